@@ -1,0 +1,22 @@
+/** Thresholds a verdict is measured against. Defaults in `defaults.ts`; every one can be set in the config. */
+export type Thresholds = {
+  readonly hstsMinMaxAgeSeconds: number;
+  readonly certExpiryWarnDays: number;
+  readonly certExpiryFailDays: number;
+  readonly minRsaBits: number;
+  readonly minEcBits: number;
+  readonly dkimMinRsaBits: number;
+  readonly dkimWarnRsaBits: number;
+  readonly securityTxtMaxExpiryDays: number;
+};
+
+/** The run-wide settings a check may read. Passed down explicitly; there is no global config. */
+export type Settings = {
+  readonly thresholds: Thresholds;
+  /** Cookie categories the organisation's statement allows (default: the privacy statement's three). */
+  readonly allowedCookieCategories: readonly string[];
+  /** Treat MX certificate problems as fail rather than warn even without MTA-STS enforce. */
+  readonly strictMxCertificates: boolean;
+  /** The clock every verdict about time uses, injectable for tests. */
+  readonly now: () => Date;
+};

@@ -1,0 +1,63 @@
+/** JSON-only values: everything that reaches a report is one of these (no Buffer, Date or class instances). */
+export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
+export type JsonObject = { readonly [key: string]: Json };
+
+export type Status = 'pass' | 'warn' | 'fail' | 'error' | 'skip';
+export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'error', 'skip'];
+
+/** Why a check could not establish evidence. Never a verdict on the target. */
+export type ErrorReason =
+  | 'timeout' | 'refused' | 'unreachable' | 'dns-failure' | 'protocol' | 'tls-handshake'
+  | 'client-limitation' | 'internal';
+export type SkipReason = 'not-applicable' | 'not-configured' | 'disabled';
+
+/** Which part of a domain a check looks at; `domain` checks need only DNS. */
+export type Scope = 'domain' | 'web' | 'mail';
+
+/**
+ * A network endpoint as the world names it (`hostname`, `port`: used for SNI, Host and certificate matching)
+ * and where we actually connect (`address`, `dialPort`), which differ under a connect-to override.
+ */
+export type Endpoint = {
+  readonly hostname: string;
+  readonly port: number;
+  readonly address: string;
+  readonly dialPort: number;
+};
+
+/** A cookie the organisation declares it sets, by exact name or `*` glob, with its purpose. */
+export type CookieDeclaration = { readonly name: string; readonly category: string };
+
+/** One configured domain as a check sees it (defaults applied). */
+export type Target = {
+  readonly domain: string;
+  /** Whether web (HTTPS on the domain itself) and mail (MX, SPF, DKIM, DMARC...) checks apply. */
+  readonly web: boolean;
+  readonly mail: boolean;
+  /** `parked`: sends and receives no mail (expects `v=spf1 -all`, DMARC p=reject, null MX or none). */
+  readonly profile: 'standard' | 'parked';
+  readonly dkimSelectors: readonly string[];
+  readonly sendingIps: readonly string[];
+  /** Extra HTTPS URLs to fetch besides the landing page (cookies, headers). */
+  readonly urls: readonly string[];
+  readonly cookies: readonly CookieDeclaration[];
+};
+
+/** The union forces remediation on warn/fail and a reason on error/skip. */
+export type Outcome =
+  | { readonly status: 'pass'; readonly summary: string; readonly evidence: JsonObject }
+  | { readonly status: 'warn' | 'fail'; readonly summary: string; readonly evidence: JsonObject; readonly remediation: string }
+  | { readonly status: 'skip'; readonly summary: string; readonly reason: SkipReason }
+  | { readonly status: 'error'; readonly summary: string; readonly reason: ErrorReason; readonly evidence?: JsonObject };
+
+/** A result as the runner writes it, so no check can forget its id, promises or timing. */
+export type CheckResult = {
+  readonly checkId: string;
+  readonly title: string;
+  readonly domain: string;
+  readonly promises: readonly string[];
+  readonly startedAt: string;
+  readonly durationMs: number;
+  /** Keys into the report's `artifacts`: the raw probe facts this verdict was made from. */
+  readonly artifacts: readonly string[];
+} & Outcome;

@@ -1,0 +1,125 @@
+import type { Endpoint, JsonObject } from '../core/types.ts';
+
+/** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
+export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
+
+/**
+ * One DNS question and what the resolver said. NXDOMAIN and NODATA are facts, not errors; a timeout, SERVFAIL or
+ * REFUSED is thrown as a ProbeError instead.
+ */
+export type DnsAnswer = {
+  readonly name: string;
+  readonly type: DnsType;
+  /** `address:port` of the resolver that answered. */
+  readonly resolver: string;
+  readonly result: 'records' | 'nxdomain' | 'nodata';
+  /**
+   * Presentation format: A/AAAA the address; TXT the character-strings concatenated (RFC 7208 3.3); MX `10 mx.example.`
+   * without the trailing dot (`10 mx.example`); CAA `0 issue "ca.example"`; TLSA `3 1 1 <hex>`; CNAME/NS/PTR the target.
+   */
+  readonly records: readonly string[];
+  /** For TXT: each record's character-strings as received, to show how a record was split. */
+  readonly txtStrings?: readonly (readonly string[])[];
+  /** The resolver set the AD bit (it validated DNSSEC). */
+  readonly authenticated: boolean;
+  /** Names in the CNAME chain the resolver followed, in order, if any. */
+  readonly cnames: readonly string[];
+  readonly observedAt: string;
+};
+
+/** Where to connect for `hostname:port`, resolved once per run. */
+export type EndpointSet = {
+  readonly hostname: string;
+  readonly port: number;
+  /** `dns` when addresses came from A/AAAA lookups, `connect-to` when an override named the address. */
+  readonly source: 'dns' | 'connect-to';
+  readonly endpoints: readonly Endpoint[];
+  /** The A/AAAA answers behind it (empty for a connect-to address). */
+  readonly answers: readonly DnsAnswer[];
+};
+
+export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** A certificate as served, reduced to what an auditor reads. */
+export type CertificateFacts = {
+  readonly subject: string;
+  readonly issuer: string;
+  readonly subjectAltNames: readonly string[];
+  readonly serialNumber: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly fingerprintSha256: string;
+  /** `rsa`, `ec`, `ed25519`, `ed448`, `dsa` or `unknown`. */
+  readonly keyType: string;
+  readonly keyBits: number | null;
+  readonly curve: string | null;
+  /** E.g. `sha256WithRSAEncryption`, `ecdsa-with-SHA256`, `sha1WithRSAEncryption`; `unknown` if unreadable. */
+  readonly signatureAlgorithm: string;
+  readonly selfSigned: boolean;
+  readonly pem: string;
+};
+
+/** One full handshake (the best both sides agree on): what was negotiated and the chain as served. */
+export type TlsFacts = {
+  readonly endpoint: string;
+  readonly hostname: string;
+  readonly address: string;
+  readonly protocol: string | null;
+  readonly cipher: string | null;
+  readonly alpn: string | null;
+  /** The chain verified against the system roots plus configured CAs (hostname aside). */
+  readonly chainTrusted: boolean;
+  readonly hostnameMatches: boolean;
+  /** OpenSSL's verification code (e.g. `CERT_HAS_EXPIRED`), or null when trusted. */
+  readonly authorizationError: string | null;
+  /** Leaf first, as served. */
+  readonly chain: readonly CertificateFacts[];
+  readonly observedAt: string;
+};
+
+/** Whether the server accepted a ClientHello that offered exactly one protocol version. */
+export type TlsVersionFacts = {
+  readonly endpoint: string;
+  readonly version: TlsVersion;
+  readonly accepted: boolean;
+  /** What the server did: `ServerHello TLSv1.2 ...`, `alert protocol_version (70)`, `closed without reply`. */
+  readonly detail: string;
+  readonly observedAt: string;
+};
+
+export type HttpRequest = {
+  /** Absolute http(s) URL; its host and port must be the endpoint's hostname and port. */
+  readonly url: string;
+  readonly method?: 'GET' | 'HEAD' | 'OPTIONS';
+  readonly headers?: Readonly<Record<string, string>>;
+};
+
+/** One HTTP request and its response, without following redirects. */
+export type HttpHop = {
+  readonly url: string;
+  readonly method: string;
+  readonly endpoint: string;
+  readonly status: number;
+  /** Lower-case names; every value kept so a header sent twice stays visible. Values are capped. */
+  readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** The body decoded as UTF-8 (replacement characters where invalid), up to the body cap. */
+  readonly body: string;
+  readonly bodyBytes: number;
+  readonly bodyTruncated: boolean;
+  /** False when the bytes read were not valid UTF-8. */
+  readonly bodyUtf8: boolean;
+  readonly observedAt: string;
+};
+
+/** A probe whose facts a plugin may want that has no dedicated method. Reserved for later probes. */
+export type Facts = JsonObject;
+
+/** Everything a check may ask of the network. Each call is cached per run and bounded by a deadline. */
+export type Probes = {
+  dns(name: string, type: DnsType): Promise<DnsAnswer>;
+  endpoints(hostname: string, port: number): Promise<EndpointSet>;
+  tls(endpoint: Endpoint): Promise<TlsFacts>;
+  tlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
+  http(endpoint: Endpoint, request: HttpRequest): Promise<HttpHop>;
+};
