@@ -1,4 +1,4 @@
-import type { Endpoint, JsonObject } from '../core/types.ts';
+import type { Endpoint } from '../core/types.ts';
 
 /** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
 export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
@@ -112,8 +112,33 @@ export type HttpHop = {
   readonly observedAt: string;
 };
 
-/** A probe whose facts a plugin may want that has no dedicated method. Reserved for later probes. */
-export type Facts = JsonObject;
+/** One SMTP reply: the code and every line's text (multi-line replies joined by the caller as needed). */
+export type SmtpReply = { readonly code: number; readonly lines: readonly string[] };
+
+/**
+ * One SMTP session on port 25 up to and through STARTTLS, then QUIT. Vouch never sends a message. STARTTLS not
+ * advertised, refused (454) or a failed TLS handshake after 220 are facts; no answer, 421 or a 4xx at the banner
+ * are thrown as ProbeError (could not test).
+ */
+export type SmtpFacts = {
+  readonly endpoint: string;
+  readonly hostname: string;
+  readonly address: string;
+  readonly banner: SmtpReply;
+  readonly ehloName: string;
+  /** EHLO keywords as advertised, upper-cased (`STARTTLS`, `SIZE 35882577`, ...). */
+  readonly extensions: readonly string[];
+  readonly starttlsAdvertised: boolean;
+  /** The reply to STARTTLS, or null when it was not sent (not advertised). */
+  readonly starttlsReply: SmtpReply | null;
+  /** Facts of the TLS handshake after `220`, or null when there was none or it failed. */
+  readonly tls: TlsFacts | null;
+  /** Why the handshake after `220` failed, if it did. */
+  readonly tlsError: string | null;
+  /** `C: ...` / `S: ...` lines, capped; no message content ever exists to be recorded. */
+  readonly transcript: readonly string[];
+  readonly observedAt: string;
+};
 
 /** Everything a check may ask of the network. Each call is cached per run and bounded by a deadline. */
 export type Probes = {
@@ -122,4 +147,7 @@ export type Probes = {
   tls(endpoint: Endpoint): Promise<TlsFacts>;
   tlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
   http(endpoint: Endpoint, request: HttpRequest): Promise<HttpHop>;
+  smtp(endpoint: Endpoint): Promise<SmtpFacts>;
+  /** Like `tlsVersion`, after EHLO and STARTTLS on port 25. */
+  smtpTlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
 };

@@ -14,7 +14,8 @@ export function fakeProbes(scripted: Partial<Probes>): Probes {
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected probe call: ${name}`));
   return {
     dns: unexpected('dns'), endpoints: unexpected('endpoints'), tls: unexpected('tls'),
-    tlsVersion: unexpected('tlsVersion'), http: unexpected('http'), ...scripted,
+    tlsVersion: unexpected('tlsVersion'), http: unexpected('http'), smtp: unexpected('smtp'),
+    smtpTlsVersion: unexpected('smtpTlsVersion'), ...scripted,
   };
 }
 
