@@ -6,11 +6,17 @@ export class ProbeError extends Error {
   readonly reason: Exclude<ErrorReason, 'internal'>;
   /** Where it happened: `host:port (address)`, a resolver, or a probe label. */
   readonly endpoint: string;
+  /** `connect` when no connection was ever established (nothing listening or reachable), else `exchange`. */
+  readonly stage: 'connect' | 'exchange';
 
-  constructor(reason: Exclude<ErrorReason, 'internal'>, endpoint: string, message: string, options?: ErrorOptions) {
+  constructor(
+    reason: Exclude<ErrorReason, 'internal'>, endpoint: string, message: string,
+    options?: ErrorOptions & { stage?: 'connect' | 'exchange' },
+  ) {
     super(`${endpoint}: ${message}`, options);
     this.reason = reason;
     this.endpoint = endpoint;
+    this.stage = options?.stage ?? (reason === 'refused' ? 'connect' : 'exchange');
   }
 }
 

@@ -1,0 +1,34 @@
+import { defineCheck } from '../../src/core/check.ts';
+import { judgeEndpoints } from '../../src/core/endpoints.ts';
+import { ProbeError } from '../../src/core/errors.ts';
+
+const REMEDIATION = 'Serve the site over HTTPS on port 443 with a valid certificate on every address the name resolves to.';
+
+/** A refused port or a failed handshake is an answer from the server (a finding); a timeout is not (error). */
+const FINDINGS = new Set(['refused', 'tls-handshake']);
+
+export const httpsAvailableCheck = defineCheck({
+  id: 'https.available',
+  title: 'The website is served over HTTPS',
+  promises: ['transport-encryption'],
+  scope: 'web',
+  needs: ['web'],
+  remediation: REMEDIATION,
+  references: ['NCSC-NL ICT-beveiligingsrichtlijnen voor TLS (2025)', 'internet.nl: HTTPS available'],
+
+  run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) => {
+    try {
+      const tls = await ctx.probes.tls(ep);
+      const hop = await ctx.probes.http(ep, { url: `https://${ep.hostname}/` });
+      return {
+        status: 'pass', summary: `HTTPS answers (${tls.protocol ?? 'TLS'}, HTTP ${hop.status})`,
+        evidence: { protocol: tls.protocol, cipher: tls.cipher, httpStatus: hop.status, url: hop.url },
+      };
+    } catch (err) {
+      if (err instanceof ProbeError && FINDINGS.has(err.reason)) {
+        return { status: 'fail', summary: `no HTTPS on port 443: ${err.message}`, evidence: { problem: err.reason } };
+      }
+      throw err;
+    }
+  }),
+});

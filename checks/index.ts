@@ -1,0 +1,23 @@
+import type { Check } from '../src/core/check.ts';
+import { httpsAvailableCheck } from './https/available.ts';
+import { httpsRedirectCheck } from './https/redirect.ts';
+import { hstsCheck } from './http/hsts.ts';
+import { tlsProtocolVersionsCheck } from './tls/protocol-versions.ts';
+import { certificateTrustCheck } from './tls/certificate-trust.ts';
+import { certificateHostnameCheck } from './tls/certificate-hostname.ts';
+import { certificateExpiryCheck } from './tls/certificate-expiry.ts';
+import { certificateKeyCheck } from './tls/certificate-key.ts';
+import { certificateSignatureCheck } from './tls/certificate-signature.ts';
+
+/** Every built-in check. Adding a check is one file plus one line here; the order is the report's order. */
+export const ALL_CHECKS: readonly Check[] = [
+  httpsAvailableCheck,
+  httpsRedirectCheck,
+  hstsCheck,
+  tlsProtocolVersionsCheck,
+  certificateTrustCheck,
+  certificateHostnameCheck,
+  certificateExpiryCheck,
+  certificateKeyCheck,
+  certificateSignatureCheck,
+];

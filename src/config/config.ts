@@ -1,0 +1,48 @@
+import type { Target } from '../core/types.ts';
+import type { Thresholds } from './settings.ts';
+
+/** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
+export type ConnectToRule = {
+  readonly host: string | null;
+  readonly port: number | null;
+  readonly address: string | null;
+  readonly dialPort: number | null;
+  readonly text: string;
+};
+
+export type ResolverAddress = { readonly address: string; readonly port: number };
+
+export type ProbeConfig = {
+  readonly timeoutMs: number;
+  readonly checkTimeoutMs: number;
+  readonly concurrency: number;
+  readonly connectionsPerHost: number;
+  readonly ipFamilies: readonly (4 | 6)[];
+  readonly ehloName: string;
+  /** `raw`: hand-built ClientHellos (every version, fast); `node`: node:tls handshakes (OpenSSL's limits apply). */
+  readonly tlsVersionProbe: 'raw' | 'node';
+  readonly maxHeaderBytes: number;
+  readonly maxBodyBytes: number;
+  readonly maxRedirects: number;
+};
+
+/** A validated configuration: every default applied, every path resolved, every file read. */
+export type Config = {
+  /** The file it came from, or null for command-line-only scans. */
+  readonly source: string | null;
+  /** SHA-256 of the effective configuration, so a report says exactly what was scanned and how. */
+  readonly digest: string;
+  readonly targets: readonly Target[];
+  /** null: the system's resolvers from /etc/resolv.conf. */
+  readonly resolvers: readonly ResolverAddress[] | null;
+  readonly trustedCaFiles: readonly string[];
+  readonly trustedCaPems: readonly string[];
+  readonly connectTo: readonly ConnectToRule[];
+  readonly probe: ProbeConfig;
+  readonly thresholds: Thresholds;
+  readonly checks: { readonly only: readonly string[]; readonly skip: readonly string[] };
+  readonly output: { readonly dir: string | null; readonly formats: readonly string[] };
+  readonly plugins: readonly string[];
+  readonly cookieCategories: readonly string[];
+  readonly strictMxCertificates: boolean;
+};

@@ -1,0 +1,268 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { CookieDeclaration, Target } from '../core/types.ts';
+import type { Config, ConnectToRule, ProbeConfig, ResolverAddress } from './config.ts';
+import type { Thresholds } from './settings.ts';
+import { DEFAULT_COOKIE_CATEGORIES, DEFAULT_PROBE_SETTINGS, DEFAULT_THRESHOLDS } from './defaults.ts';
+import {
+  checkKeys, join, readBoolean, readInteger, readList, readMapping, readString, readStringList, type Problems,
+} from './fields.ts';
+import { isDomainName, normalizeDomain } from './names.ts';
+import { parseConnectTo, parseResolverAddress } from './parse-values.ts';
+import { hostname } from 'node:os';
+import { isIP } from 'node:net';
+
+export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
+
+/** The outcome of loading: a Config, or every problem found, each as `path: what is wrong`. */
+export type LoadResult = { ok: true; config: Config } | { ok: false; problems: readonly string[] };
+
+const TOP_KEYS = [
+  'domains', 'domainsFile', 'defaults', 'resolvers', 'trustedCaFiles', 'connectTo', 'timeouts', 'concurrency',
+  'thresholds', 'checks', 'output', 'plugins', 'cookieCategories', 'ehloName', 'ipFamilies', 'tlsVersionProbe',
+  'strictMxCertificates', 'limits',
+];
+const DOMAIN_KEYS = ['name', 'web', 'mail', 'profile', 'dkimSelectors', 'sendingIps', 'urls', 'cookies'];
+
+/** Reads a YAML (or JSON) config file; problems are prefixed with the file name. */
+export async function loadConfigFile(path: string, overrides: ConfigOverrides = {}): Promise<LoadResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, problems: [`${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] };
+  }
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return { ok: false, problems: doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`) };
+  }
+  const result = await buildConfig(doc.toJS(), { source: path, baseDir: dirname(resolve(path)), overrides });
+  return result.ok ? result : { ok: false, problems: result.problems.map((p) => `${path}: ${p}`) };
+}
+
+/** Values from the command line that replace the file's (positional domains replace its domain list). */
+export type ConfigOverrides = {
+  readonly domains?: readonly string[];
+  readonly connectTo?: readonly string[];
+  readonly resolvers?: readonly string[];
+  readonly trustedCaFiles?: readonly string[];
+  readonly only?: readonly string[];
+  readonly outDir?: string;
+  readonly formats?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly concurrency?: number;
+};
+
+/** Validates a parsed config tree (or `{}` for a command-line-only scan) into a Config. */
+export async function buildConfig(
+  raw: unknown, context: { source: string | null; baseDir: string; overrides?: ConfigOverrides },
+): Promise<LoadResult> {
+  const problems: Problems = [];
+  const o = context.overrides ?? {};
+  const root = raw === null || raw === undefined ? {} : readMapping(raw, '(top level)', problems) ?? {};
+  checkKeys(root, '', TOP_KEYS, problems);
+
+  const defaults = readDomainOptions(readMapping(root['defaults'], 'defaults', problems) ?? {}, 'defaults', problems, false);
+  const targets = o.domains?.length
+    ? o.domains.map((d, i) => readDomain(d, `domains (command line)[${i}]`, defaults, problems))
+    : await readDomains(root, context.baseDir, defaults, problems);
+  const seen = new Set<string>();
+  for (const t of targets) {
+    if (t && seen.has(t.domain)) problems.push(`domains: "${t.domain}" is listed twice`);
+    if (t) seen.add(t.domain);
+  }
+
+  const resolvers = readResolvers(o.resolvers ?? root['resolvers'], problems);
+  const connectTo = readConnectTo([...(readStringList(root['connectTo'], 'connectTo', problems) ?? []), ...(o.connectTo ?? [])], problems);
+  const caFiles = [...(readStringList(root['trustedCaFiles'], 'trustedCaFiles', problems) ?? []).map((f) => resolve(context.baseDir, f)),
+    ...(o.trustedCaFiles ?? []).map((f) => resolve(f))];
+  const trustedCaPems = await readCaFiles(caFiles, problems);
+  const probe = readProbe(root, o, problems);
+  const thresholds = readThresholds(root['thresholds'], problems);
+  const checksNode = readMapping(root['checks'], 'checks', problems) ?? {};
+  checkKeys(checksNode, 'checks', ['only', 'skip'], problems);
+  const only = o.only?.length ? [...o.only] : readStringList(checksNode['only'], 'checks.only', problems) ?? [];
+  const skipIds = readStringList(checksNode['skip'], 'checks.skip', problems) ?? [];
+  const outputNode = readMapping(root['output'], 'output', problems) ?? {};
+  checkKeys(outputNode, 'output', ['dir', 'formats'], problems);
+  const dirText = o.outDir ?? readString(outputNode['dir'], 'output.dir', problems);
+  const formats = o.formats ?? readStringList(outputNode['formats'], 'output.formats', problems) ?? ['json', 'text'];
+  formats.forEach((f, i) => {
+    if (!(REPORT_FORMATS as readonly string[]).includes(f)) problems.push(`output.formats[${i}]: unknown format "${f}"; known: ${REPORT_FORMATS.join(', ')}`);
+  });
+  const plugins = (readStringList(root['plugins'], 'plugins', problems) ?? []).map((p) => resolve(context.baseDir, p));
+  const cookieCategories = readStringList(root['cookieCategories'], 'cookieCategories', problems) ?? [...DEFAULT_COOKIE_CATEGORIES];
+  const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
+
+  if (problems.length > 0) return { ok: false, problems };
+  const body = {
+    targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
+    checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats },
+    plugins, cookieCategories, strictMxCertificates: strictMx,
+  };
+  const digest = createHash('sha256').update(JSON.stringify({ ...body, trustedCaPems })).digest('hex');
+  return { ok: true, config: { source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body } };
+}
+
+type DomainOptions = Omit<Target, 'domain'>;
+const NO_OPTIONS: DomainOptions = { web: true, mail: true, profile: 'standard', dkimSelectors: [], sendingIps: [], urls: [], cookies: [] };
+
+function readDomainOptions(node: Record<string, unknown>, path: string, problems: Problems, named: boolean, base = NO_OPTIONS): DomainOptions {
+  checkKeys(node, path, named ? DOMAIN_KEYS : DOMAIN_KEYS.filter((k) => k !== 'name'), problems);
+  const profile = readString(node['profile'], join(path, 'profile'), problems);
+  if (profile !== undefined && profile !== 'standard' && profile !== 'parked') {
+    problems.push(`${join(path, 'profile')}: expected "standard" or "parked", got "${profile}"`);
+  }
+  const sendingIps = readStringList(node['sendingIps'], join(path, 'sendingIps'), problems);
+  sendingIps?.forEach((ip, i) => { if (isIP(ip) === 0) problems.push(`${join(path, 'sendingIps')}[${i}]: "${ip}" is not an IP address`); });
+  const urls = readStringList(node['urls'], join(path, 'urls'), problems);
+  urls?.forEach((u, i) => { if (!/^https:\/\/[^/\s]+(\/\S*)?$/.test(u)) problems.push(`${join(path, 'urls')}[${i}]: "${u}" is not an https:// URL`); });
+  return {
+    web: readBoolean(node['web'], join(path, 'web'), problems) ?? base.web,
+    mail: readBoolean(node['mail'], join(path, 'mail'), problems) ?? base.mail,
+    profile: profile === 'parked' ? 'parked' : profile === 'standard' ? 'standard' : base.profile,
+    dkimSelectors: readStringList(node['dkimSelectors'], join(path, 'dkimSelectors'), problems) ?? base.dkimSelectors,
+    sendingIps: sendingIps ?? base.sendingIps,
+    urls: urls ?? base.urls,
+    cookies: readCookies(node['cookies'], join(path, 'cookies'), problems) ?? base.cookies,
+  };
+}
+
+function readCookies(value: unknown, path: string, problems: Problems): CookieDeclaration[] | undefined {
+  const list = readList(value, path, problems);
+  if (!list) return undefined;
+  const out: CookieDeclaration[] = [];
+  list.forEach((item, i) => {
+    const node = readMapping(item, join(path, i), problems);
+    if (!node) return;
+    checkKeys(node, join(path, i), ['name', 'category'], problems);
+    const name = readString(node['name'], join(join(path, i), 'name'), problems);
+    const category = readString(node['category'], join(join(path, i), 'category'), problems);
+    if (name === undefined && node['name'] === undefined) problems.push(`${join(path, i)}.name: required`);
+    if (category === undefined && node['category'] === undefined) problems.push(`${join(path, i)}.category: required`);
+    if (name && category) out.push({ name, category: category.toLowerCase() });
+  });
+  return out;
+}
+
+function readDomain(value: unknown, path: string, defaults: DomainOptions, problems: Problems): Target | undefined {
+  const node = typeof value === 'string' ? { name: value } : readMapping(value, path, problems);
+  if (!node) return undefined;
+  const name = readString(node['name'], join(path, 'name'), problems);
+  if (node['name'] === undefined) problems.push(`${path}.name: required`);
+  const options = readDomainOptions(node, path, problems, true, defaults);
+  if (name === undefined) return undefined;
+  const domain = normalizeDomain(name);
+  if (!isDomainName(domain)) {
+    problems.push(`${typeof value === 'string' ? path : join(path, 'name')}: "${name}" is not a domain name`);
+    return undefined;
+  }
+  return { domain, ...options };
+}
+
+async function readDomains(root: Record<string, unknown>, baseDir: string, defaults: DomainOptions, problems: Problems) {
+  const list = readList(root['domains'], 'domains', problems) ?? [];
+  const targets = list.map((item, i) => readDomain(item, `domains[${i}]`, defaults, problems));
+  const file = readString(root['domainsFile'], 'domainsFile', problems);
+  if (file) {
+    const path = resolve(baseDir, file);
+    try {
+      const lines = (await readFile(path, 'utf8')).split(/\r?\n/);
+      lines.forEach((line, i) => {
+        const text = line.replace(/#.*$/, '').trim();
+        if (text) targets.push(readDomain(text, `domainsFile ${file} line ${i + 1}`, defaults, problems));
+      });
+    } catch (err) {
+      problems.push(`domainsFile: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  if (list.length === 0 && !file) problems.push('domains: no domains to scan (give "domains:", "domainsFile:" or domains on the command line)');
+  return targets;
+}
+
+function readResolvers(value: unknown, problems: Problems): ResolverAddress[] | null {
+  const list = readStringList(value, 'resolvers', problems);
+  if (!list) return null;
+  const out: ResolverAddress[] = [];
+  list.forEach((text, i) => {
+    const parsed = parseResolverAddress(text);
+    if (parsed.ok) out.push(parsed.value);
+    else problems.push(`resolvers[${i}]: ${parsed.problem}`);
+  });
+  return out;
+}
+
+function readConnectTo(list: readonly string[], problems: Problems): ConnectToRule[] {
+  const out: ConnectToRule[] = [];
+  list.forEach((text, i) => {
+    const parsed = parseConnectTo(text);
+    if (parsed.ok) out.push(parsed.value);
+    else problems.push(`connectTo[${i}]: ${parsed.problem}`);
+  });
+  return out;
+}
+
+async function readCaFiles(files: readonly string[], problems: Problems): Promise<string[]> {
+  const pems: string[] = [];
+  for (const [i, file] of files.entries()) {
+    try {
+      const text = await readFile(file, 'utf8');
+      const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+      if (blocks.length === 0) problems.push(`trustedCaFiles[${i}]: ${file} holds no PEM certificate`);
+      pems.push(...blocks);
+    } catch (err) {
+      problems.push(`trustedCaFiles[${i}]: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    }
+  }
+  return pems;
+}
+
+function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: Problems): ProbeConfig {
+  const timeouts = readMapping(root['timeouts'], 'timeouts', problems) ?? {};
+  checkKeys(timeouts, 'timeouts', ['probeMs', 'checkMs'], problems);
+  const conc = readMapping(root['concurrency'], 'concurrency', problems) ?? {};
+  checkKeys(conc, 'concurrency', ['checks', 'connectionsPerHost'], problems);
+  const limits = readMapping(root['limits'], 'limits', problems) ?? {};
+  checkKeys(limits, 'limits', ['maxHeaderBytes', 'maxBodyBytes', 'maxRedirects'], problems);
+  const families = readList(root['ipFamilies'], 'ipFamilies', problems);
+  const ipFamilies = families?.filter((f, i): f is 4 | 6 => {
+    if (f === 4 || f === 6) return true;
+    problems.push(`ipFamilies[${i}]: expected 4 or 6, got ${JSON.stringify(f)}`);
+    return false;
+  });
+  const versionProbe = readString(root['tlsVersionProbe'], 'tlsVersionProbe', problems);
+  if (versionProbe !== undefined && versionProbe !== 'raw' && versionProbe !== 'node') {
+    problems.push(`tlsVersionProbe: expected "raw" or "node", got "${versionProbe}"`);
+  }
+  const d = DEFAULT_PROBE_SETTINGS;
+  const probeMs = o.timeoutMs ?? readInteger(timeouts['probeMs'], 'timeouts.probeMs', problems, 10, 600_000) ?? d.timeoutMs;
+  return {
+    timeoutMs: probeMs,
+    checkTimeoutMs: readInteger(timeouts['checkMs'], 'timeouts.checkMs', problems, 10, 3_600_000) ?? Math.max(d.checkTimeoutMs, probeMs * 6),
+    concurrency: o.concurrency ?? readInteger(conc['checks'], 'concurrency.checks', problems, 1, 10_000) ?? d.concurrency,
+    connectionsPerHost: readInteger(conc['connectionsPerHost'], 'concurrency.connectionsPerHost', problems, 1, 64) ?? d.connectionsPerHost,
+    ipFamilies: ipFamilies && ipFamilies.length > 0 ? ipFamilies : d.ipFamilies,
+    ehloName: readString(root['ehloName'], 'ehloName', problems) ?? hostname(),
+    tlsVersionProbe: versionProbe === 'node' ? 'node' : 'raw',
+    maxHeaderBytes: readInteger(limits['maxHeaderBytes'], 'limits.maxHeaderBytes', problems, 1024, 16 * 1024 * 1024) ?? d.maxHeaderBytes,
+    maxBodyBytes: readInteger(limits['maxBodyBytes'], 'limits.maxBodyBytes', problems, 1024, 64 * 1024 * 1024) ?? d.maxBodyBytes,
+    maxRedirects: readInteger(limits['maxRedirects'], 'limits.maxRedirects', problems, 0, 50) ?? d.maxRedirects,
+  };
+}
+
+function readThresholds(value: unknown, problems: Problems): Thresholds {
+  const node = readMapping(value, 'thresholds', problems) ?? {};
+  const keys = Object.keys(DEFAULT_THRESHOLDS) as (keyof Thresholds)[];
+  checkKeys(node, 'thresholds', keys, problems);
+  const out: Record<string, number> = { ...DEFAULT_THRESHOLDS };
+  for (const key of keys) {
+    const v = readInteger(node[key], `thresholds.${key}`, problems, 0, 1_000_000_000);
+    if (v !== undefined) out[key] = v;
+  }
+  if ((out['certExpiryFailDays'] ?? 0) > (out['certExpiryWarnDays'] ?? 0)) {
+    problems.push('thresholds.certExpiryFailDays: must not exceed thresholds.certExpiryWarnDays');
+  }
+  return out as Thresholds;
+}

@@ -1,0 +1,86 @@
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { Check } from '../core/check.ts';
+import { deadline, untilAborted } from '../core/deadline.ts';
+import { ProbeError } from '../core/errors.ts';
+import type { CheckResult, Outcome, Target } from '../core/types.ts';
+import type { Settings } from '../config/settings.ts';
+import type { Probes } from '../probes/types.ts';
+
+/** What the runner needs: it never imports a concrete check or probe. */
+export type RunDeps = {
+  readonly targets: readonly Target[];
+  readonly checks: readonly Check[];
+  /** Probes for one task; `track` receives the cache key of every probe the task used. */
+  readonly probesFor: (track: (key: string) => void) => Probes;
+  readonly settings: Settings;
+  readonly concurrency: number;
+  readonly checkTimeoutMs: number;
+  readonly signal: AbortSignal;
+  readonly log: Logger;
+  readonly onDomainDone?: (done: number, total: number) => void;
+};
+
+/**
+ * Runs every check on every target and returns one result per pair, in target then check order. Never throws:
+ * a crashing check is `error/internal`, an overrun `error/timeout`, a stopped run `error/timeout` (interrupted).
+ */
+export async function runChecks(deps: RunDeps): Promise<CheckResult[]> {
+  const limit = pLimit(deps.concurrency);
+  const remaining = new Map(deps.targets.map((t) => [t.domain, deps.checks.length]));
+  let domainsDone = 0;
+  const tasks = deps.targets.flatMap((target) => deps.checks.map((check) => limit(async () => {
+    const result = await runOne(check, target, deps);
+    const left = (remaining.get(target.domain) ?? 1) - 1;
+    remaining.set(target.domain, left);
+    if (left === 0) deps.onDomainDone?.(++domainsDone, deps.targets.length);
+    return result;
+  })));
+  return Promise.all(tasks);
+}
+
+function notApplicable(check: Check, target: Target): Outcome | null {
+  if (check.scope === 'web' && !target.web) return { status: 'skip', summary: 'web checks are off for this domain', reason: 'not-applicable' };
+  if (check.scope === 'mail' && !target.mail) return { status: 'skip', summary: 'mail checks are off for this domain', reason: 'not-applicable' };
+  return null;
+}
+
+async function runOne(check: Check, target: Target, deps: RunDeps): Promise<CheckResult> {
+  const started = new Date();
+  const artifacts = new Set<string>();
+  const log = deps.log.child({ check: check.id, domain: target.domain });
+  let outcome = notApplicable(check, target);
+  if (!outcome) {
+    const budget = deadline(deps.signal, deps.checkTimeoutMs, `check ${check.id}`);
+    try {
+      const work = check.run({ target, probes: deps.probesFor((key) => artifacts.add(key)), settings: deps.settings, signal: budget.signal, log });
+      outcome = validOutcome(await untilAborted(work, budget.signal));
+    } catch (err) {
+      outcome = outcomeFromError(err);
+      if (outcome.reason === 'internal') log.error({ err }, 'check crashed');
+    } finally {
+      budget.dispose();
+    }
+  }
+  log.debug({ status: outcome.status }, outcome.summary);
+  return {
+    checkId: check.id, title: check.title, domain: target.domain, promises: check.promises,
+    startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), artifacts: [...artifacts].sort(), ...outcome,
+  };
+}
+
+/** A plugin may return anything; a malformed outcome is the plugin's bug, reported as such rather than trusted. */
+function validOutcome(outcome: Outcome): Outcome {
+  const o = outcome as Partial<Outcome> | null;
+  const ok = o !== null && typeof o === 'object' && typeof o.summary === 'string' &&
+    ['pass', 'warn', 'fail', 'error', 'skip'].includes(String(o.status));
+  if (!ok) return { status: 'error', summary: 'check returned a malformed outcome', reason: 'internal' };
+  return outcome;
+}
+
+/** ProbeError becomes error/<its reason>; anything else is a bug in the check: error/internal. */
+export function outcomeFromError(err: unknown): Extract<Outcome, { status: 'error' }> {
+  if (err instanceof ProbeError) return { status: 'error', summary: err.message, reason: err.reason };
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'error', summary: `check crashed: ${message}`, reason: 'internal' };
+}
