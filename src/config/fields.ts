@@ -19,7 +19,9 @@ export function describeType(value: Raw): string {
 export function checkKeys(value: Record<string, unknown>, path: string, allowed: readonly string[], problems: Problems): void {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
-      const hint = allowed.find((a) => a.toLowerCase() === key.toLowerCase());
+      const k = key.toLowerCase();
+      const hint = allowed.find((a) => a.toLowerCase() === k) ??
+        allowed.find((a) => Math.abs(a.length - k.length) <= 2 && (a.toLowerCase().startsWith(k) || k.startsWith(a.toLowerCase())));
       problems.push(`${join(path, key)}: unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; allowed: ${allowed.join(', ')}`);
     }
   }

@@ -36,7 +36,8 @@ export async function loadConfigFile(path: string, overrides: ConfigOverrides = 
   }
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((e) => `${path}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`) };
+    const lineOf = (offset: number) => text.slice(0, offset).split('\n').length;
+    return { ok: false, problems: doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`) };
   }
   const result = await buildConfig(doc.toJS(), { source: path, baseDir: dirname(resolve(path)), overrides });
   return result.ok ? result : { ok: false, problems: result.problems.map((p) => `${path}: ${p}`) };
@@ -57,7 +58,8 @@ export type ConfigOverrides = {
 
 /** Validates a parsed config tree (or `{}` for a command-line-only scan) into a Config. */
 export async function buildConfig(
-  raw: unknown, context: { source: string | null; baseDir: string; overrides?: ConfigOverrides },
+  raw: unknown,
+  context: { source: string | null; baseDir: string; overrides?: ConfigOverrides; extraCaPems?: readonly string[] },
 ): Promise<LoadResult> {
   const problems: Problems = [];
   const o = context.overrides ?? {};
@@ -78,7 +80,7 @@ export async function buildConfig(
   const connectTo = readConnectTo([...(readStringList(root['connectTo'], 'connectTo', problems) ?? []), ...(o.connectTo ?? [])], problems);
   const caFiles = [...(readStringList(root['trustedCaFiles'], 'trustedCaFiles', problems) ?? []).map((f) => resolve(context.baseDir, f)),
     ...(o.trustedCaFiles ?? []).map((f) => resolve(f))];
-  const trustedCaPems = await readCaFiles(caFiles, problems);
+  const trustedCaPems = [...await readCaFiles(caFiles, problems), ...(context.extraCaPems ?? [])];
   const probe = readProbe(root, o, problems);
   const thresholds = readThresholds(root['thresholds'], problems);
   const checksNode = readMapping(root['checks'], 'checks', problems) ?? {};

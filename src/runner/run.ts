@@ -56,7 +56,9 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
       const work = check.run({ target, probes: deps.probesFor((key) => artifacts.add(key)), settings: deps.settings, signal: budget.signal, log });
       outcome = validOutcome(await untilAborted(work, budget.signal));
     } catch (err) {
-      outcome = outcomeFromError(err);
+      outcome = deps.signal.aborted
+        ? { status: 'error', summary: 'not finished: the scan was interrupted', reason: 'timeout' }
+        : outcomeFromError(err);
       if (outcome.reason === 'internal') log.error({ err }, 'check crashed');
     } finally {
       budget.dispose();

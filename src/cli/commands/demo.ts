@@ -1,0 +1,46 @@
+import { buildConfig } from '../../config/load.ts';
+import { ExitError } from '../../core/errors.ts';
+import { DEMO_SITES } from '../../demo/sites.ts';
+import { startEstate } from '../../lab/estate.ts';
+import type { LogLevel } from '../../log.ts';
+import { ALL_CHECKS } from '../../../checks/index.ts';
+import { EXIT } from '../exit-codes.ts';
+import type { CliIo } from '../io.ts';
+import { executeScan } from './scan.ts';
+
+export type DemoOptions = {
+  readonly outDir?: string;
+  readonly formats?: readonly string[];
+  readonly failOn: 'fail' | 'warn';
+  readonly logLevel?: LogLevel;
+  readonly progress: boolean;
+};
+
+/**
+ * `vouch demo`: starts DNS, HTTP and HTTPS servers for the demo domains on loopback, scans them with every check
+ * through the same code path as `vouch scan` (connect-to rules and the demo CA are the only differences), and
+ * exits 0 when the scan ran: the failures it shows are the point.
+ */
+export async function demoCommand(options: DemoOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+  const estate = await startEstate(DEMO_SITES, { caName: 'Vouch Demo CA' });
+  try {
+    const raw = {
+      domains: DEMO_SITES.map((s) => ({ name: s.domain, web: true, mail: s.mail === true })),
+      resolvers: [`${estate.dns.host}:${estate.dns.port}`],
+      connectTo: estate.connectTo,
+      ipFamilies: [4],
+      output: { formats: options.formats ?? ['text'], ...(options.outDir ? { dir: options.outDir } : {}) },
+    };
+    const loaded = await buildConfig(raw, { source: null, baseDir: io.cwd, extraCaPems: [estate.ca.certPem] });
+    if (!loaded.ok) throw new ExitError(EXIT.internal, `demo configuration is invalid: ${loaded.problems.join('; ')}`);
+    io.stdout.write('Vouch demo: scanning simulated domains served on loopback (no internet needed).\n');
+    for (const site of DEMO_SITES) io.stdout.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
+    io.stdout.write('\n');
+    const code = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal);
+    if (code === EXIT.interrupted || code === EXIT.internal) return code;
+    io.stdout.write(`\nThe demo exits 0; "vouch scan" on these results would exit ${code} (see "vouch --help" for exit codes).\n`);
+    return EXIT.ok;
+  } finally {
+    await estate.close();
+  }
+}

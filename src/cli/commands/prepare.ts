@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Config } from '../../config/config.ts';
+import { buildConfig, loadConfigFile, type ConfigOverrides } from '../../config/load.ts';
+import { duplicateIdProblems, loadPlugins } from '../../config/plugins.ts';
+import type { Check } from '../../core/check.ts';
+import { ExitError } from '../../core/errors.ts';
+import { selectChecks } from '../../runner/select.ts';
+import { ALL_CHECKS } from '../../../checks/index.ts';
+import { EXIT } from '../exit-codes.ts';
+
+export type Prepared = { readonly config: Config; readonly checks: readonly Check[] };
+
+/**
+ * Loads the config (file or command line), the plugins and the check selection, collecting every problem from
+ * all three before giving up, so one run of `vouch validate` shows everything that needs fixing.
+ */
+export async function prepareScan(configPath: string | undefined, overrides: ConfigOverrides, cwd: string): Promise<Prepared> {
+  const loaded = configPath
+    ? await loadConfigFile(resolve(cwd, configPath), overrides)
+    : await buildConfig({}, { source: null, baseDir: cwd, overrides });
+  if (!loaded.ok) throw new ExitError(EXIT.usage, formatProblems(configPath, loaded.problems));
+  const { config } = loaded;
+  const plugins = await loadPlugins(config.plugins);
+  const all = [...ALL_CHECKS, ...plugins.checks];
+  const selection = selectChecks(all, config.checks.only, config.checks.skip);
+  const problems = [...plugins.problems, ...duplicateIdProblems(all), ...(selection.ok ? [] : selection.problems)];
+  if (problems.length > 0 || !selection.ok) {
+    const prefix = configPath ? `${resolve(cwd, configPath)}: ` : '';
+    throw new ExitError(EXIT.usage, formatProblems(configPath, problems.map((p) => prefix + p)));
+  }
+  return { config, checks: selection.checks };
+}
+
+function formatProblems(configPath: string | undefined, problems: readonly string[]): string {
+  const what = configPath ? `configuration ${configPath}` : 'command line';
+  return [`invalid ${what}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, ...problems.map((p) => `  - ${p}`)].join('\n');
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { parseStrictInteger } from '../config/fields.ts';
+import { ExitError } from '../core/errors.ts';
+import { LOG_LEVELS, type LogLevel } from '../log.ts';
+import { VERSION } from '../version.ts';
+import { EXIT, EXIT_HELP } from './exit-codes.ts';
+import { processIo, type CliIo } from './io.ts';
+
+/** A single-value option given twice is a mistake to report, not a value to silently overwrite. */
+function once<T>(parse: (text: string) => T) {
+  return (text: string, previous: T | undefined): T => {
+    if (previous !== undefined) throw new InvalidArgumentError('given more than once');
+    return parse(text);
+  };
+}
+const positiveInteger = (text: string) => {
+  const n = parseStrictInteger(text);
+  if (n === undefined || n < 1) throw new InvalidArgumentError(`"${text}" is not a whole number of at least 1`);
+  return n;
+};
+const collect = (text: string, previous: string[] | undefined) => [...(previous ?? []), ...text.split(',').map((s) => s.trim()).filter(Boolean)];
+const repeatable = (text: string, previous: string[] | undefined) => [...(previous ?? []), text];
+
+const outputOptions = (cmd: Command) => cmd
+  .option('-o, --out <dir>', 'write the reports into this directory (per-run files plus latest.*)', once(String))
+  .option('-f, --format <list>', 'report formats, comma-separated: json,text,html,junit,prometheus', collect)
+  .addOption(new Option('--fail-on <level>', 'lowest status that makes the exit code 1').choices(['fail', 'warn']).default('fail'))
+  .addOption(new Option('--log-level <level>', 'JSON log lines on stderr (default: info, or warn on a terminal)').choices([...LOG_LEVELS]))
+  .option('--no-progress', 'no progress line on a terminal');
+
+/** Builds the program; `run` executes one command and returns its exit code. Never calls process.exit. */
+export async function main(argv: readonly string[], io: CliIo = processIo(), signal: AbortSignal = new AbortController().signal): Promise<number> {
+  let code: number = EXIT.ok;
+  const program = new Command('vouch')
+    .description('Vouch proves, with evidence, that an organisation keeps the security promises it makes in public.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .addHelpText('after', `\n${EXIT_HELP}\n`);
+
+  outputOptions(program.command('scan')
+    .description('scan domains and write evidence reports')
+    .argument('[domains...]', 'domains to scan (replace the config file\'s list)')
+    .option('-c, --config <file>', 'configuration file (YAML or JSON)', once(String))
+    .option('--only <ids>', 'run only these check ids (comma-separated, * globs)', collect)
+    .option('--connect-to <HOST:PORT:ADDR:PORT>', 'connect to another address/port for HOST:PORT (like curl); repeatable', repeatable)
+    .option('--resolver <address[:port]>', 'DNS resolver to use instead of /etc/resolv.conf; repeatable', repeatable)
+    .option('--ca <file>', 'extra trusted CA certificates (PEM); repeatable', repeatable)
+    .option('--timeout <ms>', 'deadline for each network operation', once(positiveInteger))
+    .option('--concurrency <n>', 'checks in flight', once(positiveInteger)))
+    .addHelpText('after', `\n${EXIT_HELP}\n`)
+    .action(async (domains: string[], o: Record<string, unknown>) => {
+      const { scanCommand } = await import('./commands/scan.ts');
+      code = await scanCommand({
+        ...(o['config'] ? { config: String(o['config']) } : {}),
+        overrides: {
+          ...(domains.length ? { domains } : {}),
+          ...(o['connectTo'] ? { connectTo: o['connectTo'] as string[] } : {}),
+          ...(o['resolver'] ? { resolvers: o['resolver'] as string[] } : {}),
+          ...(o['ca'] ? { trustedCaFiles: o['ca'] as string[] } : {}),
+          ...(o['only'] ? { only: o['only'] as string[] } : {}),
+          ...(o['out'] ? { outDir: String(o['out']) } : {}),
+          ...(o['format'] ? { formats: o['format'] as string[] } : {}),
+          ...(o['timeout'] ? { timeoutMs: o['timeout'] as number } : {}),
+          ...(o['concurrency'] ? { concurrency: o['concurrency'] as number } : {}),
+        },
+        failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
+        ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
+        progress: o['progress'] !== false,
+      }, io, signal);
+    });
+
+  program.command('checks')
+    .description('list every check: id, scope, what it needs, the promises it evidences')
+    .option('--json', 'as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { listChecksCommand } = await import('./commands/list-checks.ts');
+      code = listChecksCommand({ json: o.json === true }, io);
+    });
+
+  program.command('validate')
+    .description('check a configuration file without scanning')
+    .argument('<file>', 'configuration file')
+    .action(async (file: string) => {
+      const { validateCommand } = await import('./commands/validate.ts');
+      code = await validateCommand(file, io);
+    });
+
+  outputOptions(program.command('demo')
+    .description('scan built-in demo domains served on loopback (works without internet)'))
+    .action(async (o: Record<string, unknown>) => {
+      const { demoCommand } = await import('./commands/demo.ts');
+      code = await demoCommand({
+        ...(o['out'] ? { outDir: String(o['out']) } : {}),
+        ...(o['format'] ? { formats: o['format'] as string[] } : {}),
+        failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
+        ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
+        progress: o['progress'] !== false,
+      }, io, signal);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof ExitError) {
+      io.stderr.write(`vouch: ${err.message}\n`);
+      return err.exitCode;
+    }
+    io.stderr.write(`vouch: internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return EXIT.internal;
+  }
+}
+
+/** SIGINT/SIGTERM stop the scan gracefully: the partial report is still written, atomically. */
+async function runFromShell(): Promise<void> {
+  const controller = new AbortController();
+  let signals = 0;
+  const stop = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(EXIT.interrupted); // a second signal means "now"
+    process.stderr.write(`\nvouch: ${name} received, finishing the report (again to abort)\n`);
+    controller.abort(new ExitError(EXIT.interrupted, `interrupted by ${name}`));
+  };
+  process.on('SIGINT', stop).on('SIGTERM', stop);
+  process.exitCode = await main(process.argv.slice(2), processIo(), controller.signal);
+}
+
+const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+if (invokedDirectly) await runFromShell();

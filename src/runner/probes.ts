@@ -1,0 +1,169 @@
+import net from 'node:net';
+import type tls from 'node:tls';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Logger } from 'pino';
+import type { Config, ConnectToRule } from '../config/config.ts';
+import { withDeadline } from '../core/deadline.ts';
+import { ProbeError } from '../core/errors.ts';
+import type { Endpoint, Json } from '../core/types.ts';
+import { createResolver, systemResolvers } from '../probes/dns.ts';
+import { createHttpClients, defaultConnect, endpointLabel, userAgentFor, type HttpScheme } from '../probes/http.ts';
+import { tlsHandshake } from '../probes/tls.ts';
+import { probeTlsVersion } from '../probes/tls-version.ts';
+import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
+import type { DnsAnswer, EndpointSet, HttpHop, HttpRequest, Probes, TlsFacts } from '../probes/types.ts';
+import { ProbeCache } from './cache.ts';
+
+/** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
+export type ProbeSession = {
+  /** A view of the probes for one task; `track` is told the cache key of every probe it uses. */
+  probesFor(track: (key: string) => void): Probes;
+  artifacts(): Record<string, Json>;
+  /** `address:port` of each resolver, in failover order. */
+  readonly resolvers: readonly string[];
+  /** Counters for the benchmark: connections opened by kind. */
+  readonly stats: { tlsHandshakes: number; tlsVersionProbes: number; tcpConnects: number; smtpSessions: number; dnsQueries: number };
+  close(): Promise<void>;
+};
+
+/** How long an unclaimed handshake socket waits for the HTTP client before it is closed. */
+const PARKED_SOCKET_MS = 15_000;
+
+const epKey = (ep: Endpoint) => `${ep.hostname.toLowerCase()}:${ep.port}@${ep.address}:${ep.dialPort}`;
+
+/** Cache keys: every parameter that changes a probe's answer, and nothing else. Also the artifact keys in reports. */
+const keyOf = {
+  dns: (name: string, type: string) => `dns:${type}:${name.toLowerCase().replace(/\.$/, '')}`,
+  endpoints: (hostname: string, port: number) => `endpoints:${hostname.toLowerCase()}:${port}`,
+  tls: (ep: Endpoint) => `tls:${epKey(ep)}`,
+  tlsVersion: (ep: Endpoint, v: string) => `tls-version:${v}:${epKey(ep)}`,
+  http: (ep: Endpoint, req: HttpRequest) =>
+    `http:${req.method ?? 'GET'} ${req.url}${req.headers ? ` ${JSON.stringify(req.headers)}` : ''} @${ep.address}:${ep.dialPort}`,
+  smtp: (ep: Endpoint) => `smtp:${epKey(ep)}`,
+  smtpTlsVersion: (ep: Endpoint, v: string) => `smtp-tls-version:${v}:${epKey(ep)}`,
+};
+
+function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
+  return rules.find((r) => (r.host === null || r.host === host.toLowerCase()) && (r.port === null || r.port === port));
+}
+
+/** The artifact of an HTTP hop: headers and sizes, not the body (checks quote what they judged). */
+function hopArtifact(hop: HttpHop): Json {
+  const { body: _body, ...rest } = hop;
+  return rest as unknown as Json;
+}
+
+/**
+ * Builds the run's probes. Each probe is keyed by every parameter that changes its answer and cached as a promise;
+ * connections are limited per address (a separate limiter from the runner's, never nested); every operation has a
+ * deadline derived from the run signal, not from any one check, because other checks may await the same promise.
+ */
+export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
+  const cache = new ProbeCache();
+  const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0 };
+  const servers = config.resolvers ?? systemResolvers();
+  const resolver = createResolver({ servers, timeoutMs: Math.min(config.probe.timeoutMs, 3000), retries: 1, log });
+  const timeoutMs = config.probe.timeoutMs;
+  const ca = config.trustedCaPems.length > 0 ? [...config.trustedCaPems] : undefined;
+  const limits = new Map<string, LimitFunction>();
+  const limited = <T>(ep: Endpoint, work: () => Promise<T>): Promise<T> => {
+    let limit = limits.get(ep.address);
+    if (!limit) limits.set(ep.address, (limit = pLimit(config.probe.connectionsPerHost)));
+    return limit(work);
+  };
+  const bounded = <T>(label: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(runSignal, timeoutMs, label, work);
+
+  // One handshake serves the certificate checks and, through the HTTP client's connect hook, the first HTTPS request.
+  const parked = new Map<string, tls.TLSSocket>();
+  const handshake = (ep: Endpoint) => limited(ep, () => bounded(`tls ${endpointLabel(ep)}`, (signal) => {
+    stats.tlsHandshakes++;
+    return tlsHandshake(ep, { ...(ca ? { ca } : {}), alpn: ['http/1.1'] }, signal);
+  }));
+  const tlsFacts = (ep: Endpoint): Promise<TlsFacts> => cache.get(keyOf.tls(ep), async () => {
+    const { facts, socket } = await handshake(ep);
+    const key = epKey(ep);
+    parked.set(key, socket);
+    socket.once('close', () => { if (parked.get(key) === socket) parked.delete(key); });
+    setTimeout(() => { if (parked.get(key) === socket) { parked.delete(key); socket.destroy(); } }, PARKED_SOCKET_MS).unref();
+    return facts;
+  });
+  const connect = async (ep: Endpoint, scheme: HttpScheme, signal: AbortSignal) => {
+    if (scheme === 'http') {
+      stats.tcpConnects++;
+      return limited(ep, () => defaultConnect(ep, scheme, signal));
+    }
+    await tlsFacts(ep);
+    const socket = parked.get(epKey(ep));
+    parked.delete(epKey(ep));
+    if (socket && !socket.destroyed) return socket;
+    return (await handshake(ep)).socket;
+  };
+  const http = createHttpClients({
+    connect, timeoutMs, maxHeaderBytes: config.probe.maxHeaderBytes, maxBodyBytes: config.probe.maxBodyBytes,
+    userAgent: userAgentFor(version),
+  });
+
+  const dns = (name: string, type: DnsAnswer['type']) => cache.get(keyOf.dns(name, type), () => {
+    stats.dnsQueries++;
+    return bounded(`dns ${type} ${name}`, (signal) => resolver.query(name, type, signal));
+  });
+
+  const endpoints = (hostname: string, port: number): Promise<EndpointSet> => cache.get(keyOf.endpoints(hostname, port), async () => {
+    const rule = matchConnectTo(config.connectTo, hostname, port);
+    const dialPort = rule?.dialPort ?? port;
+    if (rule?.address) {
+      return { hostname, port, source: 'connect-to', endpoints: [{ hostname, port, address: rule.address, dialPort }], answers: [] };
+    }
+    if (net.isIP(hostname)) return { hostname, port, source: 'dns', endpoints: [{ hostname, port, address: hostname, dialPort }], answers: [] };
+    const types = config.probe.ipFamilies.map((f): 'A' | 'AAAA' => (f === 4 ? 'A' : 'AAAA'));
+    const answers = await Promise.all(types.map((t) => dns(hostname, t)));
+    const addresses = answers.flatMap((a) => [...a.records].sort());
+    return { hostname, port, source: 'dns', endpoints: addresses.map((address) => ({ hostname, port, address, dialPort })), answers };
+  });
+
+  const probes: Probes = {
+    dns,
+    endpoints,
+    tls: tlsFacts,
+    tlsVersion: (ep, v) => cache.get(keyOf.tlsVersion(ep, v), () => {
+      if (config.probe.tlsVersionProbe === 'node') return Promise.reject(new ProbeError('client-limitation', endpointLabel(ep), 'node engine unavailable'));
+      stats.tlsVersionProbes++;
+      return limited(ep, () => bounded(`tls-version ${v} ${endpointLabel(ep)}`, (signal) => probeTlsVersion(ep, v, signal)));
+    }),
+    http: (ep, req) => cache.get(keyOf.http(ep, req), () => bounded(`http ${req.url}`, (signal) => http.request(ep, req, signal)), hopArtifact),
+    smtp: (ep) => cache.get(keyOf.smtp(ep), () => limited(ep, () => bounded(`smtp ${endpointLabel(ep)}`, (signal) => {
+      stats.smtpSessions++;
+      return probeSmtp(ep, { ehloName: config.probe.ehloName, ...(ca ? { ca } : {}) }, signal);
+    }))),
+    smtpTlsVersion: (ep, v) => cache.get(keyOf.smtpTlsVersion(ep, v), () => limited(ep, () =>
+      bounded(`smtp tls-version ${v} ${endpointLabel(ep)}`, (signal) => {
+        stats.smtpSessions++;
+        return probeSmtpTlsVersion(ep, v, { ehloName: config.probe.ehloName }, signal);
+      }))),
+  };
+
+  return {
+    probesFor(track) {
+      const tracked = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, key: (...args: A) => string) =>
+        (...args: A) => { track(key(...args)); return fn(...args); };
+      return {
+        dns: tracked(probes.dns, keyOf.dns),
+        endpoints: tracked(probes.endpoints, keyOf.endpoints),
+        tls: tracked(probes.tls, keyOf.tls),
+        tlsVersion: tracked(probes.tlsVersion, keyOf.tlsVersion),
+        http: tracked(probes.http, keyOf.http),
+        smtp: tracked(probes.smtp, keyOf.smtp),
+        smtpTlsVersion: tracked(probes.smtpTlsVersion, keyOf.smtpTlsVersion),
+      };
+    },
+    artifacts: () => cache.artifacts(),
+    resolvers: servers.map((s) => (s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`)),
+    stats,
+    async close() {
+      for (const socket of parked.values()) socket.destroy();
+      parked.clear();
+      await http.close();
+      resolver.close();
+    },
+  };
+}
