@@ -1,0 +1,79 @@
+import pino from 'pino';
+import { describe, expect, it } from 'vitest';
+import { defineCheck, pass, type Check } from '../../src/core/check.ts';
+import { ProbeError } from '../../src/core/errors.ts';
+import { defaultTarget, DEFAULT_SETTINGS } from '../../src/config/defaults.ts';
+import { runChecks, type RunDeps } from '../../src/runner/run.ts';
+import { fakeProbes } from '../support/fake-probes.ts';
+
+const check = (id: string, run: Check['run'], scope: Check['scope'] = 'domain'): Check =>
+  defineCheck({ id, title: id, promises: ['p'], scope, needs: ['dns'], remediation: 'fix it, as documented', run });
+
+function deps(checks: Check[], overrides: Partial<RunDeps> = {}): RunDeps {
+  return {
+    targets: [defaultTarget('a.example'), { ...defaultTarget('b.example'), mail: false }],
+    checks, probesFor: () => fakeProbes({}), settings: DEFAULT_SETTINGS, concurrency: 4, checkTimeoutMs: 1_000,
+    signal: new AbortController().signal, log: pino({ level: 'silent' }), ...overrides,
+  };
+}
+
+describe('runChecks', () => {
+  it('returns one result per domain and check, in target then check order', async () => {
+    const slow = check('t.slow', async () => { await new Promise((r) => setTimeout(r, 20)); return pass('slow', {}); });
+    const fast = check('t.fast', async () => pass('fast', {}));
+    const results = await runChecks(deps([slow, fast]));
+    expect(results.map((r) => `${r.domain} ${r.checkId}`)).toEqual(['a.example t.slow', 'a.example t.fast', 'b.example t.slow', 'b.example t.fast']);
+    expect(results[0]).toMatchObject({ status: 'pass', title: 't.slow', promises: ['p'] });
+  });
+
+  it('turns a ProbeError into error with its reason, and a crash into error/internal', async () => {
+    const results = await runChecks(deps([
+      check('t.probe', async () => { throw new ProbeError('dns-failure', 'resolver', 'SERVFAIL'); }),
+      check('t.crash', async () => { throw new TypeError('boom'); }),
+      check('t.malformed', async () => ({ nonsense: true }) as never),
+    ], { targets: [defaultTarget('a.example')] }));
+    expect(results.map((r) => [r.status, r.status === 'error' ? r.reason : null])).toEqual([
+      ['error', 'dns-failure'], ['error', 'internal'], ['error', 'internal'],
+    ]);
+    expect(results[1]?.summary).toContain('boom');
+  });
+
+  it('gives a check that overruns its budget error/timeout, and goes on', async () => {
+    const hang = check('t.hang', () => new Promise(() => undefined));
+    const ok = check('t.ok', async () => pass('fine', {}));
+    const results = await runChecks(deps([hang, ok], { checkTimeoutMs: 30, targets: [defaultTarget('a.example')] }));
+    expect(results.map((r) => r.status)).toEqual(['error', 'pass']);
+    expect(results[0]).toMatchObject({ reason: 'timeout' });
+  });
+
+  it('skips a mail check for a domain with mail off, without running it', async () => {
+    let runs = 0;
+    const mail = check('t.mail', async () => { runs++; return pass('ok', {}); }, 'mail');
+    const results = await runChecks(deps([mail]));
+    expect(results.map((r) => r.status)).toEqual(['pass', 'skip']);
+    expect(results[1]).toMatchObject({ reason: 'not-applicable' });
+    expect(runs).toBe(1);
+  });
+
+  it('marks unfinished checks as interrupted when the run is aborted', async () => {
+    const controller = new AbortController();
+    const hang = check('t.hang', () => { controller.abort(); return new Promise(() => undefined); });
+    const results = await runChecks(deps([hang], { signal: controller.signal, targets: [defaultTarget('a.example')] }));
+    expect(results[0]).toMatchObject({ status: 'error', reason: 'timeout', summary: 'not finished: the scan was interrupted' });
+  });
+
+  it('records the artifact keys a check used', async () => {
+    const used = check('t.used', async ({ probes }) => { await probes.dns('a.example', 'TXT').catch(() => null); return pass('ok', {}); });
+    const results = await runChecks(deps([used], {
+      targets: [defaultTarget('a.example')],
+      probesFor: (track) => fakeProbes({ dns: async (n, t) => { track(`dns:${t}:${n}`); throw new Error('x'); } }),
+    }));
+    expect(results[0]?.artifacts).toEqual(['dns:TXT:a.example']);
+  });
+
+  it('reports progress per finished domain', async () => {
+    const seen: string[] = [];
+    await runChecks(deps([check('t.ok', async () => pass('ok', {}))], { onDomainDone: (d, t) => seen.push(`${d}/${t}`) }));
+    expect(seen).toEqual(['1/2', '2/2']);
+  });
+});
