@@ -10,7 +10,8 @@ import {
   checkKeys, join, readBoolean, readInteger, readList, readMapping, readString, readStringList, type Problems,
 } from './fields.ts';
 import { isDomainName, normalizeDomain } from './names.ts';
-import { parseConnectTo, parseResolverAddress } from './parse-values.ts';
+import { parseConnectTo } from './parse-values.ts';
+import { parseResolverAddress } from '../probes/dns.ts';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { ConnectToRule, ResolverAddress } from './config.ts';
+import type { ConnectToRule } from './config.ts';
 import { parseStrictInteger } from './fields.ts';
 
 type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -30,17 +30,4 @@ export function parseConnectTo(text: string): Parsed<ConnectToRule> {
     ok: true,
     value: { host: host === '' ? null : host.toLowerCase(), port: p1, address: addr === '' ? null : addr, dialPort: p2, text },
   };
-}
-
-/** `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53` or `[2001:db8::53]:5353`. */
-export function parseResolverAddress(text: string): Parsed<ResolverAddress> {
-  const trimmed = text.trim();
-  if (isIP(trimmed)) return { ok: true, value: { address: trimmed, port: 53 } };
-  const match = /^(\[[0-9a-fA-F:.]+\]|[0-9.]+):(\d+)$/.exec(trimmed);
-  const address = match ? unbracket(match[1] ?? '') : '';
-  const p = match ? port(match[2] ?? '') : undefined;
-  if (!match || isIP(address) === 0 || p === undefined || p === null) {
-    return { ok: false, problem: `"${text}" is not an IP address with an optional :port` };
-  }
-  return { ok: true, value: { address, port: p } };
 }

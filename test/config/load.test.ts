@@ -68,7 +68,7 @@ describe('loadConfigFile', () => {
       'domains[2].profile: expected "standard" or "parked"',
       'domains[2].sendingIps[0]: "300.1.1.1" is not an IP address',
       'timeout: unknown key (did you mean',
-      'resolvers[0]: "dns.example" is not an IP address',
+      'resolvers[0]: not an IP address with an optional port',
       'concurrency.checks: expected a whole number from 1 to 10000',
       'thresholds.hstsMinMaxAgeSeconds: expected a whole number',
       'output.formats[0]: unknown format "pdf"',
