@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Settings } from './config/settings.ts';
@@ -26,6 +27,8 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const { config, checks, log } = options;
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
+  // Every check and probe in flight listens for the run being stopped; hundreds at once is the design, not a leak.
+  setMaxListeners(0, signal);
   const startedAt = now();
   const session = createProbeSession(config, signal, log, VERSION);
   const settings: Settings = {

@@ -17,6 +17,8 @@ export type ProbeConfig = {
   readonly checkTimeoutMs: number;
   readonly concurrency: number;
   readonly connectionsPerHost: number;
+  /** SMTP connections at once to one MX address: 1 by default, as polite as a single sending MTA. */
+  readonly mxConnectionsPerAddress: number;
   readonly ipFamilies: readonly (4 | 6)[];
   readonly ehloName: string;
   /** `raw`: hand-built ClientHellos (every version, fast); `node`: node:tls handshakes (OpenSSL's limits apply). */

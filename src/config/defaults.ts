@@ -33,6 +33,7 @@ export const DEFAULT_PROBE_SETTINGS = {
   checkTimeoutMs: 30_000,
   concurrency: 64,
   connectionsPerHost: 2,
+  mxConnectionsPerAddress: 1,
   // 1 MiB: room for a page setting thousands of cookies (itself a finding), while a 10 MB header block is refused.
   maxHeaderBytes: 1024 * 1024,
   maxBodyBytes: 256 * 1024,

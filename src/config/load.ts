@@ -226,7 +226,7 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
   const timeouts = readMapping(root['timeouts'], 'timeouts', problems) ?? {};
   checkKeys(timeouts, 'timeouts', ['probeMs', 'checkMs'], problems);
   const conc = readMapping(root['concurrency'], 'concurrency', problems) ?? {};
-  checkKeys(conc, 'concurrency', ['checks', 'connectionsPerHost'], problems);
+  checkKeys(conc, 'concurrency', ['checks', 'connectionsPerHost', 'mxConnectionsPerAddress'], problems);
   const limits = readMapping(root['limits'], 'limits', problems) ?? {};
   checkKeys(limits, 'limits', ['maxHeaderBytes', 'maxBodyBytes', 'maxRedirects'], problems);
   const families = readList(root['ipFamilies'], 'ipFamilies', problems);
@@ -246,6 +246,7 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
     checkTimeoutMs: readInteger(timeouts['checkMs'], 'timeouts.checkMs', problems, 10, 3_600_000) ?? Math.max(d.checkTimeoutMs, probeMs * 6),
     concurrency: o.concurrency ?? readInteger(conc['checks'], 'concurrency.checks', problems, 1, 10_000) ?? d.concurrency,
     connectionsPerHost: readInteger(conc['connectionsPerHost'], 'concurrency.connectionsPerHost', problems, 1, 64) ?? d.connectionsPerHost,
+    mxConnectionsPerAddress: readInteger(conc['mxConnectionsPerAddress'], 'concurrency.mxConnectionsPerAddress', problems, 1, 16) ?? d.mxConnectionsPerAddress,
     ipFamilies: ipFamilies && ipFamilies.length > 0 ? ipFamilies : d.ipFamilies,
     ehloName: readString(root['ehloName'], 'ehloName', problems) ?? hostname(),
     tlsVersionProbe: versionProbe === 'node' ? 'node' : 'raw',

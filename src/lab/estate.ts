@@ -84,11 +84,10 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
     let ctx = contexts.get(site.domain);
     if (!ctx) {
       const cert = certificate(ca, site.domain, site.https.cert ?? 'good');
-      contexts.set(site.domain, (ctx = tls.createSecureContext({ key: cert.keyPem, cert: cert.chainPem, ...profileOptions(site.https.tls) })));
+      contexts.set(site.domain, (ctx = tls.createSecureContext({ key: cert.keyPem, cert: cert.chainPem, ...profileOptions(effectiveProfile(site)) })));
     }
     return ctx;
   };
-  const fallbackCert = issueLeaf(ca, { hosts: ['unknown.invalid'] });
   const servers: LabHttpServer[] = [];
   const connectTo: string[] = [];
   const refused = await closedPort();
@@ -97,11 +96,15 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   for (const site of sites) {
     if (site.https === 'closed') connectTo.push(`${site.domain}:443::${refused}`);
     if (site.https === undefined || site.https === 'closed') continue;
-    const key = JSON.stringify(site.https.tls ?? {});
+    // OpenSSL keeps the key type of the server's own certificate when SNI switches contexts, so RSA and EC sites
+    // are served by separate servers whose default certificate has the same key type.
+    const keyType = rsaVariant(site.https.cert) ? 'rsa' : 'ec';
+    const key = JSON.stringify([effectiveProfile(site), keyType]);
     let server = profiles.get(key);
     if (!server) {
+      const fallbackCert = issueLeaf(ca, { hosts: ['unknown.invalid'], keyType });
       server = await startHttpServer({
-        tls: { key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...profileOptions(site.https.tls), contextFor },
+        tls: { key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...profileOptions(effectiveProfile(site)), contextFor },
         fallback: (req, res) => {
           const s = byDomain.get(hostOf(req));
           const https = s?.https;
@@ -136,6 +139,18 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
     },
   };
 }
+
+/**
+ * OpenSSL's default security level refuses weak keys and SHA-1 certificates, and a server keeps the level of the
+ * context it started the handshake with even when SNI switches certificates: weak variants get a server of their own.
+ */
+function effectiveProfile(site: SiteSpec): TlsProfile {
+  const https = site.https === 'closed' ? undefined : site.https;
+  const weak = rsaVariant(https?.cert);
+  return { ...https?.tls, ...(weak ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) };
+}
+
+const rsaVariant = (variant: CertVariant | undefined) => variant === 'rsa1024' || variant === 'sha1';
 
 function profileOptions(profile: TlsProfile | undefined) {
   return {

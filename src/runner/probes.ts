@@ -26,6 +26,16 @@ export type ProbeSession = {
   close(): Promise<void>;
 };
 
+/** A p-limit per key, created on first use. Work must never call the same limiter again (p-limit deadlock). */
+function keyedLimiter(concurrency: number): <T>(key: string, work: () => Promise<T>) => Promise<T> {
+  const limits = new Map<string, LimitFunction>();
+  return (key, work) => {
+    let limit = limits.get(key);
+    if (!limit) limits.set(key, (limit = pLimit(concurrency)));
+    return limit(work);
+  };
+}
+
 /** How long an unclaimed handshake socket waits for the HTTP client before it is closed. */
 const PARKED_SOCKET_MS = 15_000;
 
@@ -55,7 +65,7 @@ function hopArtifact(hop: HttpHop): Json {
 
 /**
  * Builds the run's probes. Each probe is keyed by every parameter that changes its answer and cached as a promise;
- * connections are limited per address (a separate limiter from the runner's, never nested); every operation has a
+ * connections are limited per host (separate limiters from the runner's, never nested); every operation has a
  * deadline derived from the run signal, not from any one check, because other checks may await the same promise.
  */
 export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
@@ -65,12 +75,12 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const resolver = createResolver({ servers, timeoutMs: Math.min(config.probe.timeoutMs, 3000), retries: 1, log });
   const timeoutMs = config.probe.timeoutMs;
   const ca = config.trustedCaPems.length > 0 ? [...config.trustedCaPems] : undefined;
-  const limits = new Map<string, LimitFunction>();
-  const limited = <T>(ep: Endpoint, work: () => Promise<T>): Promise<T> => {
-    let limit = limits.get(ep.address);
-    if (!limit) limits.set(ep.address, (limit = pLimit(config.probe.connectionsPerHost)));
-    return limit(work);
-  };
+  // Web servers: per host name, since one shared-hosting address may serve thousands of the scanned domains.
+  // MX hosts: per address and port, where greylisting and rate limits apply (issue: one connection at a time).
+  const perHost = keyedLimiter(config.probe.connectionsPerHost);
+  const perMx = keyedLimiter(config.probe.mxConnectionsPerAddress);
+  const limited = <T>(ep: Endpoint, work: () => Promise<T>) => perHost(ep.hostname.toLowerCase(), work);
+  const limitedMx = <T>(ep: Endpoint, work: () => Promise<T>) => perMx(`${ep.address}:${ep.dialPort}`, work);
   const bounded = <T>(label: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(runSignal, timeoutMs, label, work);
 
   // One handshake serves the certificate checks and, through the HTTP client's connect hook, the first HTTPS request.
@@ -131,11 +141,11 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
       return limited(ep, () => bounded(`tls-version ${v} ${endpointLabel(ep)}`, (signal) => probeTlsVersion(ep, v, signal)));
     }),
     http: (ep, req) => cache.get(keyOf.http(ep, req), () => bounded(`http ${req.url}`, (signal) => http.request(ep, req, signal)), hopArtifact),
-    smtp: (ep) => cache.get(keyOf.smtp(ep), () => limited(ep, () => bounded(`smtp ${endpointLabel(ep)}`, (signal) => {
+    smtp: (ep) => cache.get(keyOf.smtp(ep), () => limitedMx(ep, () => bounded(`smtp ${endpointLabel(ep)}`, (signal) => {
       stats.smtpSessions++;
       return probeSmtp(ep, { ehloName: config.probe.ehloName, ...(ca ? { ca } : {}) }, signal);
     }))),
-    smtpTlsVersion: (ep, v) => cache.get(keyOf.smtpTlsVersion(ep, v), () => limited(ep, () =>
+    smtpTlsVersion: (ep, v) => cache.get(keyOf.smtpTlsVersion(ep, v), () => limitedMx(ep, () =>
       bounded(`smtp tls-version ${v} ${endpointLabel(ep)}`, (signal) => {
         stats.smtpSessions++;
         return probeSmtpTlsVersion(ep, v, { ehloName: config.probe.ehloName }, signal);

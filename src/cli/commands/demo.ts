@@ -33,12 +33,14 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
     };
     const loaded = await buildConfig(raw, { source: null, baseDir: io.cwd, extraCaPems: [estate.ca.certPem] });
     if (!loaded.ok) throw new ExitError(EXIT.internal, `demo configuration is invalid: ${loaded.problems.join('; ')}`);
-    io.stdout.write('Vouch demo: scanning simulated domains served on loopback (no internet needed).\n');
-    for (const site of DEMO_SITES) io.stdout.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
-    io.stdout.write('\n');
+    // The explanation goes where the text summary goes; a machine-readable report on stdout stays clean.
+    const banner = options.outDir || (options.formats?.[0] ?? 'text') === 'text' ? io.stdout : io.stderr;
+    banner.write('Vouch demo: scanning simulated domains served on loopback (no internet needed).\n');
+    for (const site of DEMO_SITES) banner.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
+    banner.write('\n');
     const code = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal);
     if (code === EXIT.interrupted || code === EXIT.internal) return code;
-    io.stdout.write(`\nThe demo exits 0; "vouch scan" on these results would exit ${code} (see "vouch --help" for exit codes).\n`);
+    banner.write(`\nThe demo exits 0; "vouch scan" on these results would exit ${code} (see "vouch --help" for exit codes).\n`);
     return EXIT.ok;
   } finally {
     await estate.close();

@@ -1,0 +1,273 @@
+import { setMaxListeners } from 'node:events';
+import net from 'node:net';
+import tls from 'node:tls';
+import type { Readable } from 'node:stream';
+import { Client } from 'undici';
+import type { Endpoint } from '../core/types.ts';
+import { ProbeError, toProbeError } from '../core/errors.ts';
+import { abortReason, deadline, untilAborted } from '../core/deadline.ts';
+import type { HttpHop, HttpRequest } from './types.ts';
+
+/** URL schemes the HTTP client speaks (HTTP/1.1 only, in clear or over TLS). */
+export type HttpScheme = 'http' | 'https';
+
+/**
+ * Opens the transport for one endpoint: a connected `net.Socket` for `http`, a TLS socket whose handshake has
+ * completed for `https`. Injected so HTTPS can reuse the handshake the certificate checks already made. The socket
+ * must not have negotiated ALPN `h2`: undici would then speak HTTP/2 on it.
+ */
+export type HttpConnect = (endpoint: Endpoint, scheme: HttpScheme, signal: AbortSignal) => Promise<net.Socket | tls.TLSSocket>;
+
+export type HttpClientOptions = {
+  readonly connect: HttpConnect;
+  /** Bound on connecting, on waiting for the response headers, and on any gap between body chunks. */
+  readonly timeoutMs: number;
+  /** Larger header blocks fail the request as `protocol` (the connection is dropped, nothing more is read). */
+  readonly maxHeaderBytes: number;
+  /** Bytes of body kept; the rest is not read (the connection is dropped) and the hop says `bodyTruncated`. */
+  readonly maxBodyBytes: number;
+  /** Sent on every request unless the request names its own; see `userAgentFor`. */
+  readonly userAgent: string;
+};
+
+/** Run-wide HTTP client: one keep-alive connection per endpoint, closed together at the end of the run. */
+export type HttpClients = {
+  /** One request, redirects not followed. Rejects with a ProbeError when no response could be read. */
+  request(endpoint: Endpoint, req: HttpRequest, signal: AbortSignal): Promise<HttpHop>;
+  /** Drops every connection, including requests still in flight. Later requests reject. */
+  close(): Promise<void>;
+};
+
+/**
+ * Values kept per header name. A hop whose header has exactly this many values may have had more: a page setting
+ * 10,000 cookies is itself the finding, and 1,000 of them is more than enough evidence of it.
+ */
+export const MAX_HEADER_VALUES = 1_000;
+/** Characters kept per header value (values are read as latin1, so characters are bytes); evidence stays bounded. */
+export const MAX_HEADER_VALUE_CHARS = 1_024;
+/** Appended to a header value that was cut at `MAX_HEADER_VALUE_CHARS`, so truncation is never silent. */
+export const TRUNCATION_MARK = '…[truncated]';
+
+/** The User-Agent Vouch announces itself with, so operators can recognise (and allowlist) the scanner. */
+export function userAgentFor(version: string): string {
+  return `Vouch/${version} (+compliance scanner)`;
+}
+
+/** `host:port (address)`, with the dial port when a connect-to override changed it; as in ProbeError.endpoint. */
+export function endpointLabel(ep: Endpoint): string {
+  const address = net.isIPv6(ep.address) && ep.dialPort !== ep.port ? `[${ep.address}]` : ep.address;
+  return `${ep.hostname}:${ep.port} (${address}${ep.dialPort !== ep.port ? `:${ep.dialPort}` : ''})`;
+}
+
+/**
+ * Plain `net.connect` / `tls.connect` to `address:dialPort`, with SNI set to the hostname. Certificates are not
+ * verified here: the TLS probe records trust as facts, and an HTTP check must still see the headers of a site
+ * whose certificate is bad.
+ */
+export function defaultConnect(endpoint: Endpoint, scheme: HttpScheme, signal: AbortSignal): Promise<net.Socket | tls.TLSSocket> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  const target = { host: endpoint.address, port: endpoint.dialPort };
+  const socket = scheme === 'https'
+    ? tls.connect({
+      ...target,
+      // RFC 6066 3: SNI carries host names only; Node warns when given an IP literal.
+      ...(net.isIP(endpoint.hostname) ? {} : { servername: endpoint.hostname }),
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+    })
+    : net.connect(target);
+  socket.setNoDelay(true); // Nagle plus delayed ACK cost ~40 ms per request on loopback (performance guide)
+  const ready = scheme === 'https' ? 'secureConnect' : 'connect';
+  return new Promise((resolve, reject) => {
+    const settle = (fn: () => void) => {
+      socket.off(ready, onReady).off('error', onError);
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onReady = () => settle(() => resolve(socket));
+    const onError = (err: Error) => settle(() => { socket.destroy(); reject(err); });
+    const onAbort = () => onError(abortReason(signal));
+    socket.once(ready, onReady).once('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Creates the run's HTTP clients. Requests to one endpoint (scheme, hostname, port, address, dial port) share one
+ * undici `Client`, hence one keep-alive connection, and queue behind each other on it.
+ * @example
+ * const http = createHttpClients({ connect: defaultConnect, timeoutMs: 5000, maxHeaderBytes: 65536,
+ *   maxBodyBytes: 262144, userAgent: userAgentFor('1.0.0') });
+ * const hop = await http.request(endpoint, { url: 'https://example.nl/' }, signal);
+ * await http.close();
+ */
+export function createHttpClients(options: HttpClientOptions): HttpClients {
+  const clients = new Map<string, Client>();
+  // Aborts connection attempts still running when the run ends; connects are not tied to one request's signal
+  // because every request queued on the client shares the connection being made.
+  const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // one listener per connection being made: many at once by design
+
+  const clientFor = (endpoint: Endpoint, scheme: HttpScheme, label: string): Client => {
+    const key = [scheme, endpoint.hostname.toLowerCase(), endpoint.port, endpoint.address, endpoint.dialPort].join('|');
+    let client = clients.get(key);
+    if (!client) {
+      const host = net.isIPv6(endpoint.hostname) ? `[${endpoint.hostname}]` : endpoint.hostname;
+      // The origin only names the Host header (`hostname[:port]`, the port dropped when default); the socket comes
+      // from the connector, so undici's own DNS lookup and connect timeout never run.
+      client = new Client(`${scheme}://${host}:${endpoint.port}`, {
+        connect: (_opts, callback) => {
+          connectWithin(options, endpoint, scheme, label, closing.signal).then(
+            (socket) => callback(null, socket),
+            (err: unknown) => callback(toProbeError(err, label), null),
+          );
+        },
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        maxHeaderSize: options.maxHeaderBytes,
+        pipelining: 1,
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  return {
+    async request(endpoint, req, signal) {
+      if (closing.signal.aborted) throw new Error('HTTP clients are closed');
+      const url = new URL(req.url);
+      const scheme = requireMatchingUrl(url, endpoint);
+      const label = endpointLabel(endpoint);
+      const method = req.method ?? 'GET';
+      const headers: Record<string, string> = { 'user-agent': options.userAgent, accept: '*/*' };
+      for (const [name, value] of Object.entries(req.headers ?? {})) {
+        // Host always names the endpoint, or the hop would not be evidence about the host it claims to be.
+        if (name.toLowerCase() !== 'host') headers[name.toLowerCase()] = value;
+      }
+      try {
+        const res = await clientFor(endpoint, scheme, label).request({
+          path: `${url.pathname}${url.search}`, method, headers, signal, responseHeaders: 'raw',
+        });
+        const observedAt = new Date().toISOString();
+        // With responseHeaders 'raw' undici hands over the flat [name, value, ...] list (latin1), typed as a record.
+        const raw = res.headers as unknown as readonly string[];
+        const body = await readCapped(res.body, options.maxBodyBytes);
+        return {
+          url: url.href, method, endpoint: label, status: res.statusCode, headers: collectHeaders(raw),
+          ...decodeBody(body.bytes, body.truncated), bodyBytes: body.bytes.length, bodyTruncated: body.truncated,
+          observedAt,
+        };
+      } catch (err) {
+        throw describeFailure(err, signal, label, options);
+      }
+    },
+
+    async close() {
+      closing.abort(new ProbeError('timeout', 'http', 'the run ended'));
+      const all = [...clients.values()];
+      clients.clear();
+      await Promise.all(all.map((client) => client.destroy().catch(() => undefined)));
+    },
+  };
+}
+
+/** Runs the injected connect under `timeoutMs`, and drops a socket that arrives after the deadline or the run. */
+async function connectWithin(
+  options: HttpClientOptions, endpoint: Endpoint, scheme: HttpScheme, label: string, closing: AbortSignal,
+): Promise<net.Socket | tls.TLSSocket> {
+  const limit = deadline(closing, options.timeoutMs, label);
+  const attempt = options.connect(endpoint, scheme, limit.signal);
+  try {
+    // An injected connect may ignore the signal; the deadline must hold anyway.
+    return await untilAborted(attempt, limit.signal);
+  } catch (err) {
+    // A socket that arrives after we gave up would otherwise stay open until the peer closes it.
+    attempt.then((socket) => socket.destroy(), () => undefined);
+    if (limit.signal.aborted && !closing.aborted) {
+      throw new ProbeError('timeout', label, `${scheme} connect not completed within ${options.timeoutMs} ms`, { cause: err });
+    }
+    throw err;
+  } finally {
+    limit.dispose();
+  }
+}
+
+/** The scheme of `url`, after checking it names the endpoint: anything else is a caller bug, not a probe fact. */
+function requireMatchingUrl(url: URL, endpoint: Endpoint): HttpScheme {
+  const scheme = url.protocol === 'https:' ? 'https' : url.protocol === 'http:' ? 'http' : null;
+  if (!scheme) throw new Error(`not an http(s) URL: ${url.href}`);
+  const port = url.port === '' ? (scheme === 'https' ? 443 : 80) : Number(url.port);
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  if (host !== endpoint.hostname.toLowerCase() || port !== endpoint.port) {
+    throw new Error(`URL ${url.href} does not name endpoint ${endpoint.hostname}:${endpoint.port}`);
+  }
+  return scheme;
+}
+
+/** Lower-case names, every value kept in order up to the caps; a Map first so `__proto__` stays a header name. */
+function collectHeaders(raw: readonly string[]): Record<string, readonly string[]> {
+  const byName = new Map<string, string[]>();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    let values = byName.get(name);
+    if (!values) byName.set(name, (values = []));
+    if (values.length >= MAX_HEADER_VALUES) continue;
+    const value = raw[i + 1]!;
+    values.push(value.length > MAX_HEADER_VALUE_CHARS ? value.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK : value);
+  }
+  return Object.fromEntries(byName);
+}
+
+/** Reads at most `max` bytes, then destroys the stream so the rest never crosses the socket into memory. */
+async function readCapped(body: Readable, max: number): Promise<{ bytes: Buffer; truncated: boolean }> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let truncated = false;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      const room = max - size;
+      if (chunk.length > room) {
+        chunks.push(chunk.subarray(0, room));
+        size += room;
+        truncated = true;
+        break;
+      }
+      chunks.push(chunk);
+      size += chunk.length;
+    }
+  } finally {
+    if (!body.destroyed) body.destroy();
+  }
+  return { bytes: Buffer.concat(chunks, size), truncated };
+}
+
+/**
+ * A fatal decode decides `bodyUtf8`; in streaming mode when truncated, so a character cut at the cap does not
+ * count as invalid. The kept text has replacement characters where the bytes were not UTF-8.
+ */
+function decodeBody(bytes: Buffer, truncated: boolean): { body: string; bodyUtf8: boolean } {
+  try {
+    return { body: new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: truncated }), bodyUtf8: true };
+  } catch {
+    return { body: new TextDecoder('utf-8').decode(bytes, { stream: truncated }), bodyUtf8: false };
+  }
+}
+
+/** Our vocabulary for a failed request, with messages an auditor can read instead of undici's class names. */
+function describeFailure(err: unknown, signal: AbortSignal, label: string, options: HttpClientOptions): ProbeError {
+  if (signal.aborted) {
+    const reason: unknown = signal.reason;
+    return reason instanceof ProbeError ? reason : new ProbeError('timeout', label, 'request aborted', { cause: reason ?? err });
+  }
+  const code = (err as { code?: unknown } | null)?.code;
+  if (code === 'UND_ERR_HEADERS_OVERFLOW') {
+    return new ProbeError('protocol', label, `response headers exceed ${options.maxHeaderBytes} bytes`, { cause: err });
+  }
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') {
+    return new ProbeError('timeout', label, `no response headers within ${options.timeoutMs} ms`, { cause: err });
+  }
+  if (code === 'UND_ERR_BODY_TIMEOUT') {
+    return new ProbeError('timeout', label, `response body stalled for ${options.timeoutMs} ms`, { cause: err });
+  }
+  return toProbeError(err, label);
+}
