@@ -8,6 +8,12 @@ import { certificateHostnameCheck } from './tls/certificate-hostname.ts';
 import { certificateExpiryCheck } from './tls/certificate-expiry.ts';
 import { certificateKeyCheck } from './tls/certificate-key.ts';
 import { certificateSignatureCheck } from './tls/certificate-signature.ts';
+import { mxCheck } from './mail/mx.ts';
+import { dmarcCheck } from './mail/dmarc.ts';
+import { dmarcReportAuthCheck } from './mail/dmarc-report-auth.ts';
+import { dkimCheck } from './mail/dkim.ts';
+import { mtaStsCheck } from './mail/mta-sts.ts';
+import { tlsRptCheck } from './mail/tls-rpt.ts';
 
 /** Every built-in check. Adding a check is one file plus one line here; the order is the report's order. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -20,4 +26,10 @@ export const ALL_CHECKS: readonly Check[] = [
   certificateExpiryCheck,
   certificateKeyCheck,
   certificateSignatureCheck,
+  mxCheck,
+  dkimCheck,
+  dmarcCheck,
+  dmarcReportAuthCheck,
+  mtaStsCheck,
+  tlsRptCheck,
 ];
