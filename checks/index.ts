@@ -9,6 +9,8 @@ import { certificateExpiryCheck } from './tls/certificate-expiry.ts';
 import { certificateKeyCheck } from './tls/certificate-key.ts';
 import { certificateSignatureCheck } from './tls/certificate-signature.ts';
 import { mxCheck } from './mail/mx.ts';
+import { spfCheck } from './mail/spf.ts';
+import { spfSendersCheck } from './mail/spf-senders.ts';
 import { dmarcCheck } from './mail/dmarc.ts';
 import { dmarcReportAuthCheck } from './mail/dmarc-report-auth.ts';
 import { dkimCheck } from './mail/dkim.ts';
@@ -27,6 +29,8 @@ export const ALL_CHECKS: readonly Check[] = [
   certificateKeyCheck,
   certificateSignatureCheck,
   mxCheck,
+  spfCheck,
+  spfSendersCheck,
   dkimCheck,
   dmarcCheck,
   dmarcReportAuthCheck,
