@@ -43,7 +43,7 @@ export type Config = {
   readonly probe: ProbeConfig;
   readonly thresholds: Thresholds;
   readonly checks: { readonly only: readonly string[]; readonly skip: readonly string[] };
-  readonly output: { readonly dir: string | null; readonly formats: readonly string[] };
+  readonly output: { readonly dir: string | null; readonly formats: readonly string[]; readonly stdoutFormat: string };
   readonly plugins: readonly string[];
   readonly cookieCategories: readonly string[];
   readonly strictMxCertificates: boolean;

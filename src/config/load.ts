@@ -92,6 +92,8 @@ export async function buildConfig(
   checkKeys(outputNode, 'output', ['dir', 'formats'], problems);
   const dirText = o.outDir ?? readString(outputNode['dir'], 'output.dir', problems);
   const formats = o.formats ?? readStringList(outputNode['formats'], 'output.formats', problems) ?? ['json', 'text'];
+  // Without an output directory one format goes to stdout: the one asked for on the command line, else text.
+  const stdoutFormat = o.formats?.[0] ?? 'text';
   formats.forEach((f, i) => {
     if (!(REPORT_FORMATS as readonly string[]).includes(f)) problems.push(`output.formats[${i}]: unknown format "${f}"; known: ${REPORT_FORMATS.join(', ')}`);
   });
@@ -102,7 +104,7 @@ export async function buildConfig(
   if (problems.length > 0) return { ok: false, problems };
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
-    checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats },
+    checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat },
     plugins, cookieCategories, strictMxCertificates: strictMx,
   };
   const digest = createHash('sha256').update(JSON.stringify({ ...body, trustedCaPems })).digest('hex');

@@ -29,9 +29,9 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
       resolvers: [`${estate.dns.host}:${estate.dns.port}`],
       connectTo: estate.connectTo,
       ipFamilies: [4],
-      output: { formats: options.formats ?? ['text'], ...(options.outDir ? { dir: options.outDir } : {}) },
     };
-    const loaded = await buildConfig(raw, { source: null, baseDir: io.cwd, extraCaPems: [estate.ca.certPem] });
+    const overrides = { ...(options.formats ? { formats: options.formats } : {}), ...(options.outDir ? { outDir: options.outDir } : {}) };
+    const loaded = await buildConfig(raw, { source: null, baseDir: io.cwd, overrides, extraCaPems: [estate.ca.certPem] });
     if (!loaded.ok) throw new ExitError(EXIT.internal, `demo configuration is invalid: ${loaded.problems.join('; ')}`);
     // The explanation goes where the text summary goes; a machine-readable report on stdout stays clean.
     const banner = options.outDir || (options.formats?.[0] ?? 'text') === 'text' ? io.stdout : io.stderr;

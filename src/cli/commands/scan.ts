@@ -39,9 +39,7 @@ export async function executeScan(prepared: Prepared, options: Omit<ScanCommandO
     io.stdout.write(WRITERS['text']!.render(report));
     io.stdout.write(`\nReports: ${paths.join(', ')}\n`);
   } else {
-    // Without an output directory the first requested format goes to stdout (text unless told otherwise).
-    const format = config.output.formats[0] ?? 'text';
-    io.stdout.write(WRITERS[format]?.render(report) ?? WRITERS['text']!.render(report));
+    io.stdout.write((WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!).render(report));
   }
   if (report.status === 'interrupted') return EXIT.interrupted;
   return exitCodeFor(report.summary, options.failOn);
