@@ -2,6 +2,7 @@ import type { ConfigOverrides } from '../../config/load.ts';
 import { createLogger, type LogLevel } from '../../log.ts';
 import { exitCodeFor, runScan } from '../../scan.ts';
 import { WRITERS } from '../../../reports/index.ts';
+import type { ScanReport } from '../../../reports/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { writeReports } from '../output.ts';
@@ -18,11 +19,13 @@ export type ScanCommandOptions = {
 /** `vouch scan`: prepare, run, write the reports, print the summary; returns the exit code. */
 export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   const prepared = await prepareScan(options.config, options.overrides, io.cwd);
-  return executeScan(prepared, options, io, signal);
+  return (await executeScan(prepared, options, io, signal)).code;
 }
 
 /** Shared with `vouch demo`, which prepares its own configuration. */
-export async function executeScan(prepared: Prepared, options: Omit<ScanCommandOptions, 'config' | 'overrides'>, io: CliIo, signal: AbortSignal): Promise<number> {
+export async function executeScan(
+  prepared: Prepared, options: Omit<ScanCommandOptions, 'config' | 'overrides'>, io: CliIo, signal: AbortSignal,
+): Promise<{ code: number; report: ScanReport }> {
   const { config, checks } = prepared;
   const log = createLogger(options.logLevel ?? (io.stderr.isTTY ? 'warn' : 'info'), io.stderr);
   const showProgress = options.progress && io.stderr.isTTY === true && config.targets.length > 1;
@@ -41,6 +44,6 @@ export async function executeScan(prepared: Prepared, options: Omit<ScanCommandO
   } else {
     io.stdout.write((WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!).render(report));
   }
-  if (report.status === 'interrupted') return EXIT.interrupted;
-  return exitCodeFor(report.summary, options.failOn);
+  const code = report.status === 'interrupted' ? EXIT.interrupted : exitCodeFor(report.summary, options.failOn);
+  return { code, report };
 }

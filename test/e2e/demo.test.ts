@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { unexpectedResults } from '../../src/cli/commands/demo.ts';
+import { DEMO_SITES } from '../../src/demo/sites.ts';
+import type { ScanReport } from '../../reports/types.ts';
+import { runCli } from '../support/cli.ts';
+
+describe('vouch demo', () => {
+  it('scans every demo domain on loopback and shows exactly the findings each is built for', async () => {
+    const run = await runCli(['demo', '--format', 'json', '--log-level', 'silent']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ScanReport;
+    expect(report.domains).toEqual(DEMO_SITES.map((s) => s.domain));
+    expect(unexpectedResults(report)).toEqual([]);
+    expect(report.summary.fail).toBeGreaterThan(0);
+    expect(run.stderr).toContain('Every demo domain showed exactly the findings it is there to show.');
+    for (const site of DEMO_SITES) expect(run.stderr).toContain(site.shows);
+  }, 60_000);
+
+  it('prints the text summary by default', async () => {
+    const run = await runCli(['demo', '--log-level', 'silent']);
+    expect(run.stdout).toMatch(/FAIL +tls\.certificate-expiry +certificate expired/);
+    expect(run.stdout).toContain('"vouch scan" on these results would exit 1');
+  }, 60_000);
+});
