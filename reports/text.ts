@@ -1,20 +1,37 @@
-import type { CheckResult, Status } from '../src/core/types.ts';
-import type { ReportWriter, ScanReport } from './types.ts';
+import type { PromiseStatus, ReportResult, ReportStatus, ReportWriter, ScanReport } from './types.ts';
 
-const LABEL: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skip: 'SKIP' };
+const LABEL: Record<ReportStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', waived: 'WAIVED' };
 
-function line(r: CheckResult, idWidth: number): string {
-  const detail = r.status === 'error' ? `${r.reason}: ${r.summary}` : r.summary;
-  return `  ${LABEL[r.status].padEnd(5)}  ${r.checkId.padEnd(idWidth)}  ${oneLine(detail)}`;
+const STATE_LABEL: Record<PromiseStatus['status'], string> = {
+  'met': 'MET', 'met-with-warnings': 'MET*', 'not-met': 'NOT MET', 'not-verified': 'UNVERIFIED', 'not-assessed': 'NOT ASSESSED',
+  'attested': 'ATTESTED', 'unattested': 'UNATTESTED', 'attestation-expired': 'EXPIRED',
+};
+
+function line(r: ReportResult, idWidth: number): string {
+  const detail = r.status === 'error' ? `${r.reason}: ${r.summary}`
+    : r.status === 'waived' ? `${r.originalStatus} waived until ${r.waiver.expires} (${r.waiver.owner}): ${r.summary}`
+      : r.summary;
+  return `  ${LABEL[r.status].padEnd(6)}  ${r.checkId.padEnd(idWidth)}  ${oneLine(detail)}`;
 }
 
-/** Network text may hold control characters; a report line must not be able to move the cursor or forge lines. */
+/**
+ * Network text may hold control characters or bidi overrides: a report line must not be able to move the cursor,
+ * forge lines, or display text reordered.
+ */
 function oneLine(text: string): string {
-  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  const clean = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]+/g, ' ');
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }
 
-/** The terminal summary: one block per domain, one line per check, then the totals. */
+/** One line per promise, in catalogue order: the statement's own order is how its owner reads it. */
+function promiseBlock(promises: readonly PromiseStatus[]): string[] {
+  if (promises.length === 0) return [];
+  const width = Math.max(...promises.map((p) => p.id.length));
+  const rows = promises.map((p) => `  ${STATE_LABEL[p.status].padEnd(12)}  ${p.id.padEnd(width)}  ${oneLine(p.title)}`);
+  return ['Promises (MET* = met with warnings or waived findings)', ...rows, ''];
+}
+
+/** The terminal summary: promises (when rolled up), one block per domain, one line per check, then the totals. */
 export const textWriter: ReportWriter = {
   format: 'text',
   extension: 'txt',
@@ -22,11 +39,17 @@ export const textWriter: ReportWriter = {
     const idWidth = Math.max(8, ...report.results.map((r) => r.checkId.length));
     const blocks = report.domains.map((domain) => {
       const rows = report.results.filter((r) => r.domain === domain).map((r) => line(r, idWidth));
-      return [domain, ...rows].join('\n');
+      return [oneLine(domain), ...rows].join('\n');
     });
     const s = report.summary;
-    const totals = `${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.error} error (could not test), ${s.skip} skip`;
+    const waived = s.waived ? `, ${s.waived} waived` : '';
+    const totals = `${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.error} error (could not test), ${s.skip} skip${waived}`;
+    const expired = (report.waivers ?? []).filter((w) => w.state === 'expired').length;
+    const notes = expired ? [`${expired} waiver(s) expired and no longer apply`] : [];
     const head = `Vouch ${report.tool.version} scan ${report.runId}${report.status === 'interrupted' ? ' (INTERRUPTED)' : ''}`;
-    return [head, `${report.startedAt} .. ${report.finishedAt} (${report.durationMs} ms)`, '', ...blocks, '', totals, ''].join('\n');
+    return [
+      head, `${report.startedAt} .. ${report.finishedAt} (${report.durationMs} ms)`, '',
+      ...promiseBlock(report.promises ?? []), ...blocks, '', totals, ...notes, '',
+    ].join('\n');
   },
 };

@@ -1,9 +1,94 @@
-import type { CheckResult, Json, Scope, Status } from '../src/core/types.ts';
+import type { CheckResult, Json, JsonObject, Scope, Status } from '../src/core/types.ts';
 
 /** The report's contract version: bump on any breaking change to the JSON shape (reports/schema/). */
 export const SCHEMA_VERSION = 1;
 
+/** A check that took part in the scan, as `vouch checks` lists it. */
 export type CheckInfo = { readonly id: string; readonly title: string; readonly promises: readonly string[]; readonly scope: Scope };
+
+/**
+ * A result's status as reported: a check's own verdict, or `waived` when a waiver accepted a warn or fail. The
+ * waived verdict is kept in `originalStatus`; it never counts towards the exit code.
+ */
+export type ReportStatus = Status | 'waived';
+/** Every reported status, in the order summaries and metrics list them. */
+export const REPORT_STATUSES: readonly ReportStatus[] = ['pass', 'warn', 'fail', 'error', 'skip', 'waived'];
+
+/** Who accepted a finding, why, and until when (see WaiverState for the waiver itself). */
+export type WaiverNote = { readonly reason: string; readonly owner: string; readonly expires: string };
+
+/** The fields every result has, whatever its status. */
+export type ResultBase = Pick<CheckResult, 'checkId' | 'title' | 'domain' | 'promises' | 'startedAt' | 'durationMs' | 'artifacts'>;
+
+/** A warn or fail that a waiver accepted: evidence and remediation stay, because the finding is still true. */
+export type WaivedResult = ResultBase & {
+  readonly status: 'waived';
+  readonly originalStatus: 'warn' | 'fail';
+  readonly summary: string;
+  readonly evidence: JsonObject;
+  readonly remediation: string;
+  readonly waiver: WaiverNote;
+};
+
+/**
+ * One result as reported. `since` (ISO time) is set when the scan had a baseline: since when this domain and check
+ * have had the same verdict (for a waived result, the waived verdict), across runs.
+ */
+export type ReportResult = (CheckResult | WaivedResult) & { readonly since?: string };
+
+/** How a promise stands. Automated: from its checks' results. Manual: from attestations (checks can only disprove). */
+export type PromiseState =
+  | 'met' | 'met-with-warnings' | 'not-met' | 'not-verified' | 'not-assessed'
+  | 'attested' | 'unattested' | 'attestation-expired';
+
+/** A framework control a promise maps to, e.g. ISO/IEC 27001:2022 A.8.24 "Use of cryptography". */
+export type ControlRef = { readonly framework: string; readonly id: string; readonly title: string };
+
+/** A person's statement that a manual promise is kept, with a link to the evidence and an expiry date. */
+export type Attestation = {
+  readonly promiseId: string;
+  readonly by: string;
+  /** ISO date (or date-time) of the attestation. */
+  readonly date: string;
+  readonly evidenceUrl: string;
+  /** ISO date (valid through that day, UTC) or date-time. */
+  readonly expires: string;
+};
+
+/** One promise's roll-up: the statement's clause, the mapped controls, and the counts behind the status. */
+export type PromiseStatus = {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: 'automated' | 'manual';
+  readonly clauseNl: string;
+  readonly clauseEn: string;
+  readonly status: PromiseState;
+  readonly controls: readonly ControlRef[];
+  readonly standards: readonly string[];
+  readonly checks: readonly { readonly checkId: string; readonly counts: Readonly<Record<ReportStatus, number>> }[];
+  readonly attestation: Attestation | null;
+};
+
+/** A configured waiver and what became of it in this scan. */
+export type WaiverState = {
+  readonly domain: string;
+  readonly checkId: string;
+  readonly reason: string;
+  readonly owner: string;
+  readonly expires: string;
+  /** `active`: waived at least one result; `unused`: valid but matched no warn/fail; `expired`: no longer applies. */
+  readonly state: 'active' | 'unused' | 'expired';
+  /** Results it waived (active) or would have waived (expired). */
+  readonly matched: number;
+};
+
+/** Ed25519 signature over the canonical report content (everything but `digest` and `signature`). */
+export type ReportSignature = {
+  readonly algorithm: 'ed25519';
+  /** `sha256:<hex>` of the public key's DER SubjectPublicKeyInfo. */
+  readonly publicKeyFingerprint: string;
+  readonly value: string;
+};
 
 /** One scan, as written to JSON and rendered by every writer. Field order here is the JSON's order. */
 export type ScanReport = {
@@ -20,11 +105,21 @@ export type ScanReport = {
   readonly resolvers: readonly string[];
   readonly domains: readonly string[];
   readonly checks: readonly CheckInfo[];
-  readonly summary: Readonly<Record<Status, number>>;
+  /** Results per status; `waived` is present once waivers were applied. */
+  readonly summary: Readonly<Record<Status, number>> & { readonly waived?: number };
   /** Domain order as configured, then check order as registered. */
-  readonly results: readonly CheckResult[];
+  readonly results: readonly ReportResult[];
   /** Raw probe facts by cache key, stored once and referenced from results. Sorted by key. */
   readonly artifacts: Readonly<Record<string, Json>>;
+  /** Every promise in the catalogue, rolled up from the results and attestations. */
+  readonly promises?: readonly PromiseStatus[];
+  /** Every configured waiver, including expired and unused ones, so none goes unnoticed. */
+  readonly waivers?: readonly WaiverState[];
+  /** When `since` was computed: the baseline report it was carried from. */
+  readonly baseline?: { readonly runId: string; readonly startedAt: string };
+  /** `sha256:<hex>` of the canonical report content without `digest` and `signature` (src/compliance/integrity.ts). */
+  readonly digest?: string;
+  readonly signature?: ReportSignature;
 };
 
 /** A pure function from a report to the text of one output format. Where the text goes is the CLI's business. */

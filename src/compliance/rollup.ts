@@ -1,0 +1,102 @@
+import type { Status } from '../core/types.ts';
+import { globToRegExp } from '../config/names.ts';
+import {
+  REPORT_STATUSES, type Attestation, type PromiseState, type PromiseStatus, type ReportResult, type ReportStatus,
+} from '../../reports/types.ts';
+import type { Catalogue, PromiseDefinition } from './catalogue.ts';
+import { expiryInstant, hasExpired } from './waivers.ts';
+
+/** Results per reported status, every status present (zero when unseen): the report's `summary` after waivers. */
+export function summarizeResults(results: readonly ReportResult[]): Record<Status, number> & { waived: number } {
+  const counts = zeroCounts();
+  for (const r of results) counts[r.status]++;
+  return counts;
+}
+
+function zeroCounts(): Record<ReportStatus, number> {
+  return Object.fromEntries(REPORT_STATUSES.map((s) => [s, 0])) as Record<ReportStatus, number>;
+}
+
+/**
+ * The status of an automated promise from the counts of its results:
+ * - any `fail` -> `not-met` (a fail on one domain stands even if another could not be tested);
+ * - else any `error` -> `not-verified` (we could not establish evidence, so we do not claim the promise is kept);
+ * - else any `warn` or `waived` -> `met-with-warnings`: a warn is "implemented, but below our baseline", and a waived
+ *   finding is an accepted exception; both keep the promise but must stay visible, so neither reads as plain `met`;
+ * - else any `pass` -> `met`;
+ * - nothing but `skip`, or no results at all -> `not-assessed` (no evidence either way).
+ */
+export function automatedState(counts: Readonly<Record<ReportStatus, number>>): PromiseState {
+  if (counts.fail > 0) return 'not-met';
+  if (counts.error > 0) return 'not-verified';
+  if (counts.warn > 0 || counts.waived > 0) return 'met-with-warnings';
+  if (counts.pass > 0) return 'met';
+  return 'not-assessed';
+}
+
+/**
+ * A manual promise: a `fail` among its checks disproves it whatever was attested (`not-met`); errors and warnings
+ * do not, since the checks only ever see part of it. Otherwise the attestation decides: a current one is
+ * `attested`, only lapsed ones `attestation-expired`, none `unattested`. Of several, the one valid longest counts.
+ */
+export function manualState(
+  counts: Readonly<Record<ReportStatus, number>>, attestations: readonly Attestation[], now: Date,
+): { readonly state: PromiseState; readonly attestation: Attestation | null } {
+  const byExpiry = [...attestations].sort((a, b) => expiryOrder(b.expires) - expiryOrder(a.expires));
+  const current = byExpiry.find((a) => !hasExpired(a.expires, now)) ?? null;
+  const attestation = current ?? byExpiry[0] ?? null;
+  if (counts.fail > 0) return { state: 'not-met', attestation };
+  if (current) return { state: 'attested', attestation: current };
+  return { state: attestation ? 'attestation-expired' : 'unattested', attestation };
+}
+
+/** Unreadable expiries sort last, so they are never chosen over a readable one. */
+function expiryOrder(expires: string): number {
+  const t = expiryInstant(expires);
+  return Number.isNaN(t) ? -Infinity : t;
+}
+
+/** Whether a result evidences a promise: the check names it, or the catalogue entry lists the check (glob). */
+function evidences(promise: PromiseDefinition, result: ReportResult): boolean {
+  return result.promises.includes(promise.id) || promise.checks.some((glob) => globToRegExp(glob).test(result.checkId));
+}
+
+/**
+ * Rolls every catalogue promise up from the results (after waivers) and the attestations, in catalogue order.
+ * Attestations for promises not in the catalogue are ignored here; catalogueProblems/the config loader reports them.
+ */
+export function rollupPromises(
+  catalogue: Catalogue, results: readonly ReportResult[], attestations: readonly Attestation[], now: Date,
+): PromiseStatus[] {
+  return catalogue.promises.map((promise) => {
+    const mine = results.filter((r) => evidences(promise, r));
+    const perCheck = new Map<string, Record<ReportStatus, number>>();
+    for (const r of mine) {
+      const counts = perCheck.get(r.checkId) ?? zeroCounts();
+      counts[r.status]++;
+      perCheck.set(r.checkId, counts);
+    }
+    const total = summarizeResults(mine);
+    const { state, attestation } = promise.kind === 'automated'
+      ? { state: automatedState(total), attestation: null }
+      : manualState(total, attestations.filter((a) => a.promiseId === promise.id), now);
+    return {
+      id: promise.id, title: promise.title, kind: promise.kind, clauseNl: promise.clauseNl, clauseEn: promise.clauseEn,
+      status: state, controls: promise.controls, standards: promise.standards,
+      checks: [...perCheck].map(([checkId, counts]) => ({ checkId, counts })),
+      attestation,
+    };
+  });
+}
+
+/** Problems with attestations against a catalogue: unknown promise ids, or attesting an automated promise. */
+export function attestationProblems(catalogue: Catalogue, attestations: readonly Attestation[]): string[] {
+  const byId = new Map(catalogue.promises.map((p) => [p.id, p]));
+  return attestations.flatMap((a, i) => {
+    const promise = byId.get(a.promiseId);
+    if (!promise) return [`attestations[${i}]: no promise "${a.promiseId}" in the catalogue`];
+    if (promise.kind === 'automated') return [`attestations[${i}]: "${a.promiseId}" is checked automatically and cannot be attested`];
+    if (Number.isNaN(expiryInstant(a.expires))) return [`attestations[${i}]: expires is not a date`];
+    return [];
+  });
+}

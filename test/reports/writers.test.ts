@@ -1,0 +1,161 @@
+import { describe, expect, it } from 'vitest';
+import { WRITERS, REPORT_FORMATS } from '../../reports/index.ts';
+import { escapeHtml, htmlWriter, visible } from '../../reports/html.ts';
+import { junitWriter, xmlAttr, xmlText } from '../../reports/junit.ts';
+import { labelValue, prometheusWriter } from '../../reports/prometheus.ts';
+import { textWriter } from '../../reports/text.ts';
+import { jsonWriter } from '../../reports/json.ts';
+import { fixtureReport, HOSTILE } from './fixture-report.ts';
+
+const report = fixtureReport();
+
+describe('snapshots of every format on the fixed report', () => {
+  it.each(REPORT_FORMATS.map((f) => [f] as const))('%s', async (format) => {
+    const writer = WRITERS[format];
+    await expect(writer.render(report)).toMatchFileSnapshot(`__snapshots__/report.${writer.extension}`);
+  });
+
+  it('registers every writer under its own format name', () => {
+    for (const format of REPORT_FORMATS) expect(WRITERS[format].format).toBe(format);
+    expect(WRITERS['markdown']).toBeUndefined();
+  });
+
+  it('json round-trips the report unchanged', () => {
+    expect(JSON.parse(jsonWriter.render(report))).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+});
+
+describe('html', () => {
+  const page = htmlWriter.render(report);
+
+  it('escapes the five HTML metacharacters', () => {
+    expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  });
+
+  it('contains no script, event handler or injected element from hostile values', () => {
+    expect(page).not.toMatch(/<script/i);
+    expect(page).not.toMatch(/<img/i);
+    expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('&quot;&#39;&gt;&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('is self-contained: only known elements and attributes, no loads, policy forbids scripts', () => {
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
+    // Every "<" in text is escaped, so each match below is real markup: hostile values cannot add elements or attributes.
+    const tags = [...page.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:="[^"]*")?)*)\s*>/g)];
+    const names = new Set(tags.map((t) => t[1]!.toLowerCase()));
+    const attributes = new Set(tags.flatMap((t) => t[2]!.replace(/="[^"]*"/g, '').trim().split(/\s+/).filter(Boolean)));
+    const allowedTags = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'strong', 'dl', 'dt', 'dd',
+      'main', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'br', 'code', 'blockquote', 'ul', 'li', 'a', 'details', 'summary', 'pre'];
+    expect([...names].filter((n) => !allowedTags.includes(n))).toEqual([]);
+    expect([...attributes].sort()).toEqual(['charset', 'class', 'content', 'href', 'http-equiv', 'lang', 'name', 'open', 'rel']);
+    expect(page.match(/</g)!.length).toBe(tags.length + (page.match(/<\/[a-z0-9]+>/g)?.length ?? 0) + 1); // + the doctype
+    // The only links are to http(s) evidence; a javascript: URL from the config is shown as text.
+    for (const [, href] of page.matchAll(/href="([^"]*)"/g)) expect(href).toMatch(/^https?:\/\//);
+    expect(page).toContain('<code>javascript:alert(1)</code>');
+  });
+
+  it('shows control and bidi characters from the network as escapes, not raw', () => {
+    expect(visible('a\u0000b\u001bc\u202ed\ne')).toBe('a\\u0000b\\u001Bc\\u202Ed\ne');
+    expect(page).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
+  });
+
+  it('shows each promise with its Dutch clause and English rendering', () => {
+    expect(page).toContain('<blockquote lang="nl">Voor e-mail hanteren wij STARTTLS voor versleuteling</blockquote>');
+    expect(page).toContain('For e-mail we use STARTTLS for encryption.');
+    expect(page).toContain('ISO/IEC 27001:2022 A.8.24 Use of cryptography');
+  });
+
+  it('lists certificate expiry at a glance, per address', () => {
+    expect(page).toMatch(/<td>2001:db8::10<\/td><td><code>tls\.certificate-expiry<\/code><\/td>\s*<td>2026-06-10T12:00:00\.000Z<\/td><td class="soon">9<\/td>/);
+  });
+
+  it('shows scan time, scope, tool version, config digest, waivers and the report digest', () => {
+    for (const text of [report.startedAt, report.finishedAt, 'vouch 0.1.0', report.config.digest, report.digest!, 'renewal ticket OPS-12']) {
+      expect(page).toContain(text);
+    }
+  });
+
+  it('opens failures and errors, and keeps passing evidence behind <details>', () => {
+    expect(page.match(/<details open>/g)).toHaveLength(report.results.filter((r) => r.status === 'fail' || r.status === 'error').length);
+    expect(page.match(/<details/g)).toHaveLength(report.results.length);
+  });
+
+  it('flags an interrupted scan', () => {
+    expect(htmlWriter.render({ ...report, status: 'interrupted' })).toContain('class="banner"');
+  });
+});
+
+describe('junit', () => {
+  const xml = junitWriter.render(report);
+
+  it('escapes XML and removes characters XML 1.0 cannot hold', () => {
+    expect(xmlText('a<b>&"\'\u0000\u0007\u001b\ud800z')).toBe('a&lt;b&gt;&amp;&quot;&apos;z');
+    expect(xmlAttr('x\ny\tz\r')).toBe('x&#10;y&#9;z&#13;');
+    expect(xml).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(xml).not.toMatch(/<script|<img/);
+  });
+
+  it('has one testsuite per domain and one testcase per result, with the right elements', () => {
+    expect(xml.match(/<testsuite /g)).toHaveLength(report.domains.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(report.results.length);
+    expect(xml.match(/<failure /g)).toHaveLength(report.summary.fail);
+    expect(xml.match(/<error /g)).toHaveLength(report.summary.error);
+    expect(xml.match(/<skipped /g)).toHaveLength(report.summary.skip + (report.summary.waived ?? 0));
+    expect(xml).toMatch(/<testsuites name="vouch" tests="9" failures="2" errors="1" skipped="2"/);
+  });
+
+  it('passes a warn but shows it in system-out', () => {
+    expect(xml).toMatch(/name="http\.hsts" time="[\d.]+">\n {6}<system-out>WARN: /);
+  });
+});
+
+describe('prometheus', () => {
+  const text = prometheusWriter.render(report);
+  const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
+
+  it('escapes label values as the exposition format requires', () => {
+    expect(labelValue('a"b\\c\nd\u0000e')).toBe('a\\"b\\\\c\\nde');
+  });
+
+  it('writes only well-formed sample lines, each family introduced by HELP and TYPE', () => {
+    const label = String.raw`[a-z_]+="(?:[^"\\\n]|\\["\\n])*"`;
+    const line = new RegExp(String.raw`^[a-z_]+(\{${label}(,${label})*\})? -?(\d+(\.\d+)?(e[+-]?\d+)?|NaN)$`);
+    for (const s of samples) expect(s).toMatch(line);
+    const families = new Set(samples.map((s) => s.replace(/[{ ].*/, '')));
+    for (const name of families) {
+      expect(text).toContain(`# HELP ${name} `);
+      expect(text).toContain(`# TYPE ${name} gauge`);
+    }
+  });
+
+  it('has one series per status value for each check, exactly one of them 1', () => {
+    const hsts = samples.filter((s) => s.startsWith('vouch_check_status{domain="example.nl",check="http.hsts"'));
+    expect(hsts).toHaveLength(6);
+    expect(hsts.filter((s) => s.endsWith(' 1'))).toEqual(['vouch_check_status{domain="example.nl",check="http.hsts",status="warn"} 1']);
+  });
+
+  it('exports certificate days left per address, and the scan metrics', () => {
+    expect(samples).toContain('vouch_certificate_expiry_days{domain="example.nl",check="tls.certificate-expiry",address="2001:db8::10"} 9');
+    expect(samples).toContain('vouch_scan_duration_seconds 7.25');
+    expect(samples).toContain(`vouch_scan_timestamp_seconds ${Date.parse(report.finishedAt) / 1000}`);
+    expect(samples).toContain('vouch_results{status="waived"} 1');
+    expect(text).not.toContain('_total');
+  });
+});
+
+describe('text', () => {
+  const out = textWriter.render(report);
+
+  it('shows the promise roll-up and waived results', () => {
+    expect(out).toMatch(/NOT MET\s+transport-encryption/);
+    expect(out).toMatch(/WAIVED\s+mail\.dmarc\s+fail waived until 2026-09-30/);
+    expect(out).toContain('1 waived');
+    expect(out).toContain('1 waiver(s) expired');
+  });
+
+  it('cannot be made to move the cursor or reorder text', () => {
+    expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u202e]/);
+    expect(HOSTILE.control).toMatch(/\u001b/);
+  });
+});
