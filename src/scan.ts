@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Settings } from './config/settings.ts';
 import type { Check } from './core/check.ts';
-import { STATUSES, type Status } from './core/types.ts';
+import type { Status } from './core/types.ts';
+import { applyWaivers } from './compliance/waivers.ts';
+import { annotateSince } from './compliance/history.ts';
+import { rollupPromises, summarizeResults } from './compliance/rollup.ts';
+import { sealReport } from './compliance/integrity.ts';
 import { createProbeSession, type ProbeSession } from './runner/probes.ts';
 import { runChecks } from './runner/run.ts';
 import { SCHEMA_VERSION, type ScanReport } from '../reports/types.ts';
@@ -18,6 +22,8 @@ export type ScanOptions = {
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
   readonly onDomainDone?: (done: number, total: number) => void;
+  /** The previous report, for `since` on every result. */
+  readonly baseline?: ScanReport | null;
 };
 
 export type ScanOutcome = { readonly report: ScanReport; readonly stats: ProbeSession['stats'] };
@@ -43,8 +49,11 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       ...(options.onDomainDone ? { onDomainDone: options.onDomainDone } : {}),
     });
     const finishedAt = now();
-    const summary = Object.fromEntries(STATUSES.map((s) => [s, 0])) as Record<Status, number>;
-    for (const r of results) summary[r.status]++;
+    // Order matters: waivers first (a waived fail no longer counts), then `since` and the roll-ups, the seal last.
+    const { compliance } = config;
+    const waived = applyWaivers(results, compliance.waivers, finishedAt);
+    const annotated = annotateSince(waived.results, options.baseline ?? null, startedAt.toISOString());
+    const summary = summarizeResults(annotated);
     const report: ScanReport = {
       schemaVersion: SCHEMA_VERSION,
       tool: { name: 'vouch', version: VERSION },
@@ -58,17 +67,20 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
       domains: config.targets.map((t) => t.domain),
       checks: checks.map((c) => ({ id: c.id, title: c.title, promises: c.promises, scope: c.scope })),
       summary,
-      results,
+      results: annotated,
       artifacts: session.artifacts(),
+      promises: rollupPromises(compliance.catalogue, annotated, compliance.attestations, finishedAt),
+      waivers: waived.waivers,
+      ...(options.baseline ? { baseline: { runId: options.baseline.runId, startedAt: options.baseline.startedAt } } : {}),
     };
     log.info({ summary, durationMs: report.durationMs, status: report.status }, 'scan finished');
-    return { report, stats: { ...session.stats } };
+    return { report: sealReport(report, compliance.signingKeyPem ?? undefined), stats: { ...session.stats } };
   } finally {
     await session.close();
   }
 }
 
-/** The exit code a report earns: 1 on a fail (or warn with failOn 'warn'), else 2 on an error, else 0. */
+/** The exit code a report earns: 1 on a fail (or warn with failOn 'warn'), else 2 on an error, else 0. Waived findings do not count. */
 export function exitCodeFor(summary: Readonly<Record<Status, number>>, failOn: 'fail' | 'warn'): 0 | 1 | 2 {
   if (summary.fail > 0 || (failOn === 'warn' && summary.warn > 0)) return 1;
   if (summary.error > 0) return 2;

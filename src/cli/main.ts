@@ -50,7 +50,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .option('--resolver <address[:port]>', 'DNS resolver to use instead of /etc/resolv.conf; repeatable', repeatable)
     .option('--ca <file>', 'extra trusted CA certificates (PEM); repeatable', repeatable)
     .option('--timeout <ms>', 'deadline for each network operation', once(positiveInteger))
-    .option('--concurrency <n>', 'checks in flight', once(positiveInteger)))
+    .option('--concurrency <n>', 'checks in flight', once(positiveInteger))
+    .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String)))
     .addHelpText('after', `\n${EXIT_HELP}\n`)
     .action(async (domains: string[], o: Record<string, unknown>) => {
       const { scanCommand } = await import('./commands/scan.ts');
@@ -70,7 +71,26 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: o['progress'] !== false,
+        ...(o['baseline'] ? { baseline: String(o['baseline']) } : {}),
       }, io, signal);
+    });
+
+  program.command('diff')
+    .description('compare two JSON reports: new failures, fixed, newly unverifiable, changed evidence (exit 1 if worse)')
+    .argument('<old>', 'older report').argument('<new>', 'newer report')
+    .option('--json', 'as JSON')
+    .action(async (older: string, newer: string, o: { json?: boolean }) => {
+      const { diffCommand } = await import('./commands/diff.ts');
+      code = await diffCommand(older, newer, { json: o.json === true }, io);
+    });
+
+  program.command('verify')
+    .description("check a report's SHA-256 digest and, with --key, its Ed25519 signature (exit 1 if it does not hold)")
+    .argument('<report>', 'JSON report')
+    .option('--key <public.pem>', 'Ed25519 public key (PEM) the report must be signed with', once(String))
+    .action(async (report: string, o: { key?: string }) => {
+      const { verifyCommand } = await import('./commands/verify.ts');
+      code = await verifyCommand(report, o.key ? { key: o.key } : {}, io);
     });
 
   program.command('checks')

@@ -1,18 +1,19 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WRITERS } from '../../reports/index.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { writeFileAtomic } from './write-atomic.ts';
 
-/** `2026-11-25T08:30:00.123Z` -> `20261125T083000Z`: sortable, and safe in every file system. */
+/** `2026-11-25T08:30:00.123Z` -> `20261125T083000.123Z`: sortable, safe in every file system, distinct per run. */
 export function fileStamp(iso: string): string {
-  return iso.replace(/\.\d+Z$/, 'Z').replace(/[-:]/g, '');
+  return iso.replace(/[-:]/g, '');
 }
 
 /**
  * Writes each format twice, atomically: a per-run file (`vouch-<start>.<ext>`, kept for history and diffs) and
  * `latest.<ext>` (what dashboards and the next night's baseline read). Returns the per-run paths.
  */
-export async function writeReports(report: ScanReport, dir: string, formats: readonly string[]): Promise<string[]> {
+export async function writeReports(report: ScanReport, dir: string, formats: readonly string[], retain: number | null = null): Promise<string[]> {
   const written: string[] = [];
   for (const format of formats) {
     const writer = WRITERS[format];
@@ -23,5 +24,28 @@ export async function writeReports(report: ScanReport, dir: string, formats: rea
     await writeFileAtomic(join(dir, `latest.${writer.extension}`), text);
     written.push(path);
   }
+  if (retain !== null) await pruneRuns(dir, retain);
   return written;
+}
+
+const RUN_FILE = /^vouch-(\d{8}T\d{6}(?:\.\d{3})?Z)\.[a-z]+$/;
+
+/** Keeps the newest `retain` runs' files (all formats of a run share its stamp); `latest.*` is never touched. */
+export async function pruneRuns(dir: string, retain: number): Promise<string[]> {
+  const files = (await readdir(dir)).filter((f) => RUN_FILE.test(f));
+  const stamps = [...new Set(files.map((f) => RUN_FILE.exec(f)![1]!))].sort().reverse();
+  const doomed = new Set(stamps.slice(retain));
+  const removed = files.filter((f) => doomed.has(RUN_FILE.exec(f)![1]!));
+  await Promise.all(removed.map((f) => rm(join(dir, f), { force: true })));
+  return removed;
+}
+
+/** The previous run's JSON report (`latest.json`), or null when there is none or it cannot be read as a report. */
+export async function readBaseline(path: string): Promise<ScanReport | null> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ScanReport>;
+    return parsed && parsed.schemaVersion === 1 && Array.isArray(parsed.results) ? (parsed as ScanReport) : null;
+  } catch {
+    return null;
+  }
 }

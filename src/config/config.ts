@@ -1,5 +1,6 @@
 import type { Target } from '../core/types.ts';
 import type { Thresholds } from './settings.ts';
+import type { ComplianceConfig } from './compliance.ts';
 
 /** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
 export type ConnectToRule = {
@@ -43,7 +44,12 @@ export type Config = {
   readonly probe: ProbeConfig;
   readonly thresholds: Thresholds;
   readonly checks: { readonly only: readonly string[]; readonly skip: readonly string[] };
-  readonly output: { readonly dir: string | null; readonly formats: readonly string[]; readonly stdoutFormat: string };
+  readonly output: {
+    readonly dir: string | null; readonly formats: readonly string[]; readonly stdoutFormat: string;
+    /** Runs to keep in `dir` (per-run files beyond the newest N are deleted); null keeps all. */
+    readonly retain: number | null;
+  };
+  readonly compliance: ComplianceConfig;
   readonly plugins: readonly string[];
   readonly cookieCategories: readonly string[];
   readonly strictMxCertificates: boolean;

@@ -11,6 +11,7 @@ import {
 } from './fields.ts';
 import { isDomainName, normalizeDomain } from './names.ts';
 import { parseConnectTo } from './parse-values.ts';
+import { readCompliance } from './compliance.ts';
 import { parseResolverAddress } from '../probes/dns.ts';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
@@ -23,7 +24,7 @@ export type LoadResult = { ok: true; config: Config } | { ok: false; problems: r
 const TOP_KEYS = [
   'domains', 'domainsFile', 'defaults', 'resolvers', 'trustedCaFiles', 'connectTo', 'timeouts', 'concurrency',
   'thresholds', 'checks', 'output', 'plugins', 'cookieCategories', 'ehloName', 'ipFamilies', 'tlsVersionProbe',
-  'strictMxCertificates', 'limits',
+  'strictMxCertificates', 'limits', 'waivers', 'attestations', 'promises', 'signing',
 ];
 const DOMAIN_KEYS = ['name', 'web', 'mail', 'profile', 'dkimSelectors', 'sendingIps', 'urls', 'cookies'];
 
@@ -89,7 +90,8 @@ export async function buildConfig(
   const only = o.only?.length ? [...o.only] : readStringList(checksNode['only'], 'checks.only', problems) ?? [];
   const skipIds = readStringList(checksNode['skip'], 'checks.skip', problems) ?? [];
   const outputNode = readMapping(root['output'], 'output', problems) ?? {};
-  checkKeys(outputNode, 'output', ['dir', 'formats'], problems);
+  checkKeys(outputNode, 'output', ['dir', 'formats', 'retain'], problems);
+  const retain = readInteger(outputNode['retain'], 'output.retain', problems, 1, 100_000) ?? null;
   const dirText = o.outDir ?? readString(outputNode['dir'], 'output.dir', problems);
   const formats = o.formats ?? readStringList(outputNode['formats'], 'output.formats', problems) ?? ['json', 'text'];
   // Without an output directory one format goes to stdout: the one asked for on the command line, else text.
@@ -100,15 +102,18 @@ export async function buildConfig(
   const plugins = (readStringList(root['plugins'], 'plugins', problems) ?? []).map((p) => resolve(context.baseDir, p));
   const cookieCategories = readStringList(root['cookieCategories'], 'cookieCategories', problems) ?? [...DEFAULT_COOKIE_CATEGORIES];
   const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
+  const compliance = await readCompliance(root, context.baseDir, problems);
 
   if (problems.length > 0) return { ok: false, problems };
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
-    checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat },
+    checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat, retain },
     plugins, cookieCategories, strictMxCertificates: strictMx,
   };
-  const digest = createHash('sha256').update(JSON.stringify({ ...body, trustedCaPems })).digest('hex');
-  return { ok: true, config: { source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body } };
+  // The digest covers everything that changes a verdict, but never the signing key itself.
+  const { signingKeyPem, ...judged } = compliance;
+  const digest = createHash('sha256').update(JSON.stringify({ ...body, trustedCaPems, ...judged })).digest('hex');
+  return { ok: true, config: { source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body, compliance: { ...judged, signingKeyPem } } };
 }
 
 type DomainOptions = Omit<Target, 'domain'>;

@@ -5,6 +5,9 @@ import { duplicateIdProblems, loadPlugins } from '../../config/plugins.ts';
 import type { Check } from '../../core/check.ts';
 import { ExitError } from '../../core/errors.ts';
 import { selectChecks } from '../../runner/select.ts';
+import { catalogueProblems } from '../../compliance/catalogue.ts';
+import { attestationProblems } from '../../compliance/rollup.ts';
+import { globToRegExp } from '../../config/names.ts';
 import { ALL_CHECKS } from '../../../checks/index.ts';
 import { EXIT } from '../exit-codes.ts';
 
@@ -23,7 +26,12 @@ export async function prepareScan(configPath: string | undefined, overrides: Con
   const plugins = await loadPlugins(config.plugins);
   const all = [...ALL_CHECKS, ...plugins.checks];
   const selection = selectChecks(all, config.checks.only, config.checks.skip);
-  const problems = [...plugins.problems, ...duplicateIdProblems(all), ...(selection.ok ? [] : selection.problems)];
+  const { catalogue, attestations } = config.compliance;
+  const problems = [
+    ...plugins.problems, ...duplicateIdProblems(all), ...(selection.ok ? [] : selection.problems),
+    ...catalogueProblems(catalogue, all.map((c) => c.id)), ...attestationProblems(catalogue, attestations),
+    ...config.compliance.waivers.flatMap((w, i) => (all.some((c) => globToRegExp(w.checkId).test(c.id)) ? [] : [`waivers[${i}].check: "${w.checkId}" matches no check id`])),
+  ];
   if (problems.length > 0 || !selection.ok) {
     const prefix = configPath ? `${resolve(cwd, configPath)}: ` : '';
     throw new ExitError(EXIT.usage, formatProblems(configPath, problems.map((p) => prefix + p)));

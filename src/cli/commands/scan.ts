@@ -5,7 +5,9 @@ import { WRITERS } from '../../../reports/index.ts';
 import type { ScanReport } from '../../../reports/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { writeReports } from '../output.ts';
+import { readBaseline, writeReports } from '../output.ts';
+import { join, resolve } from 'node:path';
+import { ExitError } from '../../core/errors.ts';
 import { prepareScan, type Prepared } from './prepare.ts';
 
 export type ScanCommandOptions = {
@@ -14,30 +16,37 @@ export type ScanCommandOptions = {
   readonly failOn: 'fail' | 'warn';
   readonly logLevel?: LogLevel;
   readonly progress: boolean;
+  /** The report to compute `since` from; default `latest.json` in the output directory. */
+  readonly baseline?: string;
 };
 
 /** `vouch scan`: prepare, run, write the reports, print the summary; returns the exit code. */
 export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
   const prepared = await prepareScan(options.config, options.overrides, io.cwd);
-  return (await executeScan(prepared, options, io, signal)).code;
+  const baselinePath = options.baseline ? resolve(io.cwd, options.baseline)
+    : prepared.config.output.dir ? join(prepared.config.output.dir, 'latest.json') : null;
+  const baseline = baselinePath ? await readBaseline(baselinePath) : null;
+  if (options.baseline && !baseline) throw new ExitError(EXIT.usage, `--baseline ${options.baseline}: not a readable Vouch JSON report`);
+  return (await executeScan(prepared, options, io, signal, baseline)).code;
 }
 
 /** Shared with `vouch demo`, which prepares its own configuration. */
 export async function executeScan(
   prepared: Prepared, options: Omit<ScanCommandOptions, 'config' | 'overrides'>, io: CliIo, signal: AbortSignal,
+  baseline: ScanReport | null = null,
 ): Promise<{ code: number; report: ScanReport }> {
   const { config, checks } = prepared;
   const log = createLogger(options.logLevel ?? (io.stderr.isTTY ? 'warn' : 'info'), io.stderr);
   const showProgress = options.progress && io.stderr.isTTY === true && config.targets.length > 1;
   const { report } = await runScan({
-    config, checks, log, signal,
+    config, checks, log, signal, baseline,
     ...(showProgress ? { onDomainDone: (done: number, total: number) => io.stderr.write(`\r\x1b[Kscanning: ${done}/${total} domains`) } : {}),
   });
   if (showProgress) io.stderr.write('\r\x1b[K');
 
   const dir = config.output.dir;
   if (dir) {
-    const paths = await writeReports(report, dir, config.output.formats);
+    const paths = await writeReports(report, dir, config.output.formats, config.output.retain);
     log.info({ paths }, 'reports written');
     io.stdout.write(WRITERS['text']!.render(report));
     io.stdout.write(`\nReports: ${paths.join(', ')}\n`);

@@ -1,0 +1,113 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { BUILT_IN_CATALOGUE, mergeCatalogues, type Catalogue, type PromiseDefinition } from '../compliance/catalogue.ts';
+import { expiryInstant, type Waiver } from '../compliance/waivers.ts';
+import type { Attestation } from '../../reports/types.ts';
+import { checkKeys, join, readList, readMapping, readString, readStringList, type Problems } from './fields.ts';
+
+/** The compliance part of a configuration: exceptions, attestations, the promise catalogue and the signing key. */
+export type ComplianceConfig = {
+  readonly waivers: readonly Waiver[];
+  readonly attestations: readonly Attestation[];
+  readonly catalogue: Catalogue;
+  /** PEM of the Ed25519 key that signs every report, or null for an unsigned (digest-only) report. */
+  readonly signingKeyPem: string | null;
+};
+
+function readDate(value: unknown, path: string, problems: Problems): string | undefined {
+  const text = readString(value, path, problems);
+  if (text !== undefined && Number.isNaN(expiryInstant(text))) problems.push(`${path}: "${text}" is not a date (YYYY-MM-DD)`);
+  return text;
+}
+
+/** Reads one list of mappings, each with exactly the given keys, all of them required. */
+function readRecords(value: unknown, path: string, keys: readonly string[], problems: Problems): Record<string, unknown>[] {
+  return (readList(value, path, problems) ?? []).flatMap((item, i) => {
+    const node = readMapping(item, join(path, i), problems);
+    if (!node) return [];
+    checkKeys(node, join(path, i), keys, problems);
+    const missing = keys.filter((k) => node[k] === undefined && !k.endsWith('?'));
+    for (const k of missing) problems.push(`${join(join(path, i), k)}: required`);
+    return missing.length ? [] : [node];
+  });
+}
+
+function readWaivers(value: unknown, problems: Problems): Waiver[] {
+  return readRecords(value, 'waivers', ['domain', 'check', 'reason', 'owner', 'expires'], problems).flatMap((n, i) => {
+    const at = (k: string) => `waivers[${i}].${k}`;
+    const w = {
+      domain: readString(n['domain'], at('domain'), problems), checkId: readString(n['check'], at('check'), problems),
+      reason: readString(n['reason'], at('reason'), problems), owner: readString(n['owner'], at('owner'), problems),
+      expires: readDate(n['expires'], at('expires'), problems),
+    };
+    return w.domain && w.checkId && w.reason && w.owner && w.expires ? [w as Waiver] : [];
+  });
+}
+
+function readAttestations(value: unknown, problems: Problems): Attestation[] {
+  return readRecords(value, 'attestations', ['promise', 'by', 'date', 'evidence', 'expires'], problems).flatMap((n, i) => {
+    const at = (k: string) => `attestations[${i}].${k}`;
+    const a = {
+      promiseId: readString(n['promise'], at('promise'), problems), by: readString(n['by'], at('by'), problems),
+      date: readDate(n['date'], at('date'), problems), evidenceUrl: readString(n['evidence'], at('evidence'), problems),
+      expires: readDate(n['expires'], at('expires'), problems),
+    };
+    return a.promiseId && a.by && a.date && a.evidenceUrl && a.expires ? [a as Attestation] : [];
+  });
+}
+
+function readCatalogue(value: unknown, problems: Problems): Catalogue {
+  const node = readMapping(value, 'promises', problems);
+  if (!node) return BUILT_IN_CATALOGUE;
+  checkKeys(node, 'promises', ['mode', 'name', 'list'], problems);
+  const mode = readString(node['mode'], 'promises.mode', problems) ?? 'extend';
+  if (mode !== 'extend' && mode !== 'replace') problems.push(`promises.mode: expected "extend" or "replace", got "${mode}"`);
+  const keys = ['id', 'title', 'clause', 'clauseEn', 'kind', 'checks', 'standards'];
+  const list = (readList(node['list'], 'promises.list', problems) ?? []).flatMap((item, i): PromiseDefinition[] => {
+    const path = `promises.list[${i}]`;
+    const p = readMapping(item, path, problems);
+    if (!p) return [];
+    checkKeys(p, path, keys, problems);
+    const kind = readString(p['kind'], `${path}.kind`, problems) ?? 'automated';
+    if (kind !== 'automated' && kind !== 'manual') problems.push(`${path}.kind: expected "automated" or "manual"`);
+    const id = readString(p['id'], `${path}.id`, problems) ?? '';
+    if (!id) problems.push(`${path}.id: required`);
+    return [{
+      id, title: readString(p['title'], `${path}.title`, problems) ?? id,
+      clauseNl: readString(p['clause'], `${path}.clause`, problems) ?? '',
+      clauseEn: readString(p['clauseEn'], `${path}.clauseEn`, problems) ?? '',
+      kind: kind === 'manual' ? 'manual' : 'automated',
+      checks: readStringList(p['checks'], `${path}.checks`, problems) ?? [],
+      controls: [],
+      standards: readStringList(p['standards'], `${path}.standards`, problems) ?? [],
+    }];
+  });
+  const user = { name: readString(node['name'], 'promises.name', problems) ?? 'user', promises: list };
+  return mergeCatalogues(BUILT_IN_CATALOGUE, user, mode === 'replace' ? 'replace' : 'extend');
+}
+
+async function readSigningKey(value: unknown, baseDir: string, problems: Problems): Promise<string | null> {
+  const node = readMapping(value, 'signing', problems);
+  if (!node) return null;
+  checkKeys(node, 'signing', ['privateKeyFile'], problems);
+  const file = readString(node['privateKeyFile'], 'signing.privateKeyFile', problems);
+  if (!file) return null;
+  try {
+    const pem = await readFile(resolve(baseDir, file), 'utf8');
+    if (!pem.includes('PRIVATE KEY')) problems.push(`signing.privateKeyFile: ${file} holds no PEM private key`);
+    return pem;
+  } catch (err) {
+    problems.push(`signing.privateKeyFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    return null;
+  }
+}
+
+/** Reads `waivers`, `attestations`, `promises` and `signing`; cross-checks against check ids happen in prepareScan. */
+export async function readCompliance(root: Record<string, unknown>, baseDir: string, problems: Problems): Promise<ComplianceConfig> {
+  return {
+    waivers: readWaivers(root['waivers'], problems),
+    attestations: readAttestations(root['attestations'], problems),
+    catalogue: readCatalogue(root['promises'], problems),
+    signingKeyPem: await readSigningKey(root['signing'], baseDir, problems),
+  };
+}
