@@ -82,8 +82,8 @@ describe('scan reports', () => {
   it('orders results deterministically: two runs differ only in times and ids', async () => {
     const scanJson = async () => (await runCli(['scan', 'ok.cli.test', ...network(), '--format', 'json', '--log-level', 'silent'])).stdout;
     const strip = (text: string) => text
-      .replace(/"(startedAt|finishedAt|observedAt)": "[^"]+"/g, '"$1": "T"').replace(/"(durationMs)": \d+/g, '"$1": 0')
-      .replace(/"runId": "[^"]+"/, '"runId": "R"').replace(/"(daysLeft)": \d+/g, '"$1": 0');
+      .replace(/"(startedAt|finishedAt|observedAt|since)": "[^"]+"/g, '"$1": "T"').replace(/"(durationMs)": \d+/g, '"$1": 0')
+      .replace(/"runId": "[^"]+"/, '"runId": "R"').replace(/\n  "digest": "sha256:[0-9a-f]+"/, '').replace(/"(daysLeft)": \d+/g, '"$1": 0');
     const [a, b] = [await scanJson(), await scanJson()];
     expect(strip(a)).toBe(strip(b));
   });
