@@ -118,12 +118,12 @@ function secureContextFor(ca: readonly string[]): tls.SecureContext {
 }
 
 function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): TlsFacts {
-  // Ask once, and before anything else: on Node 20.20 a prior getPeerX509Certificate() made this return {} (guide B.7).
-  const peer = socket.getPeerCertificate(true);
-  const chain = peerChain(peer).map((cert) => {
-    const x509 = new X509Certificate(cert.raw);
-    return certificateFacts(x509, x509.toString());
-  });
+  // getPeerX509Certificate() and its issuerCertificate links give the chain as X509Certificate objects directly;
+  // getPeerCertificate(true) would build the legacy objects and make us parse every DER again (~1 ms a handshake).
+  // Never call getPeerCertificate() after it: on Node 20.20 it then returns {} (guide B.7).
+  const x509Chain = peerChain(socket.getPeerX509Certificate());
+  const chain = x509Chain.map(cachedFacts);
+  const leaf = x509Chain[0];
   const authError = socket.authorizationError as unknown;
   const alpn = socket.alpnProtocol;
   return {
@@ -135,7 +135,7 @@ function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): Tl
     alpn: typeof alpn === 'string' ? alpn : null,
     // Typed as Error, but Node stores OpenSSL's code string (e.g. CERT_HAS_EXPIRED) here.
     chainTrusted: socket.authorized,
-    hostnameMatches: chain.length > 0 && tls.checkServerIdentity(endpoint.hostname.replace(/\.$/, ''), peer) === undefined,
+    hostnameMatches: leaf !== undefined && matchesHost(leaf, endpoint.hostname.replace(/\.$/, '')),
     authorizationError: socket.authorized || authError == null ? null : String(authError),
     chain,
     observedAt: new Date().toISOString(),
@@ -143,13 +143,40 @@ function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): Tl
 }
 
 /**
- * Leaf first. Node links each certificate to its issuer (`issuerCertificate`) and marks a self-signed root by linking
- * it to itself; it also appends the trust anchor from our store when the server did not send it.
+ * RFC 6125 6.4 as browsers apply it: DNS names and IP addresses in the subjectAltName; the subject CN only when the
+ * certificate has no subjectAltName at all (OpenSSL's default, as tls.checkServerIdentity); `*` only as a whole
+ * left-most label.
  */
-function peerChain(peer: tls.DetailedPeerCertificate): tls.DetailedPeerCertificate[] {
-  const chain: tls.DetailedPeerCertificate[] = [];
-  let cert: tls.DetailedPeerCertificate | undefined = peer;
-  while (cert?.raw && chain.length < 16 && !chain.some((seen) => seen.raw.equals(cert!.raw))) {
+function matchesHost(leaf: X509Certificate, hostname: string): boolean {
+  if (isIP(hostname)) return leaf.checkIP(hostname) !== undefined;
+  return leaf.checkHost(hostname, { subject: 'default', wildcards: true, partialWildcards: false }) !== undefined;
+}
+
+/**
+ * Intermediates and roots recur across every domain behind the same CA: their facts are computed once (keyed by
+ * the SHA-256 fingerprint) and kept in a small bounded map.
+ */
+const factsCache = new Map<string, CertificateFacts>();
+const FACTS_CACHE_LIMIT = 1024;
+function cachedFacts(x509: X509Certificate): CertificateFacts {
+  const key = x509.fingerprint256;
+  let facts = factsCache.get(key);
+  if (!facts) {
+    facts = certificateFacts(x509, x509.toString());
+    if (factsCache.size >= FACTS_CACHE_LIMIT) factsCache.delete(factsCache.keys().next().value!);
+    factsCache.set(key, facts);
+  }
+  return facts;
+}
+
+/**
+ * Leaf first. Node links each certificate to its issuer (`issuerCertificate`), a self-signed root to itself, and
+ * appends the trust anchor from our store when the server did not send it.
+ */
+function peerChain(peer: X509Certificate | undefined): X509Certificate[] {
+  const chain: X509Certificate[] = [];
+  let cert = peer;
+  while (cert && chain.length < 16 && !chain.some((seen) => seen.fingerprint256 === cert!.fingerprint256)) {
     chain.push(cert);
     cert = cert.issuerCertificate;
   }

@@ -73,7 +73,7 @@ export type TlsFacts = {
   readonly hostnameMatches: boolean;
   /** OpenSSL's verification code (e.g. `CERT_HAS_EXPIRED`), or null when trusted. */
   readonly authorizationError: string | null;
-  /** Leaf first, as served. */
+  /** Leaf first, exactly as the server sent it (a trust anchor from our store is not added). */
   readonly chain: readonly CertificateFacts[];
   readonly observedAt: string;
 };
