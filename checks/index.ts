@@ -16,6 +16,10 @@ import { dmarcReportAuthCheck } from './mail/dmarc-report-auth.ts';
 import { dkimCheck } from './mail/dkim.ts';
 import { mtaStsCheck } from './mail/mta-sts.ts';
 import { tlsRptCheck } from './mail/tls-rpt.ts';
+import { starttlsCheck } from './mail/starttls.ts';
+import { starttlsProtocolsCheck } from './mail/starttls-protocols.ts';
+import { mxCertificateCheck } from './mail/mx-certificate.ts';
+import { daneCheck } from './mail/dane.ts';
 
 /** Every built-in check. Adding a check is one file plus one line here; the order is the report's order. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -29,6 +33,10 @@ export const ALL_CHECKS: readonly Check[] = [
   certificateKeyCheck,
   certificateSignatureCheck,
   mxCheck,
+  starttlsCheck,
+  starttlsProtocolsCheck,
+  mxCertificateCheck,
+  daneCheck,
   spfCheck,
   spfSendersCheck,
   dkimCheck,

@@ -1,0 +1,78 @@
+import type { CheckContext } from '../../src/core/check.ts';
+import { defineCheck } from '../../src/core/check.ts';
+import type { EndpointVerdict } from '../../src/core/endpoints.ts';
+import { ProbeError } from '../../src/core/errors.ts';
+import { fetchMtaStsPolicy } from '../../src/mail/mta-sts-policy.ts';
+import { MTA_STS_CANDIDATE, parseMtaStsRecord } from '../../src/parse/mta-sts.ts';
+import { chainSummary } from '../tls/certificate-evidence.ts';
+import { judgeExpiry } from '../tls/certificate-expiry.ts';
+import { judgeKeys } from '../tls/certificate-key.ts';
+import { judgeSignatures } from '../tls/certificate-signature.ts';
+import { judgeMxEndpoints } from './mx-endpoints.ts';
+
+const REMEDIATION = 'Serve on every MX host a certificate from a publicly trusted CA that names the MX host, with a strong '
+  + 'key and signature, renewed well before expiry. Required once the domain publishes MTA-STS in enforce mode.';
+
+const RANK = { fail: 2, warn: 1, pass: 0 } as const;
+
+type Strictness = { strict: boolean; why: string };
+
+/**
+ * Senders check MX certificates only under MTA-STS enforce (RFC 8461 4.1) or DANE; otherwise SMTP TLS is
+ * opportunistic (RFC 7435) and internet.nl scores trust and name as a recommendation. A policy we cannot fetch
+ * keeps the opportunistic verdict, with the reason noted.
+ */
+async function strictness(ctx: CheckContext): Promise<Strictness> {
+  if (ctx.settings.strictMxCertificates) return { strict: true, why: 'strictMxCertificates is configured' };
+  try {
+    const txt = await ctx.probes.dns(`_mta-sts.${ctx.target.domain}`, 'TXT');
+    const records = txt.records.filter((r) => MTA_STS_CANDIDATE.test(r));
+    // RFC 8461 3.1: senders fetch a policy only after exactly one valid v=STSv1 record.
+    if (records.length !== 1 || !parseMtaStsRecord(records[0]!).ok) return { strict: false, why: 'no valid MTA-STS record: opportunistic TLS' };
+    const { policy, problem } = await fetchMtaStsPolicy(ctx.probes, ctx.target.domain);
+    if (policy?.mode === 'enforce') return { strict: true, why: 'MTA-STS policy is in enforce mode' };
+    return { strict: false, why: policy ? `MTA-STS mode is ${policy.mode}: opportunistic TLS` : `MTA-STS policy unusable (${problem}): opportunistic TLS` };
+  } catch (err) {
+    if (!(err instanceof ProbeError)) throw err;
+    return { strict: false, why: `MTA-STS policy could not be fetched (${err.message}); judged as opportunistic TLS` };
+  }
+}
+
+export const mxCertificateCheck = defineCheck({
+  id: 'mail.mx-certificate',
+  title: 'MX certificates are trusted, name the MX host, are current and strong',
+  promises: ['mail-transport-encryption'],
+  scope: 'mail',
+  needs: ['dns', 'mail'],
+  remediation: REMEDIATION,
+  references: ['RFC 8461 4.1 (MTA-STS certificate validation)', 'RFC 7435 (opportunistic security)', 'RFC 6125 6.4',
+    'internet.nl: trust and host name on MX are warnings unless the domain enforces them; expiry thresholds as on the web'],
+
+  run(ctx) {
+    let decided: Promise<Strictness> | undefined; // once per run, and only when there is an MX to judge
+    return judgeMxEndpoints(ctx, REMEDIATION, async (ep): Promise<EndpointVerdict> => {
+      const mode = await (decided ??= strictness(ctx));
+      const smtp = await ctx.probes.smtp(ep);
+      const { tls } = smtp;
+      if (!tls) {
+        const why = smtp.tlsError ?? (smtp.starttlsAdvertised ? 'STARTTLS is refused' : 'STARTTLS is not advertised');
+        return { status: 'fail', summary: `no certificate to judge: ${why} (see mail.starttls)`, evidence: { endpoint: smtp.endpoint, strict: mode.strict, mode: mode.why } };
+      }
+      const name = mode.strict ? 'fail' : 'warn';
+      const findings: { status: 'pass' | 'warn' | 'fail'; summary: string }[] = [
+        tls.chainTrusted ? { status: 'pass', summary: 'trusted chain' } : { status: name, summary: `chain not trusted: ${tls.authorizationError ?? 'unknown reason'}` },
+        tls.hostnameMatches ? { status: 'pass', summary: `valid for ${ep.hostname}` } : { status: name, summary: `not valid for ${ep.hostname} (names: ${tls.chain[0]?.subjectAltNames.join(', ') || 'none'})` },
+        judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), judgeKeys(tls, ctx.settings.thresholds), judgeSignatures(tls),
+      ];
+      const worst = findings.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+      const problems = findings.filter((f) => f.status !== 'pass').map((f) => f.summary);
+      const evidence = {
+        endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,
+        hostnameMatches: tls.hostnameMatches, authorizationError: tls.authorizationError, ...chainSummary(tls),
+        findings: findings.map((f) => ({ status: f.status, summary: f.summary })),
+      };
+      if (worst.status === 'pass') return { status: 'pass', summary: findings.map((f) => f.summary).slice(0, 3).join('; '), evidence };
+      return { status: worst.status, summary: problems.join('; '), evidence };
+    });
+  },
+});

@@ -1,0 +1,227 @@
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import tls from 'node:tls';
+import type { TlsVersion } from '../probes/types.ts';
+import type { LabServer } from './tls-server.ts';
+
+/**
+ * A loopback SMTP server for tests, the demo and the benchmark: just enough RFC 5321 for EHLO/HELO, STARTTLS
+ * (RFC 3207), NOOP, RSET and QUIT, plus the hostile behaviours a real MTA library cannot be made to show.
+ * It never accepts mail: MAIL, RCPT and DATA get 502, and every command line is recorded so tests can prove the
+ * scanner never sent one.
+ */
+
+/**
+ * - `good`: STARTTLS advertised and accepted.
+ * - `no-starttls`: STARTTLS not advertised (and 502 if sent anyway).
+ * - `starttls-454`: advertised, but answered `454 TLS not available due to temporary reason` (RFC 3207 4).
+ * - `byte-by-byte`: as `good`, but every reply is written one byte per write, one event-loop turn apart.
+ * - `silent`: accepts the connection and never says anything.
+ * - `busy-421`: `421` at the banner, then closes (RFC 5321 3.8).
+ * - `endless-line`: a banner line that never ends, streamed until the client goes away (at most 8 MB).
+ * - `greylist`: `450` to EHLO (and HELO), as greylisting servers do.
+ */
+export type SmtpVariant =
+  | 'good' | 'no-starttls' | 'starttls-454' | 'byte-by-byte' | 'silent' | 'busy-421' | 'endless-line' | 'greylist';
+
+export type SmtpServerOptions = {
+  readonly key: string;
+  /** The leaf, or the leaf followed by intermediates. */
+  readonly cert: string;
+  readonly variant: SmtpVariant;
+  readonly host?: string;
+  readonly port?: number;
+  readonly minVersion?: TlsVersion;
+  readonly maxVersion?: TlsVersion;
+  /** OpenSSL cipher string; `DEFAULT@SECLEVEL=0` by default when TLS 1.0 or 1.1 is enabled (see startTlsServer). */
+  readonly ciphers?: string;
+  /** The name in the banner and EHLO greeting; `mx.test` by default. */
+  readonly name?: string;
+};
+
+export type LabSmtpServer = LabServer & {
+  /** TLS handshakes completed after STARTTLS so far. */
+  handshakes(): number;
+  /** Every command line received, in order, across all connections (plaintext and over TLS). */
+  commands(): readonly string[];
+};
+
+/** Longest command line the server reads (RFC 5321 4.5.3.1.4 says 512); a longer one ends the connection. */
+const MAX_COMMAND_BYTES = 4096;
+/** The endless line stops here even if the client never closes, so a broken client cannot fill the disk or RAM. */
+const ENDLESS_LIMIT_BYTES = 8 * 1024 * 1024;
+const ORDER: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/** Starts the server on 127.0.0.1 port 0 unless told otherwise. `close()` destroys every open connection. */
+export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSmtpServer> {
+  const maxVersion = options.maxVersion ?? 'TLSv1.3';
+  const minVersion = options.minVersion ?? (ORDER.indexOf(maxVersion) < 2 ? maxVersion : 'TLSv1.2');
+  const ciphers = options.ciphers ?? (ORDER.indexOf(minVersion) < 2 ? 'DEFAULT@SECLEVEL=0' : undefined);
+  const secureContext = tls.createSecureContext({
+    key: options.key, cert: options.cert, minVersion, maxVersion, ...(ciphers === undefined ? {} : { ciphers }),
+  });
+  const sockets = new Set<net.Socket>();
+  const commands: string[] = [];
+  let connections = 0;
+  let handshakes = 0;
+  const track = (socket: net.Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+  };
+  const server = net.createServer((socket) => {
+    connections++;
+    track(socket);
+    socket.setNoDelay(true);
+    serve(socket, {
+      variant: options.variant, name: options.name ?? 'mx.test', commands,
+      upgrade: (raw) => {
+        const secure = new tls.TLSSocket(raw, { isServer: true, secureContext });
+        track(secure);
+        secure.once('secure', () => handshakes++);
+        return secure;
+      },
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
+  });
+  let closing: Promise<void> | undefined;
+  return {
+    host: options.host ?? '127.0.0.1',
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    handshakes: () => handshakes,
+    commands: () => [...commands],
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+      return closing;
+    },
+  };
+}
+
+type Session = {
+  readonly variant: SmtpVariant;
+  readonly name: string;
+  readonly commands: string[];
+  readonly upgrade: (raw: net.Socket) => tls.TLSSocket;
+};
+
+function serve(raw: net.Socket, session: Session): void {
+  const { variant, name } = session;
+  if (variant === 'silent') {
+    raw.resume(); // drain what the client sends, so its writes never stall
+    return;
+  }
+  if (variant === 'endless-line') {
+    streamEndlessLine(raw);
+    return;
+  }
+  if (variant === 'busy-421') {
+    raw.end(`421 4.3.2 ${name} Service not available, too busy; try again later\r\n`);
+    return;
+  }
+  let stream: net.Socket = raw;
+  let secure = false;
+  let buffered = '';
+  const queue: string[] = [];
+  let busy = false;
+  const write = (lines: readonly string[]): Promise<void> => {
+    const bytes = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1');
+    return variant === 'byte-by-byte' ? trickle(stream, bytes) : new Promise((resolve) => stream.write(bytes, () => resolve()));
+  };
+  const startTlsAccepted = () => !secure && variant !== 'no-starttls' && variant !== 'starttls-454';
+  const onData = (chunk: Buffer) => {
+    buffered += chunk.toString('latin1');
+    let newline: number;
+    while ((newline = buffered.indexOf('\n')) !== -1) {
+      const line = buffered.slice(0, newline).replace(/\r$/, '');
+      buffered = buffered.slice(newline + 1);
+      queue.push(line);
+      if (/^starttls$/i.test(line.trim()) && startTlsAccepted()) {
+        // RFC 3207 5: anything the client pipelined after STARTTLS is discarded, never run after the upgrade.
+        stream.off('data', onData);
+        stream.pause();
+        buffered = '';
+        break;
+      }
+    }
+    if (buffered.length > MAX_COMMAND_BYTES) stream.destroy();
+    else void drain();
+  };
+  const drain = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
+        session.commands.push(line);
+        const verb = (line.split(' ')[0] ?? '').toUpperCase();
+        if (verb === 'STARTTLS' && startTlsAccepted()) {
+          await write(['220 2.0.0 Ready to start TLS']);
+          stream = session.upgrade(raw);
+          secure = true;
+          stream.on('data', onData);
+          return;
+        }
+        await write(replyTo(verb, line));
+        if (verb === 'QUIT') {
+          stream.end();
+          return;
+        }
+      }
+    } finally {
+      busy = false;
+    }
+  };
+  const replyTo = (verb: string, line: string): string[] => {
+    switch (verb) {
+      case 'EHLO': {
+        if (variant === 'greylist') return ['450 4.7.1 Greylisted, please try again later'];
+        const offerTls = !secure && variant !== 'no-starttls';
+        // RFC 3207 4.2: STARTTLS is not advertised again once TLS is active.
+        return [`250-${name} greets ${line.slice(5).trim() || 'you'}`, '250-PIPELINING', '250-SIZE 10240000',
+          ...(offerTls ? ['250-STARTTLS'] : []), '250-ENHANCEDSTATUSCODES', '250 8BITMIME'];
+      }
+      case 'HELO': return [variant === 'greylist' ? '450 4.7.1 Greylisted, please try again later' : `250 ${name}`];
+      case 'STARTTLS':
+        if (secure) return ['503 5.5.1 TLS already active'];
+        return [variant === 'starttls-454' ? '454 4.7.0 TLS not available due to temporary reason' : '502 5.5.1 Command not implemented'];
+      case 'NOOP': case 'RSET': return ['250 2.0.0 OK'];
+      case 'QUIT': return [`221 2.0.0 ${name} closing connection`];
+      default: return ['502 5.5.1 Command not implemented (this lab server accepts no mail)'];
+    }
+  };
+  stream.on('data', onData);
+  void write([`220 ${name} ESMTP Vouch lab`]);
+}
+
+/** Writes one byte per write, each after the previous was flushed and a turn of the event loop. */
+async function trickle(socket: net.Socket, bytes: Buffer): Promise<void> {
+  for (const byte of bytes) {
+    if (socket.destroyed) return;
+    await new Promise<void>((resolve) => socket.write(Buffer.of(byte), () => setImmediate(resolve)));
+  }
+}
+
+/** `220 ` and then `x` without end, honouring back-pressure, until the client closes or the limit is reached. */
+function streamEndlessLine(socket: net.Socket): void {
+  const chunk = Buffer.alloc(16 * 1024, 'x');
+  let sent = 0;
+  socket.resume();
+  const pump = () => {
+    while (!socket.destroyed && sent < ENDLESS_LIMIT_BYTES) {
+      sent += chunk.length;
+      if (!socket.write(chunk)) {
+        socket.once('drain', pump);
+        return;
+      }
+    }
+    if (!socket.destroyed) socket.end();
+  };
+  socket.write('220 ');
+  pump();
+}

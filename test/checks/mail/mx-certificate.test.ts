@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { mxCertificateCheck } from '../../../checks/mail/mx-certificate.ts';
+import { ProbeError } from '../../../src/core/errors.ts';
+import type { Settings } from '../../../src/config/settings.ts';
+import type { CertificateFacts, Probes, TlsFacts } from '../../../src/probes/types.ts';
+import { contextFor, httpHop, tlsFacts } from '../../support/fake-probes.ts';
+import { cert } from '../certificates.ts';
+import { mailProbes, NOT_ADVERTISED } from './smtp-facts.ts';
+
+const MX = 'mx1.example.nl';
+const leaf = (overrides: Partial<CertificateFacts> = {}) => cert({ subject: `CN=${MX}`, subjectAltNames: [`DNS:${MX}`], ...overrides });
+const session = (tls: Partial<TlsFacts> = {}, chain = [leaf()]) =>
+  ({ tls: tlsFacts({ endpoint: `${MX}:25 (192.0.2.1)`, hostname: MX, alpn: null, chain, ...tls }) });
+
+/** `_mta-sts` TXT and a policy in `mode`, fetched over a trusted certificate; `null` publishes no MTA-STS. */
+function mtaSts(mode: 'enforce' | 'testing' | null, fetch?: ProbeError) {
+  const policy = `version: STSv1\nmode: ${mode}\nmx: *.example.nl\nmax_age: 604800\n`;
+  const extra: Partial<Probes> = {
+    tls: async (ep) => tlsFacts({ endpoint: `${ep.hostname}:443 (192.0.2.1)`, hostname: ep.hostname }),
+    http: async () => {
+      if (fetch) throw fetch;
+      return httpHop({ url: 'https://mta-sts.example.nl/.well-known/mta-sts.txt', headers: { 'content-type': ['text/plain'] }, body: policy });
+    },
+  };
+  return { zone: mode ? { '_mta-sts.example.nl': { TXT: ['v=STSv1; id=20260101'] } } : {}, extra };
+}
+
+async function judge(script: ReturnType<typeof session> | Parameters<typeof mailProbes>[0][string], sts = mtaSts(null), settings: Partial<Settings> = {}) {
+  return mxCertificateCheck.run(contextFor(mailProbes({ [MX]: script }, sts), {}, settings));
+}
+
+describe('mail.mx-certificate', () => {
+  it.each([
+    { name: 'trusted, named, current, strong', tls: {}, chain: [leaf()], status: 'pass' },
+    { name: 'untrusted chain, opportunistic', tls: { chainTrusted: false, authorizationError: 'SELF_SIGNED_CERT_IN_CHAIN' }, chain: [leaf()], status: 'warn' },
+    { name: 'wrong host name, opportunistic', tls: { hostnameMatches: false }, chain: [leaf({ subjectAltNames: ['DNS:other.example'] })], status: 'warn' },
+    { name: 'expires in 20 days', tls: {}, chain: [leaf({ notAfter: '2026-06-21T00:00:00.000Z' })], status: 'warn' },
+    { name: 'expires in 3 days', tls: {}, chain: [leaf({ notAfter: '2026-06-04T00:00:00.000Z' })], status: 'fail' },
+    { name: 'expired (always fail)', tls: { chainTrusted: false, authorizationError: 'CERT_HAS_EXPIRED' }, chain: [leaf({ notAfter: '2026-05-01T00:00:00.000Z' })], status: 'fail' },
+    { name: 'RSA 1024 key', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 1024, curve: null })], status: 'fail' },
+    { name: 'SHA-1 signature', tls: {}, chain: [leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' })], status: 'fail' },
+  ])('$name -> $status', async ({ tls, chain, status }) => {
+    expect((await judge(session(tls, chain))).status).toBe(status);
+  });
+
+  it.each([
+    { name: 'MTA-STS enforce', sts: mtaSts('enforce'), settings: {}, status: 'fail' },
+    { name: 'MTA-STS testing', sts: mtaSts('testing'), settings: {}, status: 'warn' },
+    { name: 'strictMxCertificates configured', sts: mtaSts(null), settings: { strictMxCertificates: true }, status: 'fail' },
+  ])('an untrusted MX certificate under $name -> $status', async ({ sts, settings, status }) => {
+    const outcome = await judge(session({ chainTrusted: false, authorizationError: 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY' }), sts, settings);
+    expect(outcome.status).toBe(status);
+  });
+
+  it('keeps warn and notes why when the MTA-STS policy cannot be fetched', async () => {
+    const sts = mtaSts('enforce', new ProbeError('timeout', 'mta-sts.example.nl:443', 'no answer'));
+    const outcome = await judge(session({ hostnameMatches: false }), sts);
+    expect(outcome.status).toBe('warn');
+    if (outcome.status !== 'warn') return;
+    expect(JSON.stringify(outcome.evidence)).toContain('MTA-STS policy could not be fetched');
+  });
+
+  it('fails when there is no certificate to judge, pointing at mail.starttls', async () => {
+    expect(await judge(NOT_ADVERTISED)).toMatchObject({ status: 'fail', summary: expect.stringContaining('see mail.starttls') });
+  });
+
+  it('turns a ProbeError from the SMTP session into error', async () => {
+    expect(await judge(new ProbeError('refused', MX, '421 busy'))).toMatchObject({ status: 'error', reason: 'refused' });
+  });
+
+  it('names every finding and shows the certificate and the mode as evidence', async () => {
+    const outcome = await judge(session({ chainTrusted: false, authorizationError: 'CERT_HAS_EXPIRED', hostnameMatches: false },
+      [leaf({ notAfter: '2026-05-01T00:00:00.000Z', subjectAltNames: ['DNS:old.example'] })]));
+    expect(outcome.status).toBe('fail');
+    if (outcome.status !== 'fail') return;
+    expect(outcome.summary).toBe(`${MX}: chain not trusted: CERT_HAS_EXPIRED; not valid for ${MX} (names: DNS:old.example); `
+      + 'certificate expired on 2026-05-01T00:00:00.000Z');
+    expect(outcome.evidence).toMatchObject({
+      mx: [{ host: MX, addresses: [{
+        address: '192.0.2.1', strict: false, mode: 'no valid MTA-STS record: opportunistic TLS', chainTrusted: false,
+        authorizationError: 'CERT_HAS_EXPIRED', leaf: { subject: `CN=${MX}`, subjectAltNames: ['DNS:old.example'] },
+      }] }],
+    });
+  });
+});
