@@ -2,6 +2,17 @@ import type { Check } from '../src/core/check.ts';
 import { httpsAvailableCheck } from './https/available.ts';
 import { httpsRedirectCheck } from './https/redirect.ts';
 import { hstsCheck } from './http/hsts.ts';
+import { cspCheck } from './http/csp.ts';
+import { framingCheck } from './http/framing.ts';
+import { contentTypeOptionsCheck } from './http/content-type-options.ts';
+import { referrerPolicyCheck } from './http/referrer-policy.ts';
+import { permissionsPolicyCheck } from './http/permissions-policy.ts';
+import { crossOriginIsolationCheck } from './http/cross-origin-isolation.ts';
+import { corsCheck } from './http/cors.ts';
+import { cookiesCheck } from './http/cookies.ts';
+import { cookieInventoryCheck } from './http/cookie-inventory.ts';
+import { securityTxtCheck } from './http/security-txt.ts';
+import { serverDisclosureCheck } from './http/server-disclosure.ts';
 import { tlsProtocolVersionsCheck } from './tls/protocol-versions.ts';
 import { certificateTrustCheck } from './tls/certificate-trust.ts';
 import { certificateHostnameCheck } from './tls/certificate-hostname.ts';
@@ -32,6 +43,17 @@ export const ALL_CHECKS: readonly Check[] = [
   certificateExpiryCheck,
   certificateKeyCheck,
   certificateSignatureCheck,
+  cspCheck,
+  framingCheck,
+  contentTypeOptionsCheck,
+  referrerPolicyCheck,
+  permissionsPolicyCheck,
+  crossOriginIsolationCheck,
+  corsCheck,
+  cookiesCheck,
+  cookieInventoryCheck,
+  securityTxtCheck,
+  serverDisclosureCheck,
   mxCheck,
   starttlsCheck,
   starttlsProtocolsCheck,

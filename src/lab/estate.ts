@@ -1,9 +1,11 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startDnsServer, type DnsServer, type Zone, type ZoneNode } from './dns-server.ts';
 import { startHttpServer, type LabHttpServer, type Route } from './http-server.ts';
 import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
+import { startSmtpServer, type LabSmtpServer, type SmtpVariant } from './smtp-server.ts';
 
 /** How a site's certificate is made: the failure modes an auditor must be shown. */
 export type CertVariant = 'good' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'rsa1024' | 'sha1' | 'expiring';
@@ -22,6 +24,13 @@ export type SiteSpec = {
   readonly http?: Route | 'redirect' | 'closed';
   /** Extra records for the domain's own name (A defaults to 127.0.0.1). */
   readonly records?: ZoneNode;
+  /** Other names in the zone (`_dmarc.<domain>`, selectors, ...), merged into the estate's DNS. */
+  readonly zone?: Zone;
+  /**
+   * Mail: an MX host `mx.<domain>` served by a lab SMTP server of this variant, with the domain's MX record
+   * pointing at it. `dane` publishes a DNSSEC-validated `3 1 1` TLSA record matching its certificate.
+   */
+  readonly mail?: { readonly variant?: SmtpVariant; readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly dane?: boolean };
 };
 
 /** A running set of simulated domains on loopback, and the settings a scan needs to reach them. */
@@ -31,6 +40,7 @@ export type Estate = {
   /** curl-style rules (`host:443::port`): the real name resolves through the estate's DNS, the port is remapped. */
   readonly connectTo: readonly string[];
   readonly servers: readonly LabHttpServer[];
+  readonly smtpServers: readonly LabSmtpServer[];
   close(): Promise<void>;
 };
 
@@ -131,11 +141,26 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
 
   const zone: Zone = {};
   for (const site of sites) zone[site.domain] = { A: ['127.0.0.1'], ...site.records };
+  for (const site of sites) Object.assign(zone, site.zone);
+  const smtpServers: LabSmtpServer[] = [];
+  for (const site of sites) {
+    if (!site.mail) continue;
+    const mx = `mx.${site.domain}`;
+    const cert = certificate(ca, mx, site.mail.cert ?? 'good');
+    const server = await startSmtpServer({
+      key: cert.keyPem, cert: cert.chainPem, variant: site.mail.variant ?? 'good', name: mx, ...profileOptions(site.mail.tls),
+    });
+    smtpServers.push(server);
+    connectTo.push(`${mx}:25::${server.port}`);
+    zone[site.domain] = { MX: [{ preference: 10, exchange: mx }], ...zone[site.domain] };
+    zone[mx] = { A: ['127.0.0.1'] };
+    if (site.mail.dane) zone[`_25._tcp.${mx}`] = { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: spkiSha256(cert.certPem) }], ad: true };
+  }
   const dns = await startDnsServer({ zone, ...(options.dnsDelayMs ? { delayMs: options.dnsDelayMs } : {}) });
   return {
-    dns, ca, connectTo, servers,
+    dns, ca, connectTo, servers, smtpServers,
     async close() {
-      await Promise.all([dns.close(), ...servers.map((s) => s.close())]);
+      await Promise.all([dns.close(), ...servers.map((s) => s.close()), ...smtpServers.map((s) => s.close())]);
     },
   };
 }
@@ -148,6 +173,12 @@ function effectiveProfile(site: SiteSpec): TlsProfile {
   const https = site.https === 'closed' ? undefined : site.https;
   const weak = rsaVariant(https?.cert);
   return { ...https?.tls, ...(weak ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) };
+}
+
+/** RFC 6698 2.1: selector 1 (SubjectPublicKeyInfo), matching type 1 (SHA-256), as hex. */
+function spkiSha256(certPem: string): string {
+  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('hex');
 }
 
 const rsaVariant = (variant: CertVariant | undefined) => variant === 'rsa1024' || variant === 'sha1';

@@ -6,7 +6,7 @@ import { Client } from 'undici';
 import type { Endpoint } from '../core/types.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import { abortReason, deadline, untilAborted } from '../core/deadline.ts';
-import type { HttpHop, HttpRequest } from './types.ts';
+import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK, type HttpHop, type HttpRequest } from './types.ts';
 
 /** URL schemes the HTTP client speaks (HTTP/1.1 only, in clear or over TLS). */
 export type HttpScheme = 'http' | 'https';
@@ -38,15 +38,6 @@ export type HttpClients = {
   close(): Promise<void>;
 };
 
-/**
- * Values kept per header name. A hop whose header has exactly this many values may have had more: a page setting
- * 10,000 cookies is itself the finding, and 1,000 of them is more than enough evidence of it.
- */
-export const MAX_HEADER_VALUES = 1_000;
-/** Characters kept per header value (values are read as latin1, so characters are bytes); evidence stays bounded. */
-export const MAX_HEADER_VALUE_CHARS = 1_024;
-/** Appended to a header value that was cut at `MAX_HEADER_VALUE_CHARS`, so truncation is never silent. */
-export const TRUNCATION_MARK = '…[truncated]';
 
 /** The User-Agent Vouch announces itself with, so operators can recognise (and allowlist) the scanner. */
 export function userAgentFor(version: string): string {

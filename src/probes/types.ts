@@ -88,6 +88,19 @@ export type TlsVersionFacts = {
   readonly observedAt: string;
 };
 
+/**
+ * Values kept per header name. A hop whose header has exactly this many values may have had more: a page setting
+ * 10,000 cookies is itself the finding, and 1,000 of them is more than enough evidence of it.
+ */
+export const MAX_HEADER_VALUES = 1_000;
+/**
+ * Characters kept per header value. Large enough for any real CSP or a cookie holding a JWT, so no verdict is made
+ * on a cut value; the whole header block is bounded separately (limits.maxHeaderBytes). Evidence is capped by checks.
+ */
+export const MAX_HEADER_VALUE_CHARS = 65_536;
+/** Appended to a header value that was cut at `MAX_HEADER_VALUE_CHARS`, so truncation is never silent. */
+export const TRUNCATION_MARK = '…[truncated]';
+
 export type HttpRequest = {
   /** Absolute http(s) URL; its host and port must be the endpoint's hostname and port. */
   readonly url: string;

@@ -11,7 +11,7 @@ import { createHttpClients, defaultConnect, endpointLabel, userAgentFor, type Ht
 import { tlsHandshake } from '../probes/tls.ts';
 import { probeTlsVersion } from '../probes/tls-version.ts';
 import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
-import type { DnsAnswer, EndpointSet, HttpHop, HttpRequest, Probes, TlsFacts } from '../probes/types.ts';
+import { TRUNCATION_MARK, type DnsAnswer, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
 import { ProbeCache } from './cache.ts';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
@@ -57,10 +57,14 @@ function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: num
   return rules.find((r) => (r.host === null || r.host === host.toLowerCase()) && (r.port === null || r.port === port));
 }
 
-/** The artifact of an HTTP hop: headers and sizes, not the body (checks quote what they judged). */
+const ARTIFACT_VALUE_CHARS = 1024;
+
+/** The artifact of an HTTP hop: headers (each value capped at 1 KiB) and sizes, not the body; checks quote what they judged. */
 function hopArtifact(hop: HttpHop): Json {
-  const { body: _body, ...rest } = hop;
-  return rest as unknown as Json;
+  const { body: _body, headers, ...rest } = hop;
+  const capped = Object.fromEntries(Object.entries(headers).map(([name, values]) =>
+    [name, values.map((v) => (v.length > ARTIFACT_VALUE_CHARS ? `${v.slice(0, ARTIFACT_VALUE_CHARS)}${TRUNCATION_MARK}` : v))]));
+  return { ...rest, headers: capped } as unknown as Json;
 }
 
 /**

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { unexpectedResults } from '../../src/cli/commands/demo.ts';
-import { DEMO_SITES } from '../../src/demo/sites.ts';
+import { ALL_DEMO_SITES as DEMO_SITES, unexpectedResults } from '../../src/cli/commands/demo.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 

@@ -9,9 +9,10 @@ import { startHttpServer } from '../../src/lab/http-server.ts';
 import type { HttpServerOptions, LabHttpServer } from '../../src/lab/http-server.ts';
 import { HOSTILE_PATHS, startHostileHttpServer } from '../../src/lab/hostile-http.ts';
 import {
-  MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK, createHttpClients, defaultConnect, endpointLabel,
+  createHttpClients, defaultConnect, endpointLabel,
   userAgentFor,
 } from '../../src/probes/http.ts';
+import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK } from '../../src/probes/types.ts';
 import type { HttpClientOptions, HttpClients, HttpConnect } from '../../src/probes/http.ts';
 
 const HOST = 'www.example.test';
@@ -135,9 +136,9 @@ describe('headers', () => {
   });
 
   it('marks a value cut at the cap', async () => {
-    const long = 'x'.repeat(5_000);
+    const long = 'x'.repeat(MAX_HEADER_VALUE_CHARS + 5_000);
     const server = await serve({ routes: { '/': { status: 200, headers: { 'x-long': long } } } });
-    const hop = await clients().request(endpointOf(server), { url: `http://${HOST}/` }, signal());
+    const hop = await clients({ maxHeaderBytes: 1024 * 1024 }).request(endpointOf(server), { url: `http://${HOST}/` }, signal());
     expect(hop.headers['x-long']).toEqual([long.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK]);
   });
 

@@ -1,6 +1,6 @@
 import { buildConfig } from '../../config/load.ts';
 import { ExitError } from '../../core/errors.ts';
-import { DEMO_SITES } from '../../demo/sites.ts';
+import { DEMO_MAIL_SITES, DEMO_SITES, DEMO_SUPPORT_SITES } from '../../demo/sites.ts';
 import { startEstate } from '../../lab/estate.ts';
 import type { LogLevel } from '../../log.ts';
 import { ALL_CHECKS } from '../../../checks/index.ts';
@@ -9,10 +9,13 @@ import type { CliIo } from '../io.ts';
 import { executeScan } from './scan.ts';
 import type { ScanReport } from '../../../reports/types.ts';
 
+/** Every scanned demo domain, web first, then mail. */
+export const ALL_DEMO_SITES = [...DEMO_SITES, ...DEMO_MAIL_SITES];
+
 /** Results that differ from what the demo sites are built to show: an unnamed check must pass or skip. */
 export function unexpectedResults(report: ScanReport): string[] {
   return report.results.flatMap((r) => {
-    const expected = DEMO_SITES.find((s) => s.domain === r.domain)?.expects[r.checkId];
+    const expected = ALL_DEMO_SITES.find((s) => s.domain === r.domain)?.expects[r.checkId];
     const ok = expected ? r.status === expected : r.status === 'pass' || r.status === 'skip';
     return ok ? [] : [`${r.domain} ${r.checkId}: ${r.status} (expected ${expected ?? 'pass'}): ${r.summary}`];
   });
@@ -32,10 +35,14 @@ export type DemoOptions = {
  * exits 0 when the scan ran: the failures it shows are the point.
  */
 export async function demoCommand(options: DemoOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  const estate = await startEstate(DEMO_SITES, { caName: 'Vouch Demo CA' });
+  const estate = await startEstate([...ALL_DEMO_SITES, ...DEMO_SUPPORT_SITES], { caName: 'Vouch Demo CA' });
   try {
     const raw = {
-      domains: DEMO_SITES.map((s) => ({ name: s.domain, web: true, mail: s.mail === true })),
+      domains: ALL_DEMO_SITES.map((s) => ({
+        name: s.domain, web: s.scope?.web ?? true, mail: s.scope?.mail ?? false, profile: s.scope?.profile ?? 'standard',
+        dkimSelectors: s.dkimSelectors ?? [], sendingIps: s.sendingIps ?? [], cookies: s.cookies ?? [],
+      })),
+      ehloName: 'scanner.demo.test',
       resolvers: [`${estate.dns.host}:${estate.dns.port}`],
       connectTo: estate.connectTo,
       ipFamilies: [4],
@@ -46,7 +53,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
     // The explanation goes where the text summary goes; a machine-readable report on stdout stays clean.
     const banner = options.outDir || (options.formats?.[0] ?? 'text') === 'text' ? io.stdout : io.stderr;
     banner.write('Vouch demo: scanning simulated domains served on loopback (no internet needed).\n');
-    for (const site of DEMO_SITES) banner.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
+    for (const site of ALL_DEMO_SITES) banner.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
     banner.write('\n');
     const { code, report } = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal);
     if (code === EXIT.interrupted || code === EXIT.internal) return code;

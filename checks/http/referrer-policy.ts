@@ -1,0 +1,48 @@
+import { defineCheck } from '../../src/core/check.ts';
+import { extractMetaReferrer, parseReferrerPolicy } from '../../src/parse/referrer-policy.ts';
+import type { ReferrerPolicy } from '../../src/parse/referrer-policy.ts';
+import { cutJudgement, fetchTargetPages, headerValues, htmlBody, judgeEach } from './page.ts';
+import type { Judgement, PageFetch } from './page.ts';
+
+const REMEDIATION = 'Send "Referrer-Policy: strict-origin-when-cross-origin" (or no-referrer, same-origin, strict-origin), '
+  + 'and no <meta name="referrer"> that weakens it.';
+
+// Policies that never send a full URL cross-origin and never send anything over plain HTTP.
+const PRIVATE: ReadonlySet<ReferrerPolicy> = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
+
+function judge({ final }: PageFetch): Judgement {
+  const parsed = parseReferrerPolicy(final.headers['referrer-policy'] ?? []);
+  const meta = extractMetaReferrer(htmlBody(final));
+  // HTML §4.2.5.1: a valid <meta name="referrer"> replaces the document's policy, so it beats the header.
+  const policy = meta?.policy ?? parsed.policy;
+  const source = meta?.policy ? '<meta name="referrer">' : 'Referrer-Policy';
+  const evidence = { header: headerValues(final, 'referrer-policy'), meta: meta?.content ?? null, policy, unknownTokens: [...parsed.unknown] };
+  // A valid <meta> decides alone; otherwise a header cut by the probe may have lost its last (winning) token.
+  const cut = meta?.policy ? null : cutJudgement(final, ['referrer-policy'], evidence);
+  if (cut) return cut;
+  if (policy === null && parsed.tokens === 0 && meta === null) {
+    return { status: 'warn', summary: 'No Referrer-Policy: browsers default to strict-origin-when-cross-origin', evidence };
+  }
+  if (policy === null) return { status: 'fail', summary: 'Referrer-Policy has no valid policy value, so browsers ignore it', evidence };
+  if (PRIVATE.has(policy)) return { status: 'pass', summary: `${source}: ${policy}`, evidence };
+  return { status: 'fail', summary: `${source}: ${policy} sends page URLs or origins to other sites`, evidence };
+}
+
+/** Referrer-Policy: how much of the page URL leaks to other sites. */
+export const referrerPolicyCheck = defineCheck({
+  id: 'http.referrer-policy',
+  title: 'Pages limit what the Referer header reveals to other sites',
+  promises: ['infrastructure-security'],
+  scope: 'web',
+  needs: ['web'],
+  remediation: REMEDIATION,
+  references: [
+    'W3C Referrer Policy §8.1 (last valid token wins), §11.1 (unknown values ignored); HTML §4.2.5.1 meta name=referrer',
+    'MDN HTTP Observatory "referrer-policy" test',
+    'Differs from the Observatory: an absent policy warns (the Observatory passes) because the organisation relies on the '
+      + 'browser default; <meta name="referrer"> is read (the Observatory reads http-equiv).',
+  ],
+  async run(ctx) {
+    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
+  },
+});
