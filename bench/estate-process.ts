@@ -7,10 +7,14 @@ import { startLatencyProxy } from './latency-proxy.ts';
  * argv: count, one-way latency in ms. Prints one JSON line with what the scanner needs, then serves until killed.
  */
 const count = Number(process.argv[2] ?? 500);
+const SECURITY_TXT = `Contact: mailto:security@bench.test\nExpires: ${new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 19)}Z\n`;
 const oneWayMs = Number(process.argv[3] ?? 0);
 const sites: SiteSpec[] = Array.from({ length: count }, (_, i) => ({
   domain: `site${i}.bench.test`,
-  https: { routes: { '/': { status: 200, headers: GOOD_HEADERS, body: '<!doctype html><p>bench</p>' } } },
+  https: { routes: {
+    '/': { status: 200, headers: GOOD_HEADERS, body: '<!doctype html><p>bench</p>' },
+    '/.well-known/security.txt': { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: SECURITY_TXT },
+  } },
   http: 'redirect',
 }));
 const estate = await startEstate(sites, { caName: 'Vouch Bench CA', ...(oneWayMs > 0 ? { dnsDelayMs: oneWayMs * 2 } : {}) });

@@ -36,7 +36,7 @@ export const DEFAULT_PROBE_SETTINGS = {
   mxConnectionsPerAddress: 1,
   // 1 MiB: room for a page setting thousands of cookies (itself a finding), while a 10 MB header block is refused.
   maxHeaderBytes: 1024 * 1024,
-  maxBodyBytes: 256 * 1024,
+  maxBodyBytes: 64 * 1024,
   maxRedirects: 10,
   dnsRetries: 1,
   ipFamilies: [4, 6] as readonly (4 | 6)[],
