@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 20_000,
     clearMocks: true,
     restoreMocks: true,
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -255,12 +255,23 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
     connectionsPerHost: readInteger(conc['connectionsPerHost'], 'concurrency.connectionsPerHost', problems, 1, 64) ?? d.connectionsPerHost,
     mxConnectionsPerAddress: readInteger(conc['mxConnectionsPerAddress'], 'concurrency.mxConnectionsPerAddress', problems, 1, 16) ?? d.mxConnectionsPerAddress,
     ipFamilies: ipFamilies && ipFamilies.length > 0 ? ipFamilies : d.ipFamilies,
-    ehloName: readString(root['ehloName'], 'ehloName', problems) ?? hostname(),
+    ehloName: readEhloName(root['ehloName'], problems),
     tlsVersionProbe: versionProbe === 'node' ? 'node' : 'raw',
     maxHeaderBytes: readInteger(limits['maxHeaderBytes'], 'limits.maxHeaderBytes', problems, 1024, 16 * 1024 * 1024) ?? d.maxHeaderBytes,
     maxBodyBytes: readInteger(limits['maxBodyBytes'], 'limits.maxBodyBytes', problems, 1024, 64 * 1024 * 1024) ?? d.maxBodyBytes,
     maxRedirects: readInteger(limits['maxRedirects'], 'limits.maxRedirects', problems, 0, 50) ?? d.maxRedirects,
   };
+}
+
+/** RFC 5321 4.1.1.1: EHLO names a domain or an address literal; nothing else may reach the SMTP dialogue. */
+function readEhloName(value: unknown, problems: Problems): string {
+  const name = readString(value, 'ehloName', problems);
+  if (name === undefined) return hostname();
+  const literal = /^\[(IPv6:)?[0-9a-fA-F:.]+\]$/.test(name);
+  if (!literal && !/^(?!-)[A-Za-z0-9-]{1,63}(\.(?!-)[A-Za-z0-9-]{1,63})*$/.test(name)) {
+    problems.push(`ehloName: "${name}" is neither a domain name nor an address literal like [192.0.2.1]`);
+  }
+  return name;
 }
 
 function readThresholds(value: unknown, problems: Problems): Thresholds {

@@ -100,6 +100,7 @@ describe('buildConfig', () => {
     [{ domains: [{ web: true }] }, 'domains[0].name: required'],
     [{ domains: ['a.example'], trustedCaFiles: ['/nonexistent.pem'] }, 'trustedCaFiles[0]: cannot read'],
     [['a.example'], '(top level): expected a mapping'],
+    [{ domains: ['a.example'], ehloName: 'scanner.example\r\nMAIL FROM:<x>' }, 'ehloName: "scanner.example'],
   ])('%j -> %s', async (raw, problem) => {
     const result = await build(raw);
     expect(result.ok).toBe(false);
