@@ -32,3 +32,12 @@ describe('selectChecks', () => {
     ] });
   });
 });
+
+describe('docs/checks.md', () => {
+  it('is generated from the registry and up to date (npx vouch checks --markdown > docs/checks.md)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { checksMarkdown } = await import('../src/cli/commands/list-checks.ts');
+    const committed = await readFile(new URL('../docs/checks.md', import.meta.url), 'utf8');
+    expect(committed).toBe(checksMarkdown(ALL_CHECKS));
+  });
+});

@@ -14,7 +14,7 @@ export const httpsAvailableCheck = defineCheck({
   scope: 'web',
   needs: ['web'],
   remediation: REMEDIATION,
-  references: ['NCSC-NL ICT-beveiligingsrichtlijnen voor TLS (2025)', 'internet.nl: HTTPS available'],
+  references: ['NCSC-NL ICT-beveiligingsrichtlijnen voor Transport Layer Security (TLS)', 'internet.nl: HTTPS available'],
 
   run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) => {
     try {

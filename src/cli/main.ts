@@ -96,9 +96,10 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
   program.command('checks')
     .description('list every check: id, scope, what it needs, the promises it evidences')
     .option('--json', 'as JSON')
-    .action(async (o: { json?: boolean }) => {
+    .option('--markdown', 'as Markdown (docs/checks.md)')
+    .action(async (o: { json?: boolean; markdown?: boolean }) => {
       const { listChecksCommand } = await import('./commands/list-checks.ts');
-      code = listChecksCommand({ json: o.json === true }, io);
+      code = listChecksCommand({ json: o.json === true, markdown: o.markdown === true }, io);
     });
 
   program.command('validate')
