@@ -23,6 +23,23 @@ function oneLine(text: string): string {
   return clean.length > 160 ? `${clean.slice(0, 157)}...` : clean;
 }
 
+/**
+ * One line per result, except that three or more skips with the same reason (a domain with mail off skips every
+ * mail check) fold into one line, so the lines that matter are not buried.
+ */
+function domainRows(results: readonly ReportResult[], idWidth: number): string[] {
+  const skips = new Map<string, number>();
+  for (const r of results) if (r.status === 'skip') skips.set(r.summary, (skips.get(r.summary) ?? 0) + 1);
+  const folded = new Set<string>();
+  return results.flatMap((r) => {
+    const count = r.status === 'skip' ? skips.get(r.summary) ?? 0 : 0;
+    if (count < 3) return [line(r, idWidth)];
+    if (folded.has(r.summary)) return [];
+    folded.add(r.summary);
+    return [`  ${LABEL.skip.padEnd(6)}  ${`(${count} checks)`.padEnd(idWidth)}  ${oneLine(r.summary)}`];
+  });
+}
+
 /** One line per promise, in catalogue order: the statement's own order is how its owner reads it. */
 function promiseBlock(promises: readonly PromiseStatus[]): string[] {
   if (promises.length === 0) return [];
@@ -38,7 +55,7 @@ export const textWriter: ReportWriter = {
   render(report: ScanReport): string {
     const idWidth = Math.max(8, ...report.results.map((r) => r.checkId.length));
     const blocks = report.domains.map((domain) => {
-      const rows = report.results.filter((r) => r.domain === domain).map((r) => line(r, idWidth));
+      const rows = domainRows(report.results.filter((r) => r.domain === domain), idWidth);
       return [oneLine(domain), ...rows].join('\n');
     });
     const s = report.summary;
