@@ -21,7 +21,7 @@ export const dkimCheck = defineCheck({
   id: 'mail.dkim',
   title: 'Every configured DKIM selector publishes a usable, strong public key',
   promises: ['mail-anti-spoofing'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 6376 3.6.1', 'RFC 8301 3.1-3.2', 'RFC 8463 3',

@@ -17,7 +17,7 @@ export const dmarcReportAuthCheck = defineCheck({
   id: 'mail.dmarc-report-authorization',
   title: 'External DMARC report destinations have authorized receiving reports',
   promises: ['mail-anti-spoofing'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 7489 7.1'],

@@ -9,7 +9,7 @@ export const dmarcCheck = defineCheck({
   id: 'mail.dmarc',
   title: 'The domain publishes an enforcing DMARC policy',
   promises: ['mail-anti-spoofing'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 7489 3.2, 6.3, 6.6.3', 'RFC 9091 (np)', 'RFC 9989 (t)',

@@ -15,7 +15,7 @@ export const mtaStsCheck = defineCheck({
   id: 'mail.mta-sts',
   title: 'The domain requires senders to use validated TLS (MTA-STS in enforce mode)',
   promises: ['mail-transport-encryption'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns', 'web'],
   remediation: REMEDIATION,
   references: ['RFC 8461 3.1-3.3, 4.1'],

@@ -12,7 +12,7 @@ export const mxCheck = defineCheck({
   id: 'mail.mx',
   title: 'The domain names mail servers that resolve (or a null MX when it receives no mail)',
   promises: ['mail-transport-encryption'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 5321 5.1', 'RFC 7505 3-4',

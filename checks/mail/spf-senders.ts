@@ -18,7 +18,7 @@ export const spfSendersCheck = defineCheck({
   id: 'mail.spf-senders',
   title: 'Every declared sending IP passes the domain\'s SPF policy',
   promises: ['mail-anti-spoofing'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 7208 4 (check_host), 2.6 (results)',

@@ -22,7 +22,7 @@ export const spfCheck = defineCheck({
   id: 'mail.spf',
   title: 'The domain publishes one valid SPF policy that ends unlisted senders in fail',
   promises: ['mail-anti-spoofing'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 7208 3.4, 4.5, 4.6.4, 5, 6', 'RFC 7208 8.2 (?all), 5.5 (ptr)',

@@ -9,7 +9,7 @@ export const tlsRptCheck = defineCheck({
   id: 'mail.tls-rpt',
   title: 'The domain asks senders to report mail TLS failures (TLS-RPT)',
   promises: ['mail-transport-encryption'],
-  scope: 'domain',
+  scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
   references: ['RFC 8460 3'],

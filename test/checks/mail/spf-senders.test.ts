@@ -77,6 +77,6 @@ describe('mail.spf-senders', () => {
   });
 
   it('declares its metadata', () => {
-    expect(spfSendersCheck).toMatchObject({ id: 'mail.spf-senders', scope: 'domain', promises: ['mail-anti-spoofing'], needs: ['dns'] });
+    expect(spfSendersCheck).toMatchObject({ id: 'mail.spf-senders', scope: 'mail', promises: ['mail-anti-spoofing'], needs: ['dns'] });
   });
 });

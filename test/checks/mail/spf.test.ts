@@ -70,6 +70,6 @@ describe('mail.spf', () => {
   });
 
   it('declares its metadata', () => {
-    expect(spfCheck).toMatchObject({ id: 'mail.spf', scope: 'domain', promises: ['mail-anti-spoofing'], needs: ['dns'] });
+    expect(spfCheck).toMatchObject({ id: 'mail.spf', scope: 'mail', promises: ['mail-anti-spoofing'], needs: ['dns'] });
   });
 });
