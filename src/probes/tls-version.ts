@@ -1,14 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import net from 'node:net';
-import tls from 'node:tls';
 import { domainToASCII } from 'node:url';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
-import { createCa, issueLeaf } from '../lab/pki.ts';
-import { startTlsServer } from '../lab/tls-server.ts';
 import { endpointLabel } from './http.ts';
-import { TLS_VERSIONS } from './types.ts';
 import type { TlsVersion, TlsVersionFacts } from './types.ts';
 
 /**
@@ -22,9 +18,7 @@ import type { TlsVersion, TlsVersionFacts } from './types.ts';
 /** Bytes read before giving up on a ServerHello; a real one fits in a few hundred. */
 export const MAX_REPLY_BYTES = 32 * 1024;
 
-/** The cipher string a node:tls client needs on OpenSSL 3 to offer TLS 1.0/1.1 (their signatures need level 0). */
-export const NODE_TLS_LEGACY_CIPHERS = 'DEFAULT@SECLEVEL=0';
-
+/** Wire version numbers (RFC 8446 B.1; RFC 5246 A.1 for the older ones). */
 const WIRE: Readonly<Record<TlsVersion, number>> = { TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303, 'TLSv1.3': 0x0304 };
 
 /**
@@ -350,41 +344,4 @@ export function probeTlsVersion(
       socket.once('connect', send);
     }
   });
-}
-
-/** The raw prober builds hellos for every version it knows, whatever the local OpenSSL would offer. */
-export function clientCanOffer(version: TlsVersion): boolean {
-  return TLS_VERSIONS.includes(version);
-}
-
-const selfTests = new Map<TlsVersion, Promise<boolean>>();
-
-/**
- * Whether node:tls on this runtime can complete a handshake at exactly `version` (with `NODE_TLS_LEGACY_CIPHERS`),
- * tested once per process against an in-process loopback server capped at that version. A probe that must fall back
- * to node:tls reports `client-limitation` when this is false, never a refusal by the server.
- */
-export function nodeTlsClientSupports(version: TlsVersion): Promise<boolean> {
-  let result = selfTests.get(version);
-  if (!result) selfTests.set(version, (result = selfTest(version)));
-  return result;
-}
-
-async function selfTest(version: TlsVersion): Promise<boolean> {
-  const leaf = issueLeaf(createCa({ name: 'Vouch self-test' }), { hosts: ['localhost'] });
-  const server = await startTlsServer({ key: leaf.keyPem, cert: leaf.certPem, minVersion: version, maxVersion: version });
-  try {
-    return await new Promise<boolean>((resolve) => {
-      const socket = tls.connect({
-        host: server.host, port: server.port, servername: 'localhost', rejectUnauthorized: false,
-        minVersion: version, maxVersion: version, ciphers: NODE_TLS_LEGACY_CIPHERS,
-      });
-      const timer = setTimeout(() => { socket.destroy(); resolve(false); }, 2000);
-      const done = (ok: boolean) => { clearTimeout(timer); socket.destroy(); resolve(ok); };
-      socket.once('secureConnect', () => done(socket.getProtocol() === version));
-      socket.once('error', () => done(false));
-    });
-  } finally {
-    await server.close();
-  }
 }

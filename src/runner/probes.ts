@@ -4,12 +4,12 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Config, ConnectToRule } from '../config/config.ts';
 import { withDeadline } from '../core/deadline.ts';
-import { ProbeError } from '../core/errors.ts';
 import type { Endpoint, Json } from '../core/types.ts';
 import { createResolver, systemResolvers } from '../probes/dns.ts';
 import { createHttpClients, defaultConnect, endpointLabel, userAgentFor, type HttpScheme } from '../probes/http.ts';
 import { tlsHandshake } from '../probes/tls.ts';
 import { probeTlsVersion } from '../probes/tls-version.ts';
+import { probeTlsVersionWithNode } from '../probes/tls-version-node.ts';
 import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
 import { TRUNCATION_MARK, type DnsAnswer, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
 import { ProbeCache } from './cache.ts';
@@ -140,9 +140,9 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     endpoints,
     tls: tlsFacts,
     tlsVersion: (ep, v) => cache.get(keyOf.tlsVersion(ep, v), () => {
-      if (config.probe.tlsVersionProbe === 'node') return Promise.reject(new ProbeError('client-limitation', endpointLabel(ep), 'node engine unavailable'));
       stats.tlsVersionProbes++;
-      return limited(ep, () => bounded(`tls-version ${v} ${endpointLabel(ep)}`, (signal) => probeTlsVersion(ep, v, signal)));
+      const probe = config.probe.tlsVersionProbe === 'node' ? probeTlsVersionWithNode : probeTlsVersion;
+      return limited(ep, () => bounded(`tls-version ${v} ${endpointLabel(ep)}`, (signal) => probe(ep, v, signal)));
     }),
     http: (ep, req) => cache.get(keyOf.http(ep, req), () => bounded(`http ${req.url}`, (signal) => http.request(ep, req, signal)), hopArtifact),
     smtp: (ep) => cache.get(keyOf.smtp(ep), () => limitedMx(ep, () => bounded(`smtp ${endpointLabel(ep)}`, (signal) => {

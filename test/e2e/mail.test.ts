@@ -7,7 +7,7 @@ import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
 /** A mail domain with every DNS record right, and its MX host served by the given SMTP variant. */
-const mailSite = (domain: string, mail: SiteSpec['mail'], extraZone: SiteSpec['zone'] = {}): SiteSpec => ({
+const mailSite = (domain: string, mail: NonNullable<SiteSpec['mail']>, extraZone: SiteSpec['zone'] = {}): SiteSpec => ({
   domain, mail, records: { TXT: ['v=spf1 mx -all'] },
   zone: {
     [`_dmarc.${domain}`]: { TXT: [`v=DMARC1; p=reject; rua=mailto:dmarc@${domain}`] },

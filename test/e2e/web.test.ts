@@ -109,3 +109,21 @@ describe('web transport checks end to end through the CLI', () => {
     expect(result.status('halfway.e2e.test', 'tls.certificate-trust')?.status).toBe('error');
   });
 });
+
+describe('tlsVersionProbe: node (OpenSSL at its default security level)', () => {
+  it('says client-limitation for versions this client cannot offer, never a pass', async () => {
+    const { nodeTlsClientSupports } = await import('../../src/probes/tls-version-node.ts');
+    const cfgDir = await mkdtemp(join(tmpdir(), 'vouch-node-engine-'));
+    const config = join(cfgDir, 'node.yaml');
+    await writeFile(config, 'domains: [{ name: good.e2e.test, mail: false }]\ntlsVersionProbe: node\n');
+    const { report, status } = await scan([], ['-c', config, '--only', 'tls.protocol-versions']);
+    expect(report.results).toHaveLength(1);
+    const result = status('good.e2e.test', 'tls.protocol-versions');
+    if (await nodeTlsClientSupports('TLSv1')) {
+      expect(result?.status).toBe('pass'); // a build that can offer TLS 1.0 tests it for real
+    } else {
+      expect(result).toMatchObject({ status: 'error', reason: 'client-limitation' });
+      expect(result?.summary).toContain('cannot offer TLSv1');
+    }
+  });
+});

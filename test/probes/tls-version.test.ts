@@ -6,8 +6,9 @@ import type { Endpoint } from '../../src/core/types.ts';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startClosingServer, startSilentServer, startTlsServer, startTrickleProxy } from '../../src/lab/tls-server.ts';
 import type { LabServer, LabTlsServer } from '../../src/lab/tls-server.ts';
+import { clientCanOffer, nodeTlsClientSupports } from '../../src/probes/tls-version-node.ts';
 import {
-  buildClientHello, clientCanOffer, createReplyReader, nodeTlsClientSupports, probeTlsVersion,
+  buildClientHello, createReplyReader, probeTlsVersion,
 } from '../../src/probes/tls-version.ts';
 import { TLS_VERSIONS } from '../../src/probes/types.ts';
 import type { TlsVersion } from '../../src/probes/types.ts';
