@@ -18,8 +18,13 @@ export function escapeHtml(text: string): string {
  * rendered: raw, they could hide text or reorder what an auditor reads (a U+202E override flips the rest of a line).
  */
 export function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+  // Cc (controls, but tab and newline) and Cf (format: bidi marks and overrides, zero-width, soft hyphen, tags,
+  // U+061C), plus the blank "filler" letters U+115F, U+1160, U+3164, U+FFA0 that render as nothing.
+  return text.replace(/(?![\t\n])[\p{Cc}\p{Cf}\u115f\u1160\u3164\uffa0\ufff9-\ufffb]/gu,
+    (c) => {
+      const hex = c.codePointAt(0)!.toString(16).toUpperCase();
+      return hex.length > 4 ? `\\u{${hex}}` : `\\u${hex.padStart(4, '0')}`;
+    });
 }
 
 const isSafe = (v: Value): v is Safe => typeof v === 'object' && !Array.isArray(v);
@@ -90,7 +95,7 @@ function promiseRow(p: PromiseStatus): Safe {
   const standards = p.standards.map((s) => html`<li>${s}</li>`);
   const checks = p.checks.map((c) => html`<li><code>${c.checkId}</code>: ${countsText(c.counts)}</li>`);
   return html`<tr>
-<td><span class="badge st-${STATE_TONE[state] ?? 'skip'}">${STATE_LABEL[state] ?? String(state)}</span></td>
+<td><span class="badge st-${Object.hasOwn(STATE_TONE, state) ? STATE_TONE[state] : 'skip'}">${Object.hasOwn(STATE_LABEL, state) ? STATE_LABEL[state] : String(state)}</span></td>
 <td><strong>${p.title}</strong><br><code>${p.id}</code> <span class="muted">(${p.kind})</span></td>
 <td><blockquote lang="nl">${p.clauseNl}</blockquote>${p.clauseEn}</td>
 <td><ul>${controls}${standards}</ul></td>

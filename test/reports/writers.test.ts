@@ -57,6 +57,8 @@ describe('html', () => {
 
   it('shows control and bidi characters from the network as escapes, not raw', () => {
     expect(visible('a\u0000b\u001bc\u202ed\ne')).toBe('a\\u0000b\\u001Bc\\u202Ed\ne');
+    // Arabic letter mark, invisible tag characters, soft hyphen, Hangul filler: all hide or reorder text.
+    expect(visible('a\u061Cb\u{E0041}c\u00ADd\u3164e')).toBe('a\\u061Cb\\u{E0041}c\\u00ADd\\u3164e');
     expect(page).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u202e]/);
   });
 
