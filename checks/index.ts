@@ -31,6 +31,8 @@ import { starttlsCheck } from './mail/starttls.ts';
 import { starttlsProtocolsCheck } from './mail/starttls-protocols.ts';
 import { mxCertificateCheck } from './mail/mx-certificate.ts';
 import { daneCheck } from './mail/dane.ts';
+import { dnssecCheck } from './dns/dnssec.ts';
+import { caaCheck } from './dns/caa.ts';
 
 /** Every built-in check. Adding a check is one file plus one line here; the order is the report's order. */
 export const ALL_CHECKS: readonly Check[] = [
@@ -43,6 +45,7 @@ export const ALL_CHECKS: readonly Check[] = [
   certificateExpiryCheck,
   certificateKeyCheck,
   certificateSignatureCheck,
+  caaCheck,
   cspCheck,
   framingCheck,
   contentTypeOptionsCheck,
@@ -66,4 +69,5 @@ export const ALL_CHECKS: readonly Check[] = [
   dmarcReportAuthCheck,
   mtaStsCheck,
   tlsRptCheck,
+  dnssecCheck,
 ];

@@ -126,14 +126,14 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
     expects: { 'mail.starttls': 'fail', 'mail.starttls-protocols': 'fail', 'mail.mx-certificate': 'fail', 'mail.dane': 'warn' },
   },
   {
-    domain: 'spoofable.demo.test', shows: 'SPF +all, DMARC p=none and a 1024-bit DKIM key (fail, warn)',
+    domain: 'spoofable.demo.test', shows: 'SPF +all, DMARC p=none, a 1024-bit DKIM key, no DNSSEC (fail, warn)',
     scope: MAIL_ONLY, dkimSelectors: ['old'], mail: {},
-    records: { TXT: ['v=spf1 +all'] },
+    records: { TXT: ['v=spf1 +all'], ad: false },
     zone: {
       '_dmarc.spoofable.demo.test': { TXT: ['v=DMARC1; p=none'] },
       'old._domainkey.spoofable.demo.test': { TXT: [dkimRecord('rsa1024')] },
     },
-    expects: { 'mail.spf': 'fail', 'mail.dmarc': 'fail', 'mail.dkim': 'warn', 'mail.mta-sts': 'warn', 'mail.tls-rpt': 'warn', 'mail.dane': 'warn' },
+    expects: { 'dns.dnssec': 'fail', 'mail.spf': 'fail', 'mail.dmarc': 'fail', 'mail.dkim': 'warn', 'mail.mta-sts': 'warn', 'mail.tls-rpt': 'warn', 'mail.dane': 'warn' },
   },
   {
     domain: 'parked.demo.test', shows: 'sends and receives no mail, and says so: null MX, v=spf1 -all, DMARC reject',
@@ -143,8 +143,10 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
   },
 ];
 
-/** Served but not scanned: the MTA-STS policy host of the good mail domain. */
+/** Served but not scanned: the parent zone (signed, with CAA for every demo domain) and MTA-STS policy hosts. */
 export const DEMO_SUPPORT_SITES: readonly SiteSpec[] = [{
+  domain: 'demo.test', records: { CAA: [{ flags: 0, tag: 'issue', value: 'ca.demo.test' }], ad: true },
+}, {
   domain: 'mta-sts.mail-good.demo.test', http: 'closed',
   https: { routes: { '/.well-known/mta-sts.txt': { status: 200, headers: { 'content-type': 'text/plain' },
     body: 'version: STSv1\r\nmode: enforce\r\nmx: mx.mail-good.demo.test\r\nmax_age: 1209600\r\n' } } },

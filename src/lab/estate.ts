@@ -139,7 +139,8 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   servers.push(plain);
   for (const site of sites) connectTo.push(`${site.domain}:80::${site.http === 'closed' || site.http === undefined ? refused : plain.port}`);
 
-  const zone: Zone = {};
+  // The estate's DNS answers as a validating resolver would: the (always signed) root carries the AD bit.
+  const zone: Zone = { '': { SOA: [{ mname: 'a.root-servers.net', rname: 'nstld.verisign-grs.com' }], ad: true } };
   for (const site of sites) zone[site.domain] = { A: ['127.0.0.1'], ...site.records };
   for (const site of sites) Object.assign(zone, site.zone);
   const smtpServers: LabSmtpServer[] = [];

@@ -35,7 +35,9 @@ export type DemoOptions = {
  * exits 0 when the scan ran: the failures it shows are the point.
  */
 export async function demoCommand(options: DemoOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  const estate = await startEstate([...ALL_DEMO_SITES, ...DEMO_SUPPORT_SITES], { caName: 'Vouch Demo CA' });
+  // Demo zones are DNSSEC-signed unless a site says otherwise (records.ad: false).
+  const signed = ALL_DEMO_SITES.map((s) => ({ ...s, records: { ad: true, ...s.records } }));
+  const estate = await startEstate([...signed, ...DEMO_SUPPORT_SITES], { caName: 'Vouch Demo CA' });
   try {
     const raw = {
       domains: ALL_DEMO_SITES.map((s) => ({
