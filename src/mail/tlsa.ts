@@ -1,4 +1,5 @@
 import { createHash, X509Certificate } from 'node:crypto';
+import { readTlv } from '../parse/der.ts';
 
 /** One TLSA record (RFC 6698 2.1): certificate usage, selector, matching type and association data (lower-case hex). */
 export type TlsaRecord = { readonly usage: number; readonly selector: number; readonly matchingType: number; readonly data: string };
@@ -129,28 +130,12 @@ function association(cert: X509Certificate, selector: number, matchingType: numb
  */
 function spkiDer(cert: X509Certificate): Buffer {
   const der = cert.raw;
-  const certificate = tlv(der, 0);
-  const tbs = certificate && tlv(der, certificate.contentStart);
-  let field = tbs && tlv(der, tbs.contentStart);
-  if (field && der[field.start] === 0xa0) field = tlv(der, field.end); // skip the optional [0] version
+  const certificate = readTlv(der, 0);
+  const tbs = certificate && readTlv(der, certificate.contentStart);
+  let field = tbs && readTlv(der, tbs.contentStart);
+  if (field && der[field.start] === 0xa0) field = readTlv(der, field.end); // skip the optional [0] version
   // serialNumber, signature, issuer, validity, subject, then subjectPublicKeyInfo
-  for (let i = 0; i < 5 && field; i++) field = tlv(der, field.end);
+  for (let i = 0; i < 5 && field; i++) field = readTlv(der, field.end);
   if (!field || der[field.start] !== 0x30) return cert.publicKey.export({ type: 'spki', format: 'der' });
   return der.subarray(field.start, field.end);
-}
-
-/** One DER TLV at `offset` (X.690 8.1: single-byte tag, definite length); null when it does not fit. */
-function tlv(der: Buffer, offset: number): { start: number; contentStart: number; end: number } | null {
-  if (offset + 2 > der.length) return null;
-  let length = der[offset + 1]!;
-  let contentStart = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 4 || contentStart + octets > der.length) return null;
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[contentStart + i]!;
-    contentStart += octets;
-  }
-  const end = contentStart + length;
-  return end <= der.length ? { start: offset, contentStart, end } : null;
 }

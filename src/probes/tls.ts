@@ -7,6 +7,7 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from './http.ts';
 import type { CertificateFacts, TlsFacts } from './types.ts';
+import { readTlv } from '../parse/der.ts';
 
 /** Options of one full handshake. */
 export type TlsHandshakeOptions = {
@@ -247,28 +248,14 @@ const SIGNATURE_ALGORITHMS: Readonly<Record<string, string>> = {
  */
 export function signatureAlgorithm(der: Buffer): string {
   const certificate = readTlv(der, 0, 0x30);
-  const tbs = certificate && readTlv(der, certificate.start, 0x30);
+  const tbs = certificate && readTlv(der, certificate.contentStart, 0x30);
   const algorithm = tbs && readTlv(der, tbs.end, 0x30);
-  const oid = algorithm && readTlv(der, algorithm.start, 0x06);
+  const oid = algorithm && readTlv(der, algorithm.contentStart, 0x06);
   if (!oid) return 'unknown';
-  const dotted = decodeOid(der.subarray(oid.start, oid.end));
+  const dotted = decodeOid(der.subarray(oid.contentStart, oid.end));
   return dotted === null ? 'unknown' : SIGNATURE_ALGORITHMS[dotted] ?? dotted;
 }
 
-/** One DER TLV with a single-byte tag (X.690 8.1.2) and definite length (8.1.3); null if it does not fit. */
-function readTlv(der: Buffer, offset: number, tag: number): { start: number; end: number } | null {
-  if (der[offset] !== tag || offset + 2 > der.length) return null;
-  let length = der[offset + 1]!;
-  let start = offset + 2;
-  if (length & 0x80) {
-    const octets = length & 0x7f;
-    if (octets === 0 || octets > 4 || start + octets > der.length) return null;
-    length = 0;
-    for (let i = 0; i < octets; i++) length = length * 256 + der[start + i]!;
-    start += octets;
-  }
-  return start + length <= der.length ? { start, end: start + length } : null;
-}
 
 /** X.690 8.19: the first octet holds two arcs, the rest are base-128 with a continuation bit. */
 function decodeOid(bytes: Buffer): string | null {
