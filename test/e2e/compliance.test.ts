@@ -78,7 +78,8 @@ describe('promises, attestations and history', () => {
     const one = await latest(out);
     expect(one.promises?.find((p) => p.id === 'transport-encryption')?.status).toBe('not-met');
     expect(one.promises?.find((p) => p.id === 'crm-2fa-ip-filtering')).toMatchObject({ status: 'attested', attestation: { by: 'CISO' } });
-    await scan(cfg);
+    const second = await scan(cfg);
+    expect(second.stdout).toMatch(/Since \S+: 0 new failure\(s\), 0 fixed, 0 newly untestable/);
     const three = (await scan(cfg), await latest(out));
     expect(three.baseline).toBeDefined();
     expect(three.results.every((r) => r.since === one.startedAt)).toBe(true);

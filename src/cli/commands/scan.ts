@@ -4,6 +4,7 @@ import { exitCodeFor, runScan } from '../../scan.ts';
 import { WRITERS } from '../../../reports/index.ts';
 import type { ScanReport } from '../../../reports/types.ts';
 import { EXIT } from '../exit-codes.ts';
+import { diffReports } from '../../compliance/diff.ts';
 import type { CliIo } from '../io.ts';
 import { readBaseline, writeReports } from '../output.ts';
 import { join, resolve } from 'node:path';
@@ -43,13 +44,27 @@ export async function executeScan(
     ...(showProgress ? { onDomainDone: (done: number, total: number) => io.stderr.write(`\r\x1b[Kscanning: ${done}/${total} domains`) } : {}),
   });
   if (showProgress) io.stderr.write('\r\x1b[K');
+  // What a nightly job wants to know first: what changed since the previous run.
+  const changes = baseline ? diffReports(baseline, report) : null;
+  if (changes) {
+    log.info({
+      baseline: baseline?.runId, newFailures: changes.newFailures.length, fixed: changes.fixed.length,
+      newlyUnverifiable: changes.newlyUnverifiable.length, recovered: changes.recovered.length,
+      changedEvidence: changes.changedEvidence.length, worse: changes.worse,
+    }, 'changes since the previous run');
+  }
+  const changeLine = changes && baseline
+    ? `Since ${baseline.startedAt}: ${changes.newFailures.length} new failure(s), ${changes.fixed.length} fixed, `
+      + `${changes.newlyUnverifiable.length} newly untestable, ${changes.changedEvidence.length} evidence change(s)`
+      + ' (vouch diff for details)\n'
+    : '';
 
   const dir = config.output.dir;
   if (dir) {
     const paths = await writeReports(report, dir, config.output.formats, config.output.retain);
     log.info({ paths }, 'reports written');
     io.stdout.write(WRITERS['text']!.render(report));
-    io.stdout.write(`\nReports: ${paths.join(', ')}\n`);
+    io.stdout.write(`${changeLine}\nReports: ${paths.join(', ')}\n`);
   } else {
     io.stdout.write((WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!).render(report));
   }
