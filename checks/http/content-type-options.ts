@@ -1,10 +1,10 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { fetchTargetPages, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { headerValues, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send "X-Content-Type-Options: nosniff" on every response.';
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const values = headerValues(final, 'x-content-type-options');
   const evidence = { xContentTypeOptions: values };
   if (values.length === 0) return { status: 'fail', summary: 'X-Content-Type-Options is missing: browsers may sniff content types', evidence };
@@ -27,7 +27,5 @@ export const contentTypeOptionsCheck = defineCheck({
     'MDN HTTP Observatory "x-content-type-options" test',
     'Differs from the Observatory: "nosniff, nosniff" (a repeated header) passes, as Fetch reads only the first value.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

@@ -1,8 +1,10 @@
-import { defineCheck, fail, pass, warn } from '../../src/core/check.ts';
+import { defineCheck } from '../../src/core/check.ts';
+import type { CheckContext } from '../../src/core/check.ts';
 import type { CookieDeclaration } from '../../src/core/types.ts';
 import { isDeletion } from '../../src/parse/set-cookie.ts';
 import { MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
-import { fetchTargetPages, noAddresses } from './page.ts';
+import { judgeTogether } from './page.ts';
+import type { TargetPages, Verdict } from './page.ts';
 
 const REMEDIATION = 'Declare every cookie the site sets under the domain\'s "cookies" in the Vouch configuration, with its '
   + 'category; stop setting cookies whose purpose the privacy statement does not allow (e.g. marketing, tracking).';
@@ -17,6 +19,42 @@ function matcher(pattern: string): (name: string) => boolean {
 
 const list = (names: readonly string[]) => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5} more)` : ''}`;
 
+/** The cookies the fetched pages set against the target's declarations and the statement's allowed purposes. */
+function judgeInventory(ctx: CheckContext, pages: TargetPages): Verdict {
+  const now = ctx.settings.now();
+  const allowed = new Set(ctx.settings.allowedCookieCategories.map((c) => c.trim().toLowerCase()));
+  const declarations = ctx.target.cookies.map((d) => ({ declaration: d, matches: matcher(d.name) }));
+  const declaredAs = (name: string): CookieDeclaration | null => declarations.find((d) => d.matches(name))?.declaration ?? null;
+  const seen = new Map<string, string[]>();
+  for (const cookie of observedCookies(pages)) {
+    if (!cookie.parsed.ok || isDeletion(cookie.parsed.cookie, now)) continue;
+    const urls = seen.get(cookie.parsed.cookie.name) ?? [];
+    if (!urls.includes(cookie.url)) urls.push(cookie.url);
+    seen.set(cookie.parsed.cookie.name, urls);
+  }
+  const names = [...seen.keys()];
+  const undeclared = names.filter((n) => declaredAs(n) === null);
+  const forbidden = ctx.target.cookies.filter((d) => !allowed.has(d.category.trim().toLowerCase()));
+  const evidence = {
+    allowedCategories: [...ctx.settings.allowedCookieCategories],
+    declarations: ctx.target.cookies.map((d) => ({ name: d.name, category: d.category, observed: names.some(matcher(d.name)) })),
+    cookies: names.slice(0, MAX_COOKIE_ROWS).map((name) => {
+      const d = declaredAs(name);
+      return { name: name.slice(0, 128), declaredAs: d?.name ?? null, category: d?.category ?? null, urls: (seen.get(name) ?? []).slice(0, 10) };
+    }),
+    cookiesOmitted: Math.max(0, names.length - MAX_COOKIE_ROWS),
+  };
+  if (forbidden.length > 0) {
+    const detail = forbidden.map((d) => `${d.name} (${d.category})`);
+    return { status: 'fail', summary: `Declared cookie purpose outside the statement's ${[...allowed].join('/')}: ${list(detail)}`, evidence };
+  }
+  const none = ctx.target.cookies.length === 0 ? 'No cookies declared and none set' : 'No cookies set; all declared purposes are allowed';
+  if (names.length === 0) return { status: 'pass', summary: none, evidence };
+  if (ctx.target.cookies.length === 0) return { status: 'warn', summary: `${names.length} cookie(s) set but none declared: ${list(names)}`, evidence };
+  if (undeclared.length > 0) return { status: 'warn', summary: `${undeclared.length} undeclared cookie(s): ${list(undeclared)}`, evidence };
+  return { status: 'pass', summary: `All ${names.length} cookie(s) set are declared with allowed purposes`, evidence };
+}
+
 /** The cookie inventory: every cookie set is declared, and every declared purpose is one the statement allows. */
 export const cookieInventoryCheck = defineCheck({
   id: 'http.cookie-inventory',
@@ -30,39 +68,5 @@ export const cookieInventoryCheck = defineCheck({
     'Only cookies set by HTTP responses are visible; cookies set by scripts or third-party content are not, so a pass '
       + 'shows the server-set inventory only.',
   ],
-  async run(ctx) {
-    const pages = await fetchTargetPages(ctx);
-    if (pages.landing.length === 0) return noAddresses(ctx, REMEDIATION);
-    const now = ctx.settings.now();
-    const allowed = new Set(ctx.settings.allowedCookieCategories.map((c) => c.trim().toLowerCase()));
-    const declarations = ctx.target.cookies.map((d) => ({ declaration: d, matches: matcher(d.name) }));
-    const declaredAs = (name: string): CookieDeclaration | null => declarations.find((d) => d.matches(name))?.declaration ?? null;
-    const seen = new Map<string, string[]>();
-    for (const cookie of observedCookies(pages)) {
-      if (!cookie.parsed.ok || isDeletion(cookie.parsed.cookie, now)) continue;
-      const urls = seen.get(cookie.parsed.cookie.name) ?? [];
-      if (!urls.includes(cookie.url)) urls.push(cookie.url);
-      seen.set(cookie.parsed.cookie.name, urls);
-    }
-    const names = [...seen.keys()];
-    const undeclared = names.filter((n) => declaredAs(n) === null);
-    const forbidden = ctx.target.cookies.filter((d) => !allowed.has(d.category.trim().toLowerCase()));
-    const evidence = {
-      allowedCategories: [...ctx.settings.allowedCookieCategories],
-      declarations: ctx.target.cookies.map((d) => ({ name: d.name, category: d.category, observed: names.some(matcher(d.name)) })),
-      cookies: names.slice(0, MAX_COOKIE_ROWS).map((name) => {
-        const d = declaredAs(name);
-        return { name: name.slice(0, 128), declaredAs: d?.name ?? null, category: d?.category ?? null, urls: (seen.get(name) ?? []).slice(0, 10) };
-      }),
-      cookiesOmitted: Math.max(0, names.length - MAX_COOKIE_ROWS),
-    };
-    if (forbidden.length > 0) {
-      const detail = forbidden.map((d) => `${d.name} (${d.category})`);
-      return fail(`Declared cookie purpose outside the statement's ${[...allowed].join('/')}: ${list(detail)}`, evidence, REMEDIATION);
-    }
-    if (names.length === 0) return pass(ctx.target.cookies.length === 0 ? 'No cookies declared and none set' : 'No cookies set; all declared purposes are allowed', evidence);
-    if (ctx.target.cookies.length === 0) return warn(`${names.length} cookie(s) set but none declared: ${list(names)}`, evidence, REMEDIATION);
-    if (undeclared.length > 0) return warn(`${undeclared.length} undeclared cookie(s): ${list(undeclared)}`, evidence, REMEDIATION);
-    return pass(`All ${names.length} cookie(s) set are declared with allowed purposes`, evidence);
-  },
+  run: (ctx) => judgeTogether(ctx, (pages) => judgeInventory(ctx, pages), REMEDIATION),
 });

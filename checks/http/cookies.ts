@@ -1,8 +1,9 @@
-import { defineCheck, fail, pass, warn } from '../../src/core/check.ts';
+import { defineCheck } from '../../src/core/check.ts';
 import { isDeletion } from '../../src/parse/set-cookie.ts';
 import { MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
 import type { ObservedCookie } from './observed-cookies.ts';
-import { fetchTargetPages, noAddresses } from './page.ts';
+import { judgeTogether } from './page.ts';
+import type { TargetPages, Verdict } from './page.ts';
 
 const REMEDIATION = 'Set every cookie with Secure and an explicit SameSite (Lax or Strict); add HttpOnly to session and '
   + 'login cookies; give __Host- cookies Secure, Path=/ and no Domain, and __Secure- cookies Secure.';
@@ -37,6 +38,30 @@ function row(cookie: ObservedCookie, found: readonly Finding[]) {
   return { ...base, name: name.slice(0, 128), secure, httpOnly, sameSite, domain, path, expires, maxAge, prefix, partitioned };
 }
 
+/** The cookies of every page fetched, each judged; the worst finding decides. */
+function judgeCookies(pages: TargetPages, now: Date): Verdict {
+  const judged = observedCookies(pages).map((cookie) => ({ cookie, found: findings(cookie, now) }));
+  const name = (c: ObservedCookie) => (c.parsed.ok ? `"${c.parsed.cookie.name.slice(0, 64)}"` : 'an unparseable cookie');
+  const evidence = {
+    sessionLikeNames: 'sess, sid, auth, token, login (names with csrf/xsrf excluded)',
+    cookies: judged.slice(0, MAX_COOKIE_ROWS).map(({ cookie, found }) => row(cookie, found)),
+    cookiesOmitted: Math.max(0, judged.length - MAX_COOKIE_ROWS),
+    unresolvedUrls: [...pages.unresolved],
+  };
+  const list = (level: Finding['level']) => judged.flatMap(({ cookie, found }) => found.filter((f) => f.level === level).map((f) => `${name(cookie)} ${f.text}`));
+  const summarize = (items: readonly string[]) => `${items.slice(0, 3).join('; ')}${items.length > 3 ? ` (+${items.length - 3} more)` : ''}`;
+  const fails = list('fail');
+  if (fails.length > 0) return { status: 'fail', summary: `Cookies: ${summarize(fails)}`, evidence };
+  const unknown = list('unknown');
+  if (unknown.length > 0) return { status: 'error', reason: 'client-limitation', summary: `Cookies: ${summarize(unknown)}`, evidence };
+  const warns = [...list('warn'), ...pages.unresolved.map((u) => `configured URL ${u} could not be fetched`)];
+  if (warns.length > 0) return { status: 'warn', summary: `Cookies: ${summarize(warns)}`, evidence };
+  const set = judged.filter(({ found }) => !found.some((f) => f.level === 'note')).length;
+  if (judged.length === 0) return { status: 'pass', summary: 'No cookies are set by the landing page or configured URLs', evidence };
+  if (set === 0) return { status: 'pass', summary: 'No cookies are set (only deletions, or values browsers ignore)', evidence };
+  return { status: 'pass', summary: `${set} cookie(s), all Secure with SameSite`, evidence };
+}
+
 /** Cookie flags: Secure, HttpOnly on session-like cookies, SameSite, and name prefixes. */
 export const cookiesCheck = defineCheck({
   id: 'http.cookies',
@@ -53,29 +78,5 @@ export const cookiesCheck = defineCheck({
       + 'Observatory: sess, login), excluding csrf/xsrf names that scripts must read; configured URLs and redirect hops '
       + 'are judged too; a Set-Cookie that deletes a cookie is listed, not judged (the Observatory\'s cookie jar drops it).',
   ],
-  async run(ctx) {
-    const pages = await fetchTargetPages(ctx);
-    if (pages.landing.length === 0) return noAddresses(ctx, REMEDIATION);
-    const now = ctx.settings.now();
-    const judged = observedCookies(pages).map((cookie) => ({ cookie, found: findings(cookie, now) }));
-    const name = (c: ObservedCookie) => (c.parsed.ok ? `"${c.parsed.cookie.name.slice(0, 64)}"` : 'an unparseable cookie');
-    const evidence = {
-      sessionLikeNames: 'sess, sid, auth, token, login (names with csrf/xsrf excluded)',
-      cookies: judged.slice(0, MAX_COOKIE_ROWS).map(({ cookie, found }) => row(cookie, found)),
-      cookiesOmitted: Math.max(0, judged.length - MAX_COOKIE_ROWS),
-      unresolvedUrls: [...pages.unresolved],
-    };
-    const list = (level: Finding['level']) => judged.flatMap(({ cookie, found }) => found.filter((f) => f.level === level).map((f) => `${name(cookie)} ${f.text}`));
-    const summarize = (items: readonly string[]) => `${items.slice(0, 3).join('; ')}${items.length > 3 ? ` (+${items.length - 3} more)` : ''}`;
-    const fails = list('fail');
-    if (fails.length > 0) return fail(`Cookies: ${summarize(fails)}`, evidence, REMEDIATION);
-    const unknown = list('unknown');
-    if (unknown.length > 0) return { status: 'error', reason: 'client-limitation', summary: `Cookies: ${summarize(unknown)}`, evidence };
-    const warns = [...list('warn'), ...pages.unresolved.map((u) => `configured URL ${u} could not be fetched`)];
-    if (warns.length > 0) return warn(`Cookies: ${summarize(warns)}`, evidence, REMEDIATION);
-    const set = judged.filter(({ found }) => !found.some((f) => f.level === 'note')).length;
-    if (judged.length === 0) return pass('No cookies are set by the landing page or configured URLs', evidence);
-    if (set === 0) return pass('No cookies are set (only deletions, or values browsers ignore)', evidence);
-    return pass(`${set} cookie(s), all Secure with SameSite`, evidence);
-  },
+  run: (ctx) => judgeTogether(ctx, (pages) => judgeCookies(pages, ctx.settings.now()), REMEDIATION),
 });

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { fetchTargetPages, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { headerValues, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 /** An origin no site owns (RFC 2606 .invalid): if it comes back, the server reflects whatever it is sent. */
 export const PROBE_ORIGIN = 'https://vouch-cors-probe.invalid';
@@ -8,7 +8,7 @@ export const PROBE_ORIGIN = 'https://vouch-cors-probe.invalid';
 const REMEDIATION = 'Return Access-Control-Allow-Origin only for an allow-list of trusted origins; never echo the request\'s '
   + 'Origin together with "Access-Control-Allow-Credentials: true".';
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const allowOrigin = (final.headers['access-control-allow-origin']?.[0] ?? '').trim();
   const credentials = (final.headers['access-control-allow-credentials']?.[0] ?? '').trim();
   const evidence = {
@@ -40,7 +40,5 @@ export const corsCheck = defineCheck({
     'MDN HTTP Observatory "cross-origin-resource-sharing" test: "universal access" (reflected origin with credentials) fails in both',
     'Differs from the Observatory: Access-Control-Allow-Credentials must be exactly "true", as browsers compare it.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx, { origin: PROBE_ORIGIN }), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION, { origin: PROBE_ORIGIN }),
 });

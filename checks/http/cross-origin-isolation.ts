@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/core/check.ts';
 import type { HttpHop } from '../../src/probes/types.ts';
-import { fetchTargetPages, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { headerValues, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send "Cross-Origin-Opener-Policy: same-origin", "Cross-Origin-Resource-Policy: same-origin" (or '
   + 'same-site) and, where embedded content allows it, "Cross-Origin-Embedder-Policy: require-corp" (or credentialless).';
@@ -33,7 +33,7 @@ function classify(hop: HttpHop, rule: HeaderRule): 'good' | 'weak' | 'absent' | 
   return value !== null && rule.weak.includes(value) ? 'weak' : 'invalid';
 }
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const states = RULES.map((rule) => ({ rule, state: classify(final, rule) }));
   const evidence = Object.fromEntries(states.map(({ rule, state }) => [rule.name, { values: headerValues(final, rule.name), state }]));
   const named = (wanted: readonly string[]) => states.filter((s) => wanted.includes(s.state)).map((s) => s.rule.name);
@@ -59,7 +59,5 @@ export const crossOriginIsolationCheck = defineCheck({
     'Differs from the Observatory: absence and unsafe-none warn (the Observatory passes) as missing hardening; CORP must match '
       + 'exactly, as Fetch compares it (the Observatory lower-cases).',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

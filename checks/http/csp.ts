@@ -2,8 +2,8 @@ import { defineCheck } from '../../src/core/check.ts';
 import { analyzeCsp, extractMetaCsp, parseCsp } from '../../src/parse/csp.ts';
 import type { CspPolicy } from '../../src/parse/csp.ts';
 import type { HttpHop } from '../../src/probes/types.ts';
-import { cap, cutJudgement, fetchTargetPages, headerValues, htmlBody, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { cap, cutJudgement, headerValues, htmlBody, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send an enforced Content-Security-Policy such as "default-src \'self\'; script-src \'self\' \'nonce-<random>\' '
   + '\'strict-dynamic\'; object-src \'none\'; base-uri \'none\'; form-action \'self\'; frame-ancestors \'none\'", without '
@@ -23,7 +23,7 @@ export function policiesOf(hop: HttpHop): CspPolicy[] {
   ];
 }
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const analysis = analyzeCsp(policiesOf(final));
   const evidence = {
     header: headerValues(final, 'content-security-policy'),
@@ -64,7 +64,5 @@ export const cspCheck = defineCheck({
       + 'report-uri/report-to values are not treated as http: sources; passive http: sources (img-src, media-src) and a '
       + 'missing base-uri or form-action warn instead of passing silently.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

@@ -1,8 +1,8 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { analyzeCsp } from '../../src/parse/csp.ts';
 import { policiesOf } from './csp.ts';
-import { cutJudgement, fetchTargetPages, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { cutJudgement, headerValues, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send "Content-Security-Policy: frame-ancestors \'none\'" (or \'self\'), and "X-Frame-Options: DENY" '
   + '(or SAMEORIGIN) for older browsers.';
@@ -17,7 +17,7 @@ function xfoProtects(values: readonly string[]): boolean {
   return set.has('deny') || set.has('sameorigin');
 }
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const analysis = analyzeCsp(policiesOf(final));
   const xfo = headerValues(final, 'x-frame-options');
   const evidence = { frameAncestors: analysis.frameAncestors ? [...analysis.frameAncestors] : null, xFrameOptions: xfo };
@@ -48,7 +48,5 @@ export const framingCheck = defineCheck({
       + 'site fails (the Observatory passes any frame-ancestors); a repeated "SAMEORIGIN, SAMEORIGIN" passes, as HTML '
       + 'treats the values as a set.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { fetchTargetPages, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { headerValues, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send a Permissions-Policy that switches off powerful features the site does not use, e.g. '
   + '"Permissions-Policy: camera=(), microphone=(), geolocation=(), payment=()".';
@@ -8,7 +8,7 @@ const REMEDIATION = 'Send a Permissions-Policy that switches off powerful featur
 // RFC 8941 §3.2 dictionary member: a key, optionally "=" and a value; a header that does not parse is ignored whole.
 const MEMBER = /^[a-z*][a-z0-9_\-.*]*(?:=.*)?$/;
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const raw = final.headers['permissions-policy'] ?? [];
   const members = raw.join(',').slice(0, 64 * 1024).split(',').map((m) => m.trim()).filter((m) => m !== '');
   const features = members.map((m) => m.split('=', 1)[0] ?? '').slice(0, 64);
@@ -34,7 +34,5 @@ export const permissionsPolicyCheck = defineCheck({
     'W3C Permissions Policy §5 (the header is an RFC 8941 structured-field dictionary)',
     'Not scored by the MDN HTTP Observatory; Vouch reports it as hardening and warns, never fails.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

@@ -1,8 +1,8 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { extractMetaReferrer, parseReferrerPolicy } from '../../src/parse/referrer-policy.ts';
 import type { ReferrerPolicy } from '../../src/parse/referrer-policy.ts';
-import { cutJudgement, fetchTargetPages, headerValues, htmlBody, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { cutJudgement, headerValues, htmlBody, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Send "Referrer-Policy: strict-origin-when-cross-origin" (or no-referrer, same-origin, strict-origin), '
   + 'and no <meta name="referrer"> that weakens it.';
@@ -10,7 +10,7 @@ const REMEDIATION = 'Send "Referrer-Policy: strict-origin-when-cross-origin" (or
 // Policies that never send a full URL cross-origin and never send anything over plain HTTP.
 const PRIVATE: ReadonlySet<ReferrerPolicy> = new Set(['no-referrer', 'same-origin', 'strict-origin', 'strict-origin-when-cross-origin']);
 
-function judge({ final }: PageFetch): Judgement {
+function judge({ final }: PageFetch): Verdict {
   const parsed = parseReferrerPolicy(final.headers['referrer-policy'] ?? []);
   const meta = extractMetaReferrer(htmlBody(final));
   // HTML §4.2.5.1: a valid <meta name="referrer"> replaces the document's policy, so it beats the header.
@@ -42,7 +42,5 @@ export const referrerPolicyCheck = defineCheck({
     'Differs from the Observatory: an absent policy warns (the Observatory passes) because the organisation relies on the '
       + 'browser default; <meta name="referrer"> is read (the Observatory reads http-equiv).',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

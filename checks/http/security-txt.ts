@@ -2,7 +2,7 @@ import { defineCheck } from '../../src/core/check.ts';
 import { parseSecurityTxt } from '../../src/parse/security-txt.ts';
 import type { SecurityTxtProblem } from '../../src/parse/security-txt.ts';
 import { fetchEverywhere, headerValues, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import type { Fetch, PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Publish https://<domain>/.well-known/security.txt (RFC 9116) as "text/plain; charset=utf-8" with at least '
   + 'one Contact (mailto: or https:), an Expires date less than a year ahead, and a Canonical listing that URL; renew it '
@@ -11,10 +11,17 @@ const REMEDIATION = 'Publish https://<domain>/.well-known/security.txt (RFC 9116
 const DAY_MS = 86_400_000;
 const at = (p: SecurityTxtProblem) => `${p.line === null ? 'file' : `line ${p.line}`}: ${p.message}`;
 
-function judgeFile(page: PageFetch, legacy: PageFetch | undefined, now: Date, maxDays: number): Judgement {
+/** What the legacy /security.txt answered on the same address; null when it was not needed. */
+function legacyFacts(legacy: Fetch | undefined) {
+  if (!legacy) return null;
+  return 'failure' in legacy ? { url: legacy.requested, error: legacy.failure.summary } : { url: legacy.final.url, httpStatus: legacy.final.status };
+}
+
+function judgeFile(page: PageFetch, legacy: Fetch | undefined, now: Date, maxDays: number): Verdict {
   const { final } = page;
-  const legacyNote = legacy?.final.status === 200 ? ' (only the legacy /security.txt exists; RFC 9116 §3 requires /.well-known/)' : '';
-  const base = { contentType: headerValues(final, 'content-type'), legacy: legacy ? { url: legacy.final.url, httpStatus: legacy.final.status } : null };
+  const legacyOnly = legacy !== undefined && 'final' in legacy && legacy.final.status === 200;
+  const legacyNote = legacyOnly ? ' (only the legacy /security.txt exists; RFC 9116 §3 requires /.well-known/)' : '';
+  const base = { contentType: headerValues(final, 'content-type'), legacy: legacyFacts(legacy) };
   if (final.status !== 200) {
     const what = final.status === 404 || final.status === 410 ? 'No security.txt' : `security.txt answered HTTP ${final.status}`;
     return { status: 'fail', summary: `${what} at /.well-known/security.txt${legacyNote}`, evidence: base };
@@ -67,7 +74,7 @@ export const securityTxtCheck = defineCheck({
   async run(ctx) {
     const url = `https://${ctx.target.domain}/.well-known/security.txt`;
     const wellKnown = await fetchEverywhere(ctx.probes, url);
-    const missing = wellKnown.some((p) => p.final.status !== 200);
+    const missing = wellKnown.some((p) => 'final' in p && p.final.status !== 200);
     const legacy = missing ? await fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/security.txt`) : [];
     const now = ctx.settings.now();
     const maxDays = ctx.settings.thresholds.securityTxtMaxExpiryDays;

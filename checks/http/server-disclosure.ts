@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { cap, fetchTargetPages, judgeEach } from './page.ts';
-import type { Judgement, PageFetch } from './page.ts';
+import { cap, judgePages } from './page.ts';
+import type { PageFetch, Verdict } from './page.ts';
 
 const REMEDIATION = 'Stop advertising product versions: e.g. nginx "server_tokens off", Apache "ServerTokens Prod" and '
   + '"ServerSignature Off", PHP "expose_php = Off", IIS "removeServerHeader" and <httpRuntime enableVersionHeader="false">, '
@@ -22,7 +22,7 @@ function versionPart(name: string, value: string): string {
   return name === 'via' ? value.split(',').map((e) => e.trim().replace(/^(?:[A-Za-z]+\/)?\d+(?:\.\d+)?\s+/, '')).join(', ') : value;
 }
 
-function judge(page: PageFetch): Judgement {
+function judge(page: PageFetch): Verdict {
   const seen: Record<string, string[]> = {};
   const versions: string[] = [];
   for (const hop of page.hops) {
@@ -53,7 +53,5 @@ export const serverDisclosureCheck = defineCheck({
     'Whether software is up to date cannot be proven from outside; advertising versions is a finding, so this warns, never fails.',
     'Not tested by the MDN HTTP Observatory.',
   ],
-  async run(ctx) {
-    return judgeEach(ctx, await fetchTargetPages(ctx), judge, REMEDIATION);
-  },
+  run: judgePages(judge, REMEDIATION),
 });

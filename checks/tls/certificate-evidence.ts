@@ -1,4 +1,6 @@
-import type { JsonObject } from '../../src/core/types.ts';
+import type { CheckContext } from '../../src/core/check.ts';
+import { judgeEndpoints, type EndpointVerdict } from '../../src/core/endpoints.ts';
+import type { Endpoint, JsonObject, Outcome } from '../../src/core/types.ts';
 import type { CertificateFacts, TlsFacts } from '../../src/probes/types.ts';
 
 /**
@@ -16,4 +18,10 @@ export function certificateEvidence(cert: CertificateFacts): JsonObject {
 export function chainSummary(tls: TlsFacts): JsonObject {
   const [leaf] = tls.chain;
   return { leaf: leaf ? certificateEvidence(leaf) : null, chainLength: tls.chain.length };
+}
+
+/** A web certificate check's `run`: `judge` on the TLS facts every address of the domain serves on port 443. */
+export function judgeServedCertificates(remediation: string, judge: (tls: TlsFacts, ep: Endpoint, ctx: CheckContext) => EndpointVerdict) {
+  return (ctx: CheckContext): Promise<Outcome> =>
+    judgeEndpoints(ctx, ctx.target.domain, 443, remediation, async (ep) => judge(await ctx.probes.tls(ep), ep, ctx));
 }

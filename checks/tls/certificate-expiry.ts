@@ -1,8 +1,8 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { judgeEndpoints, type EndpointVerdict } from '../../src/core/endpoints.ts';
+import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { Thresholds } from '../../src/config/settings.ts';
 import type { TlsFacts } from '../../src/probes/types.ts';
-import { chainSummary } from './certificate-evidence.ts';
+import { chainSummary, judgeServedCertificates } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Renew the certificate well before it expires, preferably automatically (ACME).';
 const DAY_MS = 86_400_000;
@@ -29,6 +29,5 @@ export const certificateExpiryCheck = defineCheck({
   remediation: REMEDIATION,
   references: ['RFC 5280 4.1.2.5'],
 
-  run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) =>
-    judgeExpiry(await ctx.probes.tls(ep), ctx.settings.now(), ctx.settings.thresholds)),
+  run: judgeServedCertificates(REMEDIATION, (tls, _ep, ctx) => judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds)),
 });

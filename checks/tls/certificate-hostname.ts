@@ -1,6 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { judgeEndpoints } from '../../src/core/endpoints.ts';
-import { chainSummary } from './certificate-evidence.ts';
+import { chainSummary, judgeServedCertificates } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Serve a certificate whose subjectAltName lists this host name (or a matching wildcard).';
 
@@ -13,8 +12,7 @@ export const certificateHostnameCheck = defineCheck({
   remediation: REMEDIATION,
   references: ['RFC 6125 6.4', 'RFC 9525'],
 
-  run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) => {
-    const tls = await ctx.probes.tls(ep);
+  run: judgeServedCertificates(REMEDIATION, (tls, ep) => {
     const evidence = { hostname: ep.hostname, ...chainSummary(tls) };
     const names = tls.chain[0]?.subjectAltNames.join(', ') || 'none';
     if (!tls.hostnameMatches) return { status: 'fail', summary: `certificate is not valid for ${ep.hostname} (names: ${names})`, evidence };

@@ -1,6 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { judgeEndpoints } from '../../src/core/endpoints.ts';
-import { chainSummary } from './certificate-evidence.ts';
+import { chainSummary, judgeServedCertificates } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Serve a certificate issued by a publicly trusted CA, with the complete intermediate chain.';
 
@@ -13,8 +12,7 @@ export const certificateTrustCheck = defineCheck({
   remediation: REMEDIATION,
   references: ['RFC 5280 6', 'internet.nl: trust chain of certificate'],
 
-  run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) => {
-    const tls = await ctx.probes.tls(ep);
+  run: judgeServedCertificates(REMEDIATION, (tls) => {
     const evidence = { authorizationError: tls.authorizationError, ...chainSummary(tls) };
     if (!tls.chainTrusted) return { status: 'fail', summary: `chain not trusted: ${tls.authorizationError ?? 'unknown reason'}`, evidence };
     return { status: 'pass', summary: `trusted chain (${tls.chain.length} certificate${tls.chain.length === 1 ? '' : 's'})`, evidence };

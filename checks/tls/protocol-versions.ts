@@ -7,7 +7,7 @@ import { TLS_VERSIONS, type Probes, type TlsVersion } from '../../src/probes/typ
 const REMEDIATION = 'Disable TLS 1.0 and 1.1 and enable TLS 1.3 (keep TLS 1.2 for older clients), per the NCSC-NL TLS guidelines.';
 const LEGACY: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1'];
 
-type VersionResult = { version: TlsVersion; accepted: boolean | null; detail: string; reason?: string };
+type VersionResult = { version: TlsVersion; accepted: boolean | null; detail: string; reason?: ProbeError['reason'] };
 
 /** Probes each version separately so a server that accepts a legacy version cannot hide it behind a newer one. */
 export async function probeVersions(
@@ -34,17 +34,11 @@ export function judgeVersions(results: readonly VersionResult[]) {
   const first = untested[0];
   if (first) {
     // Could not establish one version (network, or a client that cannot offer it): never a pass by omission.
-    throw new ProbeError(first.reason === 'client-limitation' ? 'client-limitation' : toReason(first.reason),
-      first.version, `could not test ${untested.map((u) => u.version).join(', ')}: ${first.detail}`);
+    throw new ProbeError(first.reason ?? 'protocol', first.version, `could not test ${untested.map((u) => u.version).join(', ')}: ${first.detail}`);
   }
   if (accepted.includes('TLSv1.3')) return { status: 'pass' as const, summary: `accepts ${accepted.join(', ')}`, evidence };
   if (accepted.includes('TLSv1.2')) return { status: 'warn' as const, summary: 'TLS 1.2 without TLS 1.3', evidence };
   return { status: 'fail' as const, summary: 'no TLS version accepted', evidence };
-}
-
-function toReason(reason: string | undefined) {
-  const known = ['timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake'] as const;
-  return known.find((k) => k === reason) ?? 'protocol';
 }
 
 export const tlsProtocolVersionsCheck = defineCheck({

@@ -2,54 +2,82 @@ import type { CheckContext } from './check.ts';
 import { ProbeError } from './errors.ts';
 import type { Endpoint, ErrorReason, JsonObject, Outcome } from './types.ts';
 
-/** One address's verdict. A thrown ProbeError becomes this address's `error`; other errors are bugs and propagate. */
-export type EndpointVerdict = {
-  readonly status: 'pass' | 'warn' | 'fail';
-  readonly summary: string;
-  readonly evidence: JsonObject;
-};
+/** One subject's verdict (an address, a page fetched on an address, an MX host) before the worst is chosen. */
+export type Verdict =
+  | { readonly status: 'pass' | 'warn' | 'fail'; readonly summary: string; readonly evidence: JsonObject }
+  | { readonly status: 'error'; readonly reason: ErrorReason; readonly summary: string; readonly evidence: JsonObject };
 
-const RANK = { fail: 3, error: 2, warn: 1, pass: 0 } as const;
+/** What a judge of one address returns. A ProbeError it throws becomes that address's `error`. */
+export type EndpointVerdict = Extract<Verdict, { status: 'pass' | 'warn' | 'fail' }>;
+
+/** A judged subject: `label` names it in the summary; `facts` lead its row in the evidence. */
+export type Judged = { readonly label: string | null; readonly facts: JsonObject; readonly verdict: Verdict };
+
+const RANK = { pass: 0, warn: 1, error: 2, fail: 3 } as const;
+
+/**
+ * A ProbeError as the `error` verdict of the subject it happened on (`judge(x).catch(probeFailure)`). Any other
+ * error is a bug, not a fact about the target: rethrown.
+ */
+export function probeFailure(err: unknown): Extract<Verdict, { status: 'error' }> {
+  if (!(err instanceof ProbeError)) throw err;
+  return { status: 'error', reason: err.reason, summary: err.message, evidence: {} };
+}
+
+/**
+ * The worst verdict wins, ranked fail > error > warn > pass (the first of equals): a fail seen on one subject stands
+ * even if another could not be tested, while an untested subject keeps an otherwise clean result from being a pass.
+ * `evidence` receives one row per subject: its facts, status and summary, then its verdict's evidence.
+ */
+export function worstOf<T extends Judged>(rows: readonly T[], how: {
+  readonly summary: (worst: T) => string;
+  readonly evidence: (rows: JsonObject[]) => JsonObject;
+  readonly remediation: string | ((worst: T) => string);
+}): Outcome {
+  const worst = rows.reduce((a, b) => (RANK[b.verdict.status] > RANK[a.verdict.status] ? b : a));
+  const summary = how.summary(worst);
+  const evidence = how.evidence(rows.map(({ facts, verdict: v }) => ({ ...facts, status: v.status, summary: v.summary, ...v.evidence })));
+  const { verdict } = worst;
+  if (verdict.status === 'error') return { status: 'error', summary, reason: verdict.reason, evidence };
+  if (verdict.status === 'pass') return { status: 'pass', summary, evidence };
+  const remediation = typeof how.remediation === 'string' ? how.remediation : how.remediation(worst);
+  return { status: verdict.status, summary, evidence, remediation };
+}
+
+/**
+ * The worst verdict's summary, naming where it was seen unless every subject said the same; then, with `all`
+ * and several subjects, says so: "... (all 2 addresses)".
+ */
+export function whereSummary(worst: Judged, rows: readonly Judged[], all?: string): string {
+  const { status, summary } = worst.verdict;
+  if (rows.every((r) => r.verdict.status === status && r.verdict.summary === summary)) {
+    return all !== undefined && rows.length > 1 ? `${summary} (all ${rows.length} ${all})` : summary;
+  }
+  return worst.label === null ? summary : `${summary} (${worst.label})`;
+}
 
 /**
  * Judges `hostname:port` on every address it resolves to, since one bad backend behind a load balancer is a real
- * finding. The worst verdict wins, ranked fail > error > warn > pass: a fail seen on one address stands even if
- * another could not be tested, while an untested address keeps an otherwise clean result from being a pass.
- * No addresses at all is a fail (the name does not resolve, so the promise cannot be kept).
+ * finding; the worst verdict wins (see `worstOf`). No addresses at all is a fail (the name does not resolve, so
+ * the promise cannot be kept).
  */
 export async function judgeEndpoints(
   ctx: CheckContext, hostname: string, port: number, remediation: string,
-  judge: (endpoint: Endpoint) => Promise<EndpointVerdict>,
+  judge: (endpoint: Endpoint) => Promise<Verdict>,
 ): Promise<Outcome> {
   const set = await ctx.probes.endpoints(hostname, port);
   if (set.endpoints.length === 0) {
     const answers = set.answers.map((a) => ({ type: a.type, result: a.result }));
     return { status: 'fail', summary: `${hostname} has no A or AAAA record`, evidence: { host: hostname, port, answers }, remediation };
   }
-  const verdicts = await Promise.all(set.endpoints.map(async (ep) => {
-    try {
-      return { ep, ...(await judge(ep)) };
-    } catch (err) {
-      if (!(err instanceof ProbeError)) throw err;
-      return { ep, status: 'error' as const, summary: err.message, reason: err.reason, evidence: {} };
-    }
-  }));
-  const worst = verdicts.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
-  const several = verdicts.length > 1;
-  const where = (v: (typeof verdicts)[number]) => (several ? ` (${v.ep.address})` : '');
-  const evidence: JsonObject = {
-    host: hostname, port,
-    addresses: verdicts.map((v) => ({
-      address: v.ep.address, ...(v.ep.dialPort !== port ? { dialPort: v.ep.dialPort } : {}),
-      status: v.status, summary: v.summary, ...v.evidence,
-    })),
-  };
-  const agree = verdicts.every((v) => v.status === worst.status && v.summary === worst.summary);
-  const summary = agree && several ? `${worst.summary} (all ${verdicts.length} addresses)` : `${worst.summary}${where(worst)}`;
-  if (worst.status === 'error') {
-    const reason: ErrorReason = 'reason' in worst ? worst.reason : 'internal';
-    return { status: 'error', summary, reason, evidence };
-  }
-  if (worst.status === 'pass') return { status: 'pass', summary, evidence };
-  return { status: worst.status, summary, evidence, remediation };
+  const rows = await Promise.all(set.endpoints.map(async (ep) => ({
+    label: ep.address,
+    facts: { address: ep.address, ...(ep.dialPort !== port ? { dialPort: ep.dialPort } : {}) },
+    verdict: await judge(ep).catch(probeFailure),
+  })));
+  return worstOf(rows, {
+    summary: (worst) => whereSummary(worst, rows, 'addresses'),
+    evidence: (addresses) => ({ host: hostname, port, addresses }),
+    remediation,
+  });
 }

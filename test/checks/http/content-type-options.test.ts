@@ -28,7 +28,7 @@ describe('http.content-type-options', () => {
     expect(JSON.stringify(outcome).length).toBeLessThan(4096);
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(contentTypeOptionsCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await contentTypeOptionsCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

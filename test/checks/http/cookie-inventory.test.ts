@@ -70,7 +70,7 @@ describe('http.cookie-inventory', () => {
     expect((await cookieInventoryCheck.run(contextFor(site({}, { endpoints: noAddresses }).probes))).status).toBe('fail');
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(cookieInventoryCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await cookieInventoryCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cookiesCheck, SESSION_LIKE } from '../../../checks/http/cookies.ts';
 import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../../src/probes/types.ts';
 import { contextFor } from '../../support/fake-probes.ts';
-import { LANDING, landing, noAddresses, site, unreachable } from './site.ts';
+import { LANDING, landing, noAddresses, site, timeoutOn, twoAddresses, unreachable } from './site.ts';
 
 const run = (cookies?: readonly string[]) => cookiesCheck.run(contextFor(landing(cookies ? { 'set-cookie': cookies } : {})));
 
@@ -74,7 +74,17 @@ describe('http.cookies', () => {
     expect((await cookiesCheck.run(contextFor(site({}, { endpoints: noAddresses }).probes))).status).toBe('fail');
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(cookiesCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await cookiesCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
+  });
+
+  it.each([
+    ['sid=1; Secure; HttpOnly; SameSite=Lax', 'error'], // a clean result with one address untested is no pass
+    ['lang=nl; SameSite=Lax', 'fail'],                 // a fail seen on one address stands
+  ] as const)('ranks a timeout on one address with the cookies of the other: %s -> %s', async (cookie, status) => {
+    const probes = timeoutOn('2001:db8::1', site({ [LANDING]: { headers: { 'set-cookie': [cookie] } } }, { endpoints: twoAddresses }).probes);
+    expect(await cookiesCheck.run(contextFor(probes))).toMatchObject({
+      status, evidence: { cookies: [{ endpoints: ['example.nl:443 (192.0.2.1)'] }], unfetched: [{ endpoint: 'example.nl:443 (2001:db8::1)', status: 'error' }] },
+    });
   });
 });

@@ -32,7 +32,7 @@ describe('http.cors', () => {
     }] } });
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(corsCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await corsCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

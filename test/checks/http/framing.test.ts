@@ -40,7 +40,7 @@ describe('http.framing', () => {
       .toMatchObject({ status: 'error', reason: 'client-limitation' });
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(framingCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await framingCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

@@ -3,7 +3,7 @@ import { contentTypeOptionsCheck } from '../../../checks/http/content-type-optio
 import { cap, fetchEverywhere, MAX_REDIRECTS, wasCut } from '../../../checks/http/page.ts';
 import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../../src/probes/types.ts';
 import { contextFor, endpointsFor } from '../../support/fake-probes.ts';
-import { LANDING, noAddresses, site, twoAddresses } from './site.ts';
+import { LANDING, noAddresses, site, timeoutOn, twoAddresses } from './site.ts';
 
 const NOSNIFF = { 'x-content-type-options': ['nosniff'] };
 
@@ -24,13 +24,13 @@ describe('fetching pages', () => {
     [{ [LANDING]: { status: 301, headers: { location: ['/'] } } }, 'redirect loop at https://example.nl/'],
   ])('stops at %j', async (pages, stopped) => {
     const [page] = await fetchEverywhere(site(pages).probes, LANDING);
-    expect(page?.stopped).toBe(stopped);
+    expect(page).toMatchObject({ stopped });
   });
 
   it(`stops after ${MAX_REDIRECTS} redirects`, async () => {
     const pages = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`https://example.nl/${i}`, { status: 302, headers: { location: [`/${i + 1}`] } }]));
     const [page] = await fetchEverywhere(site(pages).probes, 'https://example.nl/0');
-    expect([page?.hops.length, page?.stopped]).toEqual([MAX_REDIRECTS + 1, `more than ${MAX_REDIRECTS} redirects`]);
+    expect(page).toMatchObject({ hops: { length: MAX_REDIRECTS + 1 }, stopped: `more than ${MAX_REDIRECTS} redirects` });
   });
 
   it('passes request headers on every hop', async () => {
@@ -80,6 +80,38 @@ describe('judging every address', () => {
     expect(await contentTypeOptionsCheck.run(ctx)).toMatchObject({
       status: 'warn', summary: 'configured URL https://gone.example.nl/ has no A/AAAA records or is not https',
       evidence: { pages: [{ url: LANDING }, { url: 'https://example.nl/login' }, { url: 'https://gone.example.nl/', status: 'warn' }] },
+    });
+  });
+
+  describe('a ProbeError on one address is that address\'s error', () => {
+    const V6 = 'example.nl:443 (2001:db8::1)';
+    const run = (headers: Readonly<Record<string, readonly string[]>>) =>
+      contentTypeOptionsCheck.run(contextFor(timeoutOn('2001:db8::1', site({ [LANDING]: { headers } }, { endpoints: twoAddresses }).probes)));
+
+    it('keeps a clean result on the other address from being a pass', async () => {
+      expect(await run(NOSNIFF)).toMatchObject({
+        status: 'error', reason: 'timeout',
+        summary: `${V6}: no answer within 5000 ms (https://example.nl/ via ${V6})`,
+        evidence: { pages: [
+          { endpoint: 'example.nl:443 (192.0.2.1)', status: 'pass' },
+          { endpoint: V6, url: LANDING, status: 'error', summary: `${V6}: no answer within 5000 ms` },
+        ] },
+      });
+    });
+
+    it('never hides a fail seen on the other address', async () => {
+      expect(await run({})).toMatchObject({
+        status: 'fail', summary: 'X-Content-Type-Options is missing: browsers may sniff content types (https://example.nl/ via example.nl:443 (192.0.2.1))',
+        evidence: { pages: [{ status: 'fail' }, { status: 'error' }] },
+      });
+    });
+
+    it('keeps the redirects followed before a redirect target stopped answering', async () => {
+      const { probes } = site({ [LANDING]: { status: 301, headers: { location: ['https://www.example.nl/'] } } }, { endpoints: twoAddresses });
+      expect(await contentTypeOptionsCheck.run(contextFor(timeoutOn('www.example.nl', probes)))).toMatchObject({
+        status: 'error', reason: 'timeout', summary: 'www.example.nl:443 (192.0.2.1): no answer within 5000 ms',
+        evidence: { pages: [{ redirects: ['301 https://example.nl/'], url: LANDING }, { redirects: ['301 https://example.nl/'], endpoint: V6 }] },
+      });
     });
   });
 });

@@ -41,7 +41,7 @@ describe('http.referrer-policy', () => {
     expect(await run([`${'no-referrer, '.repeat(6000)}`.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK])).toMatchObject({ status: 'error' });
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(referrerPolicyCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await referrerPolicyCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

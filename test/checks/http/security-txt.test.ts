@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { securityTxtCheck } from '../../../checks/http/security-txt.ts';
 import type { HttpHop } from '../../../src/probes/types.ts';
 import { contextFor } from '../../support/fake-probes.ts';
-import { noAddresses, site, unreachable } from './site.ts';
+import { noAddresses, site, timeoutOn, unreachable } from './site.ts';
 
 const URL_ = 'https://example.nl/.well-known/security.txt';
 const LEGACY = 'https://example.nl/security.txt';
@@ -52,6 +52,14 @@ describe('http.security-txt', () => {
     expect(requests.map((r) => r.request.url)).toEqual([URL_, LEGACY]);
   });
 
+  it('still fails when /.well-known/ answers 404 and the legacy /security.txt cannot be fetched, saying why', async () => {
+    const probes = timeoutOn(LEGACY, site({ [URL_]: { status: 404 } }).probes);
+    expect(await securityTxtCheck.run(contextFor(probes))).toMatchObject({
+      status: 'fail', summary: 'No security.txt at /.well-known/security.txt',
+      evidence: { pages: [{ legacy: { url: LEGACY, error: 'example.nl:443 (192.0.2.1): no answer within 5000 ms' } }] },
+    });
+  });
+
   it('accepts a Canonical that lists the URL a redirect led to', async () => {
     const { probes } = site({
       [URL_]: { status: 301, headers: { location: ['https://www.example.nl/.well-known/security.txt'] } },
@@ -88,7 +96,7 @@ describe('http.security-txt', () => {
     expect((await securityTxtCheck.run(contextFor(site({}, { endpoints: noAddresses }).probes))).status).toBe('fail');
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(securityTxtCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await securityTxtCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

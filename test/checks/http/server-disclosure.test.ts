@@ -39,7 +39,7 @@ describe('http.server-disclosure', () => {
     expect(JSON.stringify(outcome).length).toBeLessThan(4096);
   });
 
-  it('lets a ProbeError reach the runner', async () => {
-    await expect(serverDisclosureCheck.run(contextFor(unreachable()))).rejects.toMatchObject({ name: 'ProbeError' });
+  it('reports a ProbeError on the only address as error, not as a finding', async () => {
+    expect(await serverDisclosureCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
   });
 });

@@ -42,3 +42,14 @@ export const twoAddresses: Probes['endpoints'] = async (hostname, port) => ({
 export function unreachable(): Probes {
   return fakeProbes({ endpoints: endpointsFor, http: async () => { throw new ProbeError('timeout', 'example.nl:443 (192.0.2.1)', 'no answer within 5000 ms'); } });
 }
+
+/** `probes` with every HTTP request to `where` (an address, a host name or a URL) timing out, like a dead backend. */
+export function timeoutOn(where: string, probes: Probes): Probes {
+  return {
+    ...probes,
+    http: async (ep, req) => {
+      if (![ep.address, ep.hostname, req.url].includes(where)) return probes.http(ep, req);
+      throw new ProbeError('timeout', `${ep.hostname}:${ep.port} (${ep.address})`, 'no answer within 5000 ms');
+    },
+  };
+}
