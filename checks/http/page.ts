@@ -7,7 +7,7 @@ import { fail } from '../../src/core/check.ts';
 import type { CheckContext } from '../../src/core/check.ts';
 import { probeFailure, whereSummary, worstOf, type Judged, type Verdict } from '../../src/core/endpoints.ts';
 import type { Endpoint, JsonObject, Outcome } from '../../src/core/types.ts';
-import { endpointLabel } from '../../src/probes/http.ts';
+import { endpointLabel } from '../../src/core/endpoint-label.ts';
 import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../src/probes/types.ts';
 import type { HttpHop, Probes } from '../../src/probes/types.ts';
 

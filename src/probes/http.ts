@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import { Client } from 'undici';
 import type { Endpoint } from '../core/types.ts';
+import { endpointLabel } from '../core/endpoint-label.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import { abortReason, deadline, untilAborted } from '../core/deadline.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK, type HttpHop, type HttpRequest } from './types.ts';
@@ -42,12 +43,6 @@ export type HttpClients = {
 /** The User-Agent Vouch announces itself with, so operators can recognise (and allowlist) the scanner. */
 export function userAgentFor(version: string): string {
   return `Vouch/${version} (+compliance scanner)`;
-}
-
-/** `host:port (address)`, with the dial port when a connect-to override changed it; as in ProbeError.endpoint. */
-export function endpointLabel(ep: Endpoint): string {
-  const address = net.isIPv6(ep.address) && ep.dialPort !== ep.port ? `[${ep.address}]` : ep.address;
-  return `${ep.hostname}:${ep.port} (${address}${ep.dialPort !== ep.port ? `:${ep.dialPort}` : ''})`;
 }
 
 /**

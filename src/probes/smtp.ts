@@ -3,7 +3,7 @@ import type tls from 'node:tls';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
-import { endpointLabel } from './http.ts';
+import { endpointLabel } from '../core/endpoint-label.ts';
 import { tlsHandshake } from './tls.ts';
 import { probeTlsVersion } from './tls-version.ts';
 import type { SmtpFacts, SmtpReply, TlsVersion, TlsVersionFacts } from './types.ts';

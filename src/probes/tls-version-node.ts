@@ -5,7 +5,7 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { createCa, issueLeaf } from '../lab/pki.ts';
 import { startTlsServer } from '../lab/tls-server.ts';
-import { endpointLabel } from './http.ts';
+import { endpointLabel } from '../core/endpoint-label.ts';
 import { TLS_VERSIONS, type TlsVersion, type TlsVersionFacts } from './types.ts';
 
 /** The cipher string that lets OpenSSL 3 offer TLS 1.0/1.1 at all (security level 0). */

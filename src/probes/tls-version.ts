@@ -4,7 +4,7 @@ import { domainToASCII } from 'node:url';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
-import { endpointLabel } from './http.ts';
+import { endpointLabel } from '../core/endpoint-label.ts';
 import type { TlsVersion, TlsVersionFacts } from './types.ts';
 
 /**

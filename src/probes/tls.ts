@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
-import { endpointLabel } from './http.ts';
+import { endpointLabel } from '../core/endpoint-label.ts';
 import type { CertificateFacts, TlsFacts } from './types.ts';
 import { readTlv } from '../parse/der.ts';
 

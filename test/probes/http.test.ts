@@ -9,9 +9,10 @@ import { startHttpServer } from '../../src/lab/http-server.ts';
 import type { HttpServerOptions, LabHttpServer } from '../../src/lab/http-server.ts';
 import { HOSTILE_PATHS, startHostileHttpServer } from '../../src/lab/hostile-http.ts';
 import {
-  createHttpClients, defaultConnect, endpointLabel,
+  createHttpClients, defaultConnect,
   userAgentFor,
 } from '../../src/probes/http.ts';
+import { endpointLabel } from '../../src/core/endpoint-label.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK } from '../../src/probes/types.ts';
 import type { HttpClientOptions, HttpClients, HttpConnect } from '../../src/probes/http.ts';
 
