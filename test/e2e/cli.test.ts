@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -106,6 +106,8 @@ describe('scan reports', () => {
 describe('the built binary', () => {
   it('runs from dist with the documented exit code and help', async () => {
     const bin = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
+    // npx runs the bin file itself: it must be executable (the build sets the mode; tsc does not).
+    expect((await stat(bin)).mode & 0o111).not.toBe(0);
     const help = await promisify(execFile)(process.execPath, [bin, '--help']);
     expect(help.stdout).toContain('Exit codes:');
     const failing = await promisify(execFile)(process.execPath, [bin, 'scan', 'not_a.domain.test']).catch((e: { code: number; stderr: string }) => e);
