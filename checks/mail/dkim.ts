@@ -1,6 +1,7 @@
 import { defineCheck, fail, pass, skip, warn } from '../../src/core/check.ts';
 import type { CheckContext } from '../../src/core/check.ts';
 import { parseDkimKey } from '../../src/parse/dkim.ts';
+import { pickWorst } from '../../src/core/endpoints.ts';
 
 type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -11,7 +12,6 @@ type DkimSelectorEvidence = {
 
 /** RFC 8301 3.2: verifiers need only handle RSA keys up to 4096 bits. */
 const MAX_VERIFIABLE_RSA_BITS = 4096;
-const RANK: Readonly<Record<Verdict, number>> = { pass: 0, warn: 1, fail: 2 };
 
 const REMEDIATION = 'For every selector your mail is signed with, publish one TXT record at <selector>._domainkey.<domain> '
   + 'with "v=DKIM1; k=rsa; p=<2048-bit public key>" (or an Ed25519 key next to an RSA one), and drop t=y once signing works.';
@@ -36,7 +36,7 @@ export const dkimCheck = defineCheck({
         + 'in mail you sent shows them)', 'not-configured');
     }
     const selectors = await Promise.all(target.dkimSelectors.map((s) => judgeSelector(ctx, s)));
-    const worst = selectors.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+    const worst = pickWorst(selectors, (s) => s.status);
     const evidence = { domain: target.domain, selectors };
     if (worst.status === 'pass') {
       return pass(`DKIM keys valid: ${selectors.map((s) => `${s.selector} (${s.keyType} ${s.keyBits} bits)`).join(', ')}`, evidence);

@@ -9,11 +9,11 @@ import { judgeExpiry } from '../tls/certificate-expiry.ts';
 import { judgeKeys } from '../tls/certificate-key.ts';
 import { judgeSignatures } from '../tls/certificate-signature.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
+import { pickWorst } from '../../src/core/endpoints.ts';
 
 const REMEDIATION = 'Serve on every MX host a certificate from a publicly trusted CA that names the MX host, with a strong '
   + 'key and signature, renewed well before expiry. Required once the domain publishes MTA-STS in enforce mode.';
 
-const RANK = { fail: 2, warn: 1, pass: 0 } as const;
 
 type Strictness = { strict: boolean; why: string };
 
@@ -64,7 +64,7 @@ export const mxCertificateCheck = defineCheck({
         tls.hostnameMatches ? { status: 'pass', summary: `valid for ${ep.hostname}` } : { status: name, summary: `not valid for ${ep.hostname} (names: ${tls.chain[0]?.subjectAltNames.join(', ') || 'none'})` },
         judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), judgeKeys(tls, ctx.settings.thresholds), judgeSignatures(tls),
       ];
-      const worst = findings.reduce((a, b) => (RANK[b.status] > RANK[a.status] ? b : a));
+      const worst = pickWorst(findings, (f) => f.status);
       const problems = findings.filter((f) => f.status !== 'pass').map((f) => f.summary);
       const evidence = {
         endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,

@@ -16,6 +16,16 @@ export type Judged = { readonly label: string | null; readonly facts: JsonObject
 const RANK = { pass: 0, warn: 1, error: 2, fail: 3 } as const;
 
 /**
+ * The first item with the worst status, ranked fail > error > warn > pass: the one rule every combinator uses.
+ * Callers judge at least one subject; an empty list is a bug.
+ */
+export function pickWorst<T>(items: readonly T[], statusOf: (item: T) => keyof typeof RANK): T {
+  const [first, ...rest] = items;
+  if (first === undefined) throw new RangeError('pickWorst: nothing to choose from');
+  return rest.reduce((a, b) => (RANK[statusOf(b)] > RANK[statusOf(a)] ? b : a), first);
+}
+
+/**
  * A ProbeError as the `error` verdict of the subject it happened on (`judge(x).catch(probeFailure)`). Any other
  * error is a bug, not a fact about the target: rethrown.
  */
@@ -34,7 +44,7 @@ export function worstOf<T extends Judged>(rows: readonly T[], how: {
   readonly evidence: (rows: JsonObject[]) => JsonObject;
   readonly remediation: string | ((worst: T) => string);
 }): Outcome {
-  const worst = rows.reduce((a, b) => (RANK[b.verdict.status] > RANK[a.verdict.status] ? b : a));
+  const worst = pickWorst(rows, (r) => r.verdict.status);
   const summary = how.summary(worst);
   const evidence = how.evidence(rows.map(({ facts, verdict: v }) => ({ ...facts, status: v.status, summary: v.summary, ...v.evidence })));
   const { verdict } = worst;
