@@ -16,7 +16,10 @@ const sites: SiteSpec[] = Array.from({ length: count }, (_, i) => ({
     '/.well-known/security.txt': { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: SECURITY_TXT },
   } },
   http: 'redirect',
+  records: { ad: true },
 }));
+// A signed parent with CAA, so the DNS checks pass as they would for a well-run estate.
+sites.push({ domain: 'bench.test', records: { ad: true, CAA: [{ flags: 0, tag: 'issue', value: 'ca.bench.test' }] } });
 const estate = await startEstate(sites, { caName: 'Vouch Bench CA', ...(oneWayMs > 0 ? { dnsDelayMs: oneWayMs * 2 } : {}) });
 let connectTo = [...estate.connectTo];
 if (oneWayMs > 0) {
@@ -26,5 +29,5 @@ if (oneWayMs > 0) {
   for (const port of ports) relays.set(port!, (await startLatencyProxy({ host: '127.0.0.1', port: Number(port) }, oneWayMs)).port);
   connectTo = connectTo.map((rule) => { const [head, port] = rule.split('::'); return `${head}::${relays.get(port!)}`; });
 }
-process.stdout.write(`${JSON.stringify({ dns: `127.0.0.1:${estate.dns.port}`, connectTo, caPem: estate.ca.certPem, domains: sites.map((s) => s.domain) })}\n`);
+process.stdout.write(`${JSON.stringify({ dns: `127.0.0.1:${estate.dns.port}`, connectTo, caPem: estate.ca.certPem, domains: sites.slice(0, count).map((s) => s.domain) })}\n`);
 process.on('SIGTERM', () => { void estate.close().then(() => process.exit(0)); });
