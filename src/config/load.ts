@@ -12,7 +12,7 @@ import {
 import { isDomainName, normalizeDomain } from './names.ts';
 import { parseConnectTo } from './parse-values.ts';
 import { readCompliance } from './compliance.ts';
-import { parseResolverAddress } from '../probes/dns.ts';
+import { parseResolverAddress } from './resolvers.ts';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 

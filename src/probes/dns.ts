@@ -1,13 +1,13 @@
 import dgram from 'node:dgram';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
-import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet';
+import type { DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { ResolverAddress } from '../config/config.ts';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { DnsAnswer, DnsType } from './types.ts';
+import { toAnswer, fullRcode, NXDOMAIN, type Question } from './dns-answer.ts';
 
 /** How a stub resolver reaches its recursive resolvers. */
 export type ResolverOptions = {
@@ -36,15 +36,11 @@ export type Resolver = {
 const EDNS_PAYLOAD = 1232;
 /** RFC 7766 8: the 2-byte length prefix caps a TCP message at 65535 bytes. */
 const MAX_TCP_MESSAGE = 0xffff;
-const MAX_CNAME_CHAIN = 16;
 /** Capped by the kernel at net.core.rmem_max. */
 const RECV_BUFFER_BYTES = 4 << 20;
 const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE'];
 const NOERROR = 0;
-const NXDOMAIN = 3;
 
-type Question = { readonly name: string; readonly type: DnsType };
-type Rr = Exclude<Answer, OptAnswer>;
 type Pending = {
   readonly address: string; readonly port: number; readonly question: Question;
   answer(packet: DecodedPacket): void;
@@ -250,11 +246,6 @@ function sameQuestion(packet: DecodedPacket, question: Question): boolean {
     && q.name.toLowerCase() === question.name.toLowerCase();
 }
 
-/** RFC 6891 6.1.3: the OPT record carries the upper 8 bits of the 12-bit rcode. */
-function fullRcode(packet: DecodedPacket): number {
-  const opt = packet.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
-  return ((opt?.extendedRcode ?? 0) << 4) | ((packet.flags ?? 0) & 0x0f);
-}
 
 function queryName(name: string): string {
   const bare = name.length > 1 && name.endsWith('.') ? name.slice(0, -1) : name;
@@ -266,72 +257,6 @@ function queryName(name: string): string {
   return bare;
 }
 
-function toAnswer(asked: string, question: Question, resolver: string, packet: DecodedPacket): DnsAnswer {
-  const answers = (packet.answers ?? []).filter((a): a is Rr => a.type !== 'OPT' && (a.class ?? 'IN') === 'IN');
-  const cnames: string[] = [];
-  let owner = question.name.toLowerCase();
-  const ownedBy = (a: Rr, type: string) => (a.type as string) === type && a.name.toLowerCase() === owner;
-  // RFC 1034 3.6.2: an alias is answered with its CNAME chain, then the canonical name's records.
-  while (question.type !== 'CNAME' && cnames.length < MAX_CNAME_CHAIN && !answers.some((a) => ownedBy(a, question.type))) {
-    const alias = answers.find((a) => ownedBy(a, 'CNAME'));
-    if (typeof alias?.data !== 'string') break;
-    cnames.push(alias.data);
-    owner = alias.data.toLowerCase();
-  }
-  const matching = answers.filter((a) => ownedBy(a, question.type));
-  const txt = question.type === 'TXT' || question.type === 'SPF' ? matching.map((a) => characterStrings(a.data)) : undefined;
-  // RFC 7208 3.3: a record's character-strings are concatenated without separators.
-  const records = txt ? txt.map((strings) => decodeText(Buffer.concat(strings))) : matching.map(present);
-  // RFC 6604 2: after a CNAME chain the rcode describes the last name in it.
-  const result = fullRcode(packet) === NXDOMAIN ? 'nxdomain' : records.length === 0 ? 'nodata' : 'records';
-  return {
-    name: asked, type: question.type, resolver, result, records,
-    ...(txt ? { txtStrings: txt.map((strings) => strings.map(decodeText)) } : {}),
-    authenticated: packet.flag_ad, cnames, observedAt: new Date().toISOString(),
-  };
-}
-
-/** TXT arrives from dns-packet as Buffer[]; SPF (type 99) is unknown to it and arrives as raw RDATA. */
-function characterStrings(data: unknown): Buffer[] {
-  if (Array.isArray(data)) return data.map((d: Buffer | string) => (typeof d === 'string' ? Buffer.from(d) : d));
-  if (!Buffer.isBuffer(data)) return typeof data === 'string' ? [Buffer.from(data)] : [];
-  const strings: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += 1 + (data[offset] ?? 0)) {
-    strings.push(data.subarray(offset + 1, offset + 1 + (data[offset] ?? 0))); // RFC 1035 3.3: a length octet, then data
-  }
-  return strings;
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** RFC 1035 gives TXT no charset: UTF-8 when the bytes are valid UTF-8, else latin1 so every byte stays visible. */
-function decodeText(bytes: Buffer): string {
-  try {
-    return utf8.decode(bytes);
-  } catch {
-    return bytes.toString('latin1');
-  }
-}
-
-/** Presentation format as documented on DnsAnswer (RFC 1035 5.1 and each type's RFC), names without the final dot. */
-function present(answer: Rr): string {
-  switch (answer.type) {
-    case 'MX': return `${answer.data.preference ?? 0} ${answer.data.exchange}`;
-    case 'CAA': return `${answer.data.flags ?? 0} ${answer.data.tag} "${answer.data.value.replace(/["\\]/g, '\\$&')}"`;
-    case 'TLSA': return `${answer.data.usage} ${answer.data.selector} ${answer.data.matchingType} ${answer.data.certificate.toString('hex')}`;
-    case 'DS': return `${answer.data.keyTag} ${answer.data.algorithm} ${answer.data.digestType} ${answer.data.digest.toString('hex')}`;
-    // RFC 4034 2.1.2: the protocol field is always 3 (dns-packet rejects anything else).
-    case 'DNSKEY': return `${answer.data.flags} 3 ${answer.data.algorithm} ${answer.data.key.toString('base64')}`;
-    case 'SOA': {
-      const s = answer.data;
-      return [s.mname, s.rname, s.serial, s.refresh, s.retry, s.expire, s.minimum].map((v) => v ?? 0).join(' ');
-    }
-    default:
-      if (typeof answer.data === 'string') return answer.data;
-      return Buffer.isBuffer(answer.data) ? answer.data.toString('hex') : JSON.stringify(answer.data);
-  }
-}
-
 /** `address:port`, with brackets around an IPv6 address. */
 function serverLabel(server: ResolverAddress): string {
   return net.isIPv6(server.address) ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
@@ -341,51 +266,4 @@ function serverLabel(server: ResolverAddress): string {
 function canonicalAddress(address: string): string {
   if (!net.isIPv6(address) || address.includes('%')) return address;
   return new URL(`http://[${address}]/`).hostname.slice(1, -1);
-}
-
-/** The result of parsing one configured resolver address. */
-export type ParsedResolver = { readonly ok: true; readonly value: ResolverAddress } | { readonly ok: false; readonly problem: string };
-
-/**
- * Parses `192.0.2.53`, `192.0.2.53:5353`, `2001:db8::53` or `[2001:db8::53]:5353` (port 53 when omitted).
- * Host names are refused: a resolver cannot be looked up through itself.
- */
-export function parseResolverAddress(text: string): ParsedResolver {
-  const trimmed = text.trim();
-  const bad: ParsedResolver = { ok: false, problem: `not an IP address with an optional port (like 192.0.2.53:5353 or [2001:db8::53]:5353): ${JSON.stringify(text)}` };
-  let address = trimmed;
-  let portText: string | undefined;
-  const bracketed = /^\[([^\]]*)\](?::(.*))?$/.exec(trimmed);
-  if (bracketed) {
-    [address = '', portText] = [bracketed[1], bracketed[2]];
-    if (!net.isIPv6(address)) return bad;
-  } else if (!net.isIP(trimmed)) {
-    const colon = trimmed.lastIndexOf(':');
-    [address, portText] = [trimmed.slice(0, colon), trimmed.slice(colon + 1)];
-    if (colon < 0 || !net.isIPv4(address)) return bad;
-  }
-  if (portText === undefined) return { ok: true, value: { address, port: 53 } };
-  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 1 && port <= 65535)) return { ok: false, problem: `port must be a number from 1 to 65535: ${JSON.stringify(text)}` };
-  return { ok: true, value: { address, port } };
-}
-
-/**
- * The `nameserver` lines of resolv.conf(5) on port 53, at most three as glibc uses (MAXNS); 127.0.0.1:53 when the
- * file is missing or names none, which is glibc's fallback too.
- */
-export function systemResolvers(path = '/etc/resolv.conf'): ResolverAddress[] {
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    // An unreadable file means no configured servers, exactly as for the C library.
-  }
-  const found: ResolverAddress[] = [];
-  for (const line of text.split(/\r?\n/)) {
-    const value = /^\s*nameserver\s+(\S+)/.exec(line)?.[1];
-    const parsed = value === undefined ? undefined : parseResolverAddress(value);
-    if (parsed?.ok && found.length < 3) found.push(parsed.value);
-  }
-  return found.length > 0 ? found : [{ address: '127.0.0.1', port: 53 }];
 }

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
 import { startDnsServer, TIMEOUT } from '../../src/lab/dns-server.ts';
 import type { DnsServer, Zone } from '../../src/lab/dns-server.ts';
-import { createResolver, parseResolverAddress, systemResolvers } from '../../src/probes/dns.ts';
+import { createResolver } from '../../src/probes/dns.ts';
+import { parseResolverAddress, systemResolvers } from '../../src/config/resolvers.ts';
 import type { Resolver, ResolverOptions } from '../../src/probes/dns.ts';
 
 const cleanup: (() => Promise<void> | void)[] = [];
