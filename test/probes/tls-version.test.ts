@@ -7,9 +7,9 @@ import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startClosingServer, startSilentServer, startTlsServer, startTrickleProxy } from '../../src/lab/tls-server.ts';
 import type { LabServer, LabTlsServer } from '../../src/lab/tls-server.ts';
 import { clientCanOffer, nodeTlsClientSupports } from '../../src/probes/tls-version-node.ts';
-import {
-  buildClientHello, createReplyReader, probeTlsVersion,
-} from '../../src/probes/tls-version.ts';
+import { buildClientHello } from '../../src/probes/tls-hello.ts';
+import { createReplyReader } from '../../src/probes/tls-server-reply.ts';
+import { probeTlsVersion } from '../../src/probes/tls-version.ts';
 import { TLS_VERSIONS } from '../../src/probes/types.ts';
 import type { TlsVersion } from '../../src/probes/types.ts';
 
