@@ -150,7 +150,16 @@ async function runFromShell(): Promise<void> {
     controller.abort(new ExitError(EXIT.interrupted, `interrupted by ${name}`));
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
-  process.exitCode = await main(process.argv.slice(2), processIo(), controller.signal);
+  // A stray rejection or exception is a bug in Vouch, not in a target: keep scanning so the report is still written,
+  // say so on stderr, and exit 70 (internal error) at the end instead of dying half-way with nothing written.
+  let bug: unknown = null;
+  const onBug = (err: unknown) => {
+    bug ??= err;
+    process.stderr.write(`vouch: internal error (continuing to write the report): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  };
+  process.on('unhandledRejection', onBug).on('uncaughtException', onBug);
+  const code = await main(process.argv.slice(2), processIo(), controller.signal);
+  process.exitCode = bug === null ? code : EXIT.internal;
 }
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
