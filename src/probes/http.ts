@@ -112,6 +112,10 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         bodyTimeout: options.timeoutMs,
         maxHeaderSize: options.maxHeaderBytes,
         pipelining: 1,
+        // A domain's requests come in one burst; an idle connection kept for the rest of the run only costs memory
+        // on both ends, so it is closed after 2 s (a late request simply connects again).
+        keepAliveTimeout: 2_000,
+        keepAliveMaxTimeout: 2_000,
       });
       clients.set(key, client);
     }
