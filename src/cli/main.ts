@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { parseStrictInteger } from '../config/fields.ts';
@@ -61,9 +62,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(domains.length ? { domains } : {}),
           ...(o['connectTo'] ? { connectTo: o['connectTo'] as string[] } : {}),
           ...(o['resolver'] ? { resolvers: o['resolver'] as string[] } : {}),
-          ...(o['ca'] ? { trustedCaFiles: o['ca'] as string[] } : {}),
+          ...(o['ca'] ? { trustedCaFiles: (o['ca'] as string[]).map((f) => resolve(io.cwd, f)) } : {}),
           ...(o['only'] ? { only: o['only'] as string[] } : {}),
-          ...(o['out'] ? { outDir: String(o['out']) } : {}),
+          ...(o['out'] ? { outDir: resolve(io.cwd, String(o['out'])) } : {}),
           ...(o['format'] ? { formats: o['format'] as string[] } : {}),
           ...(o['timeout'] ? { timeoutMs: o['timeout'] as number } : {}),
           ...(o['concurrency'] ? { concurrency: o['concurrency'] as number } : {}),
@@ -115,7 +116,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .action(async (o: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.ts');
       code = await demoCommand({
-        ...(o['out'] ? { outDir: String(o['out']) } : {}),
+        ...(o['out'] ? { outDir: resolve(io.cwd, String(o['out'])) } : {}),
         ...(o['format'] ? { formats: o['format'] as string[] } : {}),
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),

@@ -45,7 +45,10 @@ export async function loadConfigFile(path: string, overrides: ConfigOverrides = 
   return result.ok ? result : { ok: false, problems: result.problems.map((p) => `${path}: ${p}`) };
 }
 
-/** Values from the command line that replace the file's (positional domains replace its domain list). */
+/**
+ * Values from the command line that replace the file's (positional domains replace its domain list). Paths in it
+ * are already absolute: they are relative to where the command ran, not to the configuration file.
+ */
 export type ConfigOverrides = {
   readonly domains?: readonly string[];
   readonly connectTo?: readonly string[];
@@ -81,7 +84,7 @@ export async function buildConfig(
   const resolvers = readResolvers(o.resolvers ?? root['resolvers'], problems);
   const connectTo = readConnectTo([...(readStringList(root['connectTo'], 'connectTo', problems) ?? []), ...(o.connectTo ?? [])], problems);
   const caFiles = [...(readStringList(root['trustedCaFiles'], 'trustedCaFiles', problems) ?? []).map((f) => resolve(context.baseDir, f)),
-    ...(o.trustedCaFiles ?? []).map((f) => resolve(f))];
+    ...(o.trustedCaFiles ?? [])];
   const trustedCaPems = [...await readCaFiles(caFiles, problems), ...(context.extraCaPems ?? [])];
   const probe = readProbe(root, o, problems);
   const thresholds = readThresholds(root['thresholds'], problems);

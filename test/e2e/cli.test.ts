@@ -114,3 +114,17 @@ describe('the built binary', () => {
     expect(failing).toMatchObject({ code: 64 });
   });
 });
+
+describe('paths on the command line', () => {
+  it('resolves --out and --ca against the working directory, not the config file', async () => {
+    const cfgDir = await mkdtemp(join(tmpdir(), 'vouch-cfgdir-'));
+    const cwd = await mkdtemp(join(tmpdir(), 'vouch-cwd-'));
+    await writeFile(join(cwd, 'local-ca.pem'), estate.ca.certPem);
+    await writeFile(join(cfgDir, 'v.yaml'), 'domains: [{ name: ok.cli.test, mail: false }]\nchecks: { only: [tls.certificate-trust] }\n');
+    const run = await runCli(['scan', '-c', join(cfgDir, 'v.yaml'), '--out', 'here', '--ca', 'local-ca.pem', '--format', 'json',
+      '--resolver', `127.0.0.1:${estate.dns.port}`, ...estate.connectTo.flatMap((r) => ['--connect-to', r]), '--log-level', 'silent'], { cwd });
+    expect(run.code).toBe(0);
+    const report = JSON.parse(await readFile(join(cwd, 'here', 'latest.json'), 'utf8'));
+    expect(report.results[0].status).toBe('pass');
+  });
+});
