@@ -11,7 +11,8 @@ export function fileStamp(iso: string): string {
 
 /**
  * Writes each format twice, atomically: a per-run file (`vouch-<start>.<ext>`, kept for history and diffs) and
- * `latest.<ext>` (what dashboards and the next night's baseline read). Returns the per-run paths.
+ * `latest.<ext>` (what dashboards and the next night's baseline read; not for an interrupted scan). Returns the
+ * per-run paths.
  */
 export async function writeReports(report: ScanReport, dir: string, formats: readonly string[], retain: number | null = null): Promise<string[]> {
   const written: string[] = [];
@@ -21,7 +22,9 @@ export async function writeReports(report: ScanReport, dir: string, formats: rea
     const text = writer.render(report);
     const path = join(dir, `vouch-${fileStamp(report.startedAt)}.${writer.extension}`);
     await writeFileAtomic(path, text);
-    await writeFileAtomic(join(dir, `latest.${writer.extension}`), text);
+    // An interrupted scan is kept, but never becomes `latest`: dashboards and the next night's baseline would read
+    // its unfinished checks as failures to test.
+    if (report.status !== 'interrupted') await writeFileAtomic(join(dir, `latest.${writer.extension}`), text);
     written.push(path);
   }
   if (retain !== null) await pruneRuns(dir, retain);
@@ -44,7 +47,8 @@ export async function pruneRuns(dir: string, retain: number): Promise<string[]> 
 export async function readBaseline(path: string): Promise<ScanReport | null> {
   try {
     const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ScanReport>;
-    return parsed && parsed.schemaVersion === 1 && Array.isArray(parsed.results) ? (parsed as ScanReport) : null;
+    const usable = parsed && parsed.schemaVersion === 1 && Array.isArray(parsed.results) && parsed.status !== 'interrupted';
+    return usable ? (parsed as ScanReport) : null;
   } catch {
     return null;
   }

@@ -44,6 +44,7 @@ function childrenOf(parent: AbortSignal): Set<AbortController> {
 export async function withDeadline<T>(parent: AbortSignal, ms: number, label: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const d = deadline(parent, ms, label);
   try {
+    if (d.signal.aborted) throw abortReason(d.signal); // the run was stopped: do not start new network work
     return await untilAborted(work(d.signal), d.signal);
   } finally {
     d.dispose();
@@ -52,7 +53,10 @@ export async function withDeadline<T>(parent: AbortSignal, ms: number, label: st
 
 /** Resolves like `work`, or rejects with the signal's reason as soon as it aborts (the work itself is not stopped). */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
+  if (signal.aborted) {
+    work.catch(() => undefined); // nobody waits for it any more; its failure must not become an unhandled rejection
+    return Promise.reject(abortReason(signal));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortReason(signal));
     signal.addEventListener('abort', onAbort, { once: true });

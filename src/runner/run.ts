@@ -50,6 +50,10 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
   const artifacts = new Set<string>();
   const log = deps.log.child({ check: check.id, domain: target.domain });
   let outcome = notApplicable(check, target);
+  if (!outcome && deps.signal.aborted) {
+    // Queued behind an interrupt: never start it (and never start its probes).
+    outcome = { status: 'error', summary: 'not started: the scan was interrupted', reason: 'timeout' };
+  }
   if (!outcome) {
     const budget = deadline(deps.signal, deps.checkTimeoutMs, `check ${check.id}`);
     try {
@@ -71,13 +75,36 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
   };
 }
 
-/** A plugin may return anything; a malformed outcome is the plugin's bug, reported as such rather than trusted. */
+const REASONS: Readonly<Record<string, readonly string[]>> = {
+  error: ['timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake', 'client-limitation', 'internal'],
+  skip: ['not-applicable', 'not-configured', 'disabled'],
+};
+
+/**
+ * A plugin may return anything. What the report cannot carry (evidence that is not plain JSON, a reason outside the
+ * vocabulary, a fail without remediation) is the plugin's bug: reported as error/internal, so one bad check can
+ * never cost the whole report.
+ */
 function validOutcome(outcome: Outcome): Outcome {
-  const o = outcome as Partial<Outcome> | null;
-  const ok = o !== null && typeof o === 'object' && typeof o.summary === 'string' &&
-    ['pass', 'warn', 'fail', 'error', 'skip'].includes(String(o.status));
-  if (!ok) return { status: 'error', summary: 'check returned a malformed outcome', reason: 'internal' };
+  const o = outcome as Partial<Record<string, unknown>> | null;
+  const bad = (why: string): Outcome => ({ status: 'error', summary: `check returned a malformed outcome: ${why}`, reason: 'internal' });
+  if (o === null || typeof o !== 'object' || typeof o['summary'] !== 'string') return bad('no summary');
+  const status = String(o['status']);
+  if (!['pass', 'warn', 'fail', 'error', 'skip'].includes(status)) return bad(`unknown status "${status}"`);
+  if ((status === 'error' || status === 'skip') && !REASONS[status]!.includes(String(o['reason']))) return bad(`unknown reason "${String(o['reason'])}"`);
+  if ((status === 'warn' || status === 'fail') && typeof o['remediation'] !== 'string') return bad(`${status} without remediation`);
+  if (o['evidence'] !== undefined && !isPlainJson(o['evidence'])) return bad('evidence is not plain JSON');
   return outcome;
+}
+
+/** JSON-only values (no BigInt, functions, class instances, cycles or non-finite numbers), as the report needs. */
+function isPlainJson(value: unknown, depth = 0): boolean {
+  if (depth > 64) return false;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (Array.isArray(value)) return value.every((v) => isPlainJson(v, depth + 1));
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
+  return Object.values(value as Record<string, unknown>).every((v) => isPlainJson(v, depth + 1));
 }
 
 /** ProbeError becomes error/<its reason>; anything else is a bug in the check: error/internal. */

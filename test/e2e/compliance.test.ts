@@ -129,7 +129,11 @@ describe('interrupted scans', () => {
     const [code] = (await once(child, 'exit')) as [number];
     await silent.close();
     expect(code).toBe(130);
-    const report = await latest(out);
+    expect(stderr).not.toContain('internal error');
+    const files = await readdir(out);
+    expect(files.some((f) => f.startsWith('latest.'))).toBe(false); // never the next run's baseline
+    const perRun = files.find((f) => /^vouch-.*\.json$/.test(f))!;
+    const report = JSON.parse(await readFile(join(out, perRun), 'utf8')) as ScanReport;
     expect(report.status).toBe('interrupted');
     expect(report.results.some((r) => r.status === 'error' && r.summary.includes('interrupted'))).toBe(true);
     expect((await readdir(out)).some((f) => f.endsWith('.tmp'))).toBe(false);

@@ -77,3 +77,25 @@ describe('runChecks', () => {
     expect(seen).toEqual(['1/2', '2/2']);
   });
 });
+
+describe('malformed plugin outcomes', () => {
+  it.each([
+    ['BigInt evidence', { status: 'pass', summary: 'x', evidence: { n: 1n } }, 'evidence is not plain JSON'],
+    ['fail without remediation', { status: 'fail', summary: 'x', evidence: {} }, 'fail without remediation'],
+    ['unknown reason', { status: 'error', summary: 'x', reason: 'bored' }, 'unknown reason "bored"'],
+    ['unknown status', { status: 'maybe', summary: 'x' }, 'unknown status "maybe"'],
+  ])('%s -> error/internal', async (_name, returned, why) => {
+    const results = await runChecks(deps([check('t.bad', async () => returned as never)], { targets: [defaultTarget('a.example')] }));
+    expect(results[0]).toMatchObject({ status: 'error', reason: 'internal' });
+    expect(results[0]?.summary).toContain(why);
+  });
+
+  it('does not start queued checks once the run is interrupted', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    let started = 0;
+    const results = await runChecks(deps([check('t.x', async () => { started++; return pass('x', {}); })], { signal: controller.signal }));
+    expect(started).toBe(0);
+    expect(results.every((r) => r.status === 'error' && r.summary.includes('interrupted'))).toBe(true);
+  });
+});
