@@ -15,12 +15,13 @@ const REMEDIATION = 'Serve on every MX host a certificate from a publicly truste
   + 'key and signature, renewed well before expiry. Required once the domain publishes MTA-STS in enforce mode.';
 
 
-type Strictness = { strict: boolean; why: string };
+/** `unknown`: the policy that decides warn or fail could not be fetched, so a trust or name finding cannot be judged. */
+type Strictness = { strict: boolean; why: string; unknown?: ProbeError };
 
 /**
  * Senders check MX certificates only under MTA-STS enforce (RFC 8461 4.1) or DANE; otherwise SMTP TLS is
  * opportunistic (RFC 7435) and internet.nl scores trust and name as a recommendation. A policy we cannot fetch
- * keeps the opportunistic verdict, with the reason noted.
+ * leaves that open: a trust or name problem is then "could not test", never a (weaker) warn.
  */
 async function strictness(ctx: CheckContext): Promise<Strictness> {
   if (ctx.settings.strictMxCertificates) return { strict: true, why: 'strictMxCertificates is configured' };
@@ -34,7 +35,7 @@ async function strictness(ctx: CheckContext): Promise<Strictness> {
     return { strict: false, why: policy ? `MTA-STS mode is ${policy.mode}: opportunistic TLS` : `MTA-STS policy unusable (${problem}): opportunistic TLS` };
   } catch (err) {
     if (!(err instanceof ProbeError)) throw err;
-    return { strict: false, why: `MTA-STS policy could not be fetched (${err.message}); judged as opportunistic TLS` };
+    return { strict: false, why: `MTA-STS policy could not be fetched (${err.message})`, unknown: err };
   }
 }
 
@@ -65,6 +66,11 @@ export const mxCertificateCheck = defineCheck({
         judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), judgeKeys(tls, ctx.settings.thresholds), judgeSignatures(tls),
       ];
       const worst = pickWorst(findings, (f) => f.status);
+      const trustOrName = !tls.chainTrusted || !tls.hostnameMatches;
+      if (mode.unknown && trustOrName && worst.status !== 'fail') {
+        throw new ProbeError(mode.unknown.reason, mode.unknown.endpoint,
+          `certificate ${!tls.chainTrusted ? 'not trusted' : 'not valid for the host'}, and whether MTA-STS enforces it is unknown: ${mode.unknown.message}`);
+      }
       const problems = findings.filter((f) => f.status !== 'pass').map((f) => f.summary);
       const evidence = {
         endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,

@@ -52,12 +52,18 @@ describe('mail.mx-certificate', () => {
     expect(outcome.status).toBe(status);
   });
 
-  it('keeps warn and notes why when the MTA-STS policy cannot be fetched', async () => {
+  it('says "could not test" for a name problem when the MTA-STS policy (warn or fail?) cannot be fetched', async () => {
     const sts = mtaSts('enforce', new ProbeError('timeout', 'mta-sts.example.nl:443', 'no answer'));
     const outcome = await judge(session({ hostnameMatches: false }), sts);
-    expect(outcome.status).toBe('warn');
-    if (outcome.status !== 'warn') return;
-    expect(JSON.stringify(outcome.evidence)).toContain('MTA-STS policy could not be fetched');
+    expect(outcome).toMatchObject({ status: 'error', reason: 'timeout' });
+    expect(outcome.summary).toContain('whether MTA-STS enforces it is unknown');
+  });
+
+  it('still passes a good certificate when the MTA-STS policy cannot be fetched', async () => {
+    const sts = mtaSts('enforce', new ProbeError('timeout', 'mta-sts.example.nl:443', 'no answer'));
+    const outcome = await judge(session({}), sts);
+    expect(outcome.status).toBe('pass');
+    expect(JSON.stringify(outcome)).toContain('MTA-STS policy could not be fetched');
   });
 
   it('fails when there is no certificate to judge, pointing at mail.starttls', async () => {
