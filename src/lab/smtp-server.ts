@@ -15,6 +15,7 @@ import type { LabServer } from './tls-server.ts';
  * - `good`: STARTTLS advertised and accepted.
  * - `no-starttls`: STARTTLS not advertised (and 502 if sent anyway).
  * - `starttls-454`: advertised, but answered `454 TLS not available due to temporary reason` (RFC 3207 4).
+ * - `starttls-421`: advertised, but answered `421` (too busy, closing): a temporary refusal, not a finding.
  * - `byte-by-byte`: as `good`, but every reply is written one byte per write, one event-loop turn apart.
  * - `silent`: accepts the connection and never says anything.
  * - `busy-421`: `421` at the banner, then closes (RFC 5321 3.8).
@@ -22,7 +23,7 @@ import type { LabServer } from './tls-server.ts';
  * - `greylist`: `450` to EHLO (and HELO), as greylisting servers do.
  */
 export type SmtpVariant =
-  | 'good' | 'no-starttls' | 'starttls-454' | 'byte-by-byte' | 'silent' | 'busy-421' | 'endless-line' | 'greylist';
+  | 'good' | 'no-starttls' | 'starttls-454' | 'starttls-421' | 'byte-by-byte' | 'silent' | 'busy-421' | 'endless-line' | 'greylist';
 
 export type SmtpServerOptions = {
   readonly key: string;
@@ -134,7 +135,7 @@ function serve(raw: net.Socket, session: Session): void {
     const bytes = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'latin1');
     return variant === 'byte-by-byte' ? trickle(stream, bytes) : new Promise((resolve) => stream.write(bytes, () => resolve()));
   };
-  const startTlsAccepted = () => !secure && variant !== 'no-starttls' && variant !== 'starttls-454';
+  const startTlsAccepted = () => !secure && variant !== 'no-starttls' && variant !== 'starttls-454' && variant !== 'starttls-421';
   const onData = (chunk: Buffer) => {
     buffered += chunk.toString('latin1');
     let newline: number;
@@ -189,6 +190,7 @@ function serve(raw: net.Socket, session: Session): void {
       case 'HELO': return [variant === 'greylist' ? '450 4.7.1 Greylisted, please try again later' : `250 ${name}`];
       case 'STARTTLS':
         if (secure) return ['503 5.5.1 TLS already active'];
+        if (variant === 'starttls-421') return ['421 4.7.0 Too many TLS sessions, try again later'];
         return [variant === 'starttls-454' ? '454 4.7.0 TLS not available due to temporary reason' : '502 5.5.1 Command not implemented'];
       case 'NOOP': case 'RSET': return ['250 2.0.0 OK'];
       case 'QUIT': return [`221 2.0.0 ${name} closing connection`];

@@ -141,6 +141,11 @@ async function openSession(talk: Conversation, label: string, ehloName: string):
   if (!starttlsAdvertised) return { banner, extensions, starttlsAdvertised, starttlsReply: null };
   talk.send('STARTTLS');
   const starttlsReply = await talk.read('reply to STARTTLS');
+  // RFC 3207 4: 454 "TLS not available" is the server's answer (a finding). Any other 4xx (421 closing, 450/451
+  // rate limits) says "try later": could not test, as at the banner.
+  if (starttlsReply.code >= 400 && starttlsReply.code < 500 && starttlsReply.code !== 454) {
+    throw new ProbeError('refused', label, `temporary refusal of STARTTLS: ${replyText(starttlsReply)}`, { stage: 'exchange' });
+  }
   return { banner, extensions, starttlsAdvertised, starttlsReply };
 }
 

@@ -20,6 +20,7 @@ const SITES: SiteSpec[] = [
   mailSite('good.mail.test', { variant: 'good', dane: true }),
   mailSite('nostarttls.mail.test', { variant: 'no-starttls' }),
   mailSite('refused.mail.test', { variant: 'starttls-454' }),
+  mailSite('busytls.mail.test', { variant: 'starttls-421' }),
   mailSite('expired.mail.test', { variant: 'good', cert: 'expired' }),
   mailSite('trickle.mail.test', { variant: 'byte-by-byte' }),
   mailSite('legacy.mail.test', { variant: 'good', tls: { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } }),
@@ -57,6 +58,7 @@ describe('mail transport checks end to end through the CLI, one SMTP server per 
   it.each([
     ['good.mail.test', 'mail.starttls', 'pass'], ['nostarttls.mail.test', 'mail.starttls', 'fail'],
     ['refused.mail.test', 'mail.starttls', 'fail'], ['trickle.mail.test', 'mail.starttls', 'pass'],
+    ['busytls.mail.test', 'mail.starttls', 'error'], ['busytls.mail.test', 'mail.mx-certificate', 'error'],
     ['silent.mail.test', 'mail.starttls', 'error'], ['busy.mail.test', 'mail.starttls', 'error'],
     ['greylist.mail.test', 'mail.starttls', 'error'], ['endless.mail.test', 'mail.starttls', 'error'],
     ['good.mail.test', 'mail.starttls-protocols', 'pass'], ['legacy.mail.test', 'mail.starttls-protocols', 'fail'],
