@@ -21,8 +21,13 @@ export type HttpConnect = (endpoint: Endpoint, scheme: HttpScheme, signal: Abort
 
 export type HttpClientOptions = {
   readonly connect: HttpConnect;
-  /** Bound on connecting, on waiting for the response headers, and on any gap between body chunks. */
+  /** Bound on waiting for the response headers, and on any gap between body chunks; and on connecting by default. */
   readonly timeoutMs: number;
+  /**
+   * Bound on getting a connection from `connect`, when that includes waiting (a per-host limit, a shared handshake);
+   * the injected connect bounds its own network work.
+   */
+  readonly connectTimeoutMs?: number;
   /** Larger header blocks fail the request as `protocol` (the connection is dropped, nothing more is read). */
   readonly maxHeaderBytes: number;
   /** Bytes of body kept; the rest is not read (the connection is dropped) and the hop says `bodyTruncated`. */
@@ -165,7 +170,8 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
 async function connectWithin(
   options: HttpClientOptions, endpoint: Endpoint, scheme: HttpScheme, label: string, closing: AbortSignal,
 ): Promise<net.Socket | tls.TLSSocket> {
-  const limit = deadline(closing, options.timeoutMs, label);
+  const connectMs = options.connectTimeoutMs ?? options.timeoutMs;
+  const limit = deadline(closing, connectMs, label);
   const attempt = options.connect(endpoint, scheme, limit.signal);
   try {
     // An injected connect may ignore the signal; the deadline must hold anyway.
@@ -174,7 +180,7 @@ async function connectWithin(
     // A socket that arrives after we gave up would otherwise stay open until the peer closes it.
     attempt.then((socket) => socket.destroy(), () => undefined);
     if (limit.signal.aborted && !closing.aborted) {
-      throw new ProbeError('timeout', label, `${scheme} connect not completed within ${options.timeoutMs} ms`, { cause: err });
+      throw new ProbeError('timeout', label, `${scheme} connect not completed within ${connectMs} ms`, { cause: err, stage: 'connect' });
     }
     throw err;
   } finally {

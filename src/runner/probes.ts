@@ -4,6 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Config, ConnectToRule } from '../config/config.ts';
 import { withDeadline } from '../core/deadline.ts';
+import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint, Json } from '../core/types.ts';
 import { createResolver } from '../probes/dns.ts';
 import { systemResolvers } from '../config/resolvers.ts';
@@ -103,10 +104,15 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     setTimeout(() => { if (parked.get(key) === socket) { parked.delete(key); socket.destroy(); } }, PARKED_SOCKET_MS).unref();
     return facts;
   });
-  const connect = async (ep: Endpoint, scheme: HttpScheme, signal: AbortSignal) => {
+  const connect = async (ep: Endpoint, scheme: HttpScheme, _bound: AbortSignal) => {
     if (scheme === 'http') {
       stats.tcpConnects++;
-      return limited(ep, () => defaultConnect(ep, scheme, signal));
+      // The deadline starts once a connection slot is free: time queued behind other probes is not the server's.
+      // Whatever goes wrong before a connection exists (no answer, refused, unreachable) is a connect-stage fact.
+      return limited(ep, () => bounded(`connect ${endpointLabel(ep)}`, (own) => defaultConnect(ep, scheme, own))).catch((err: unknown) => {
+        const e = toProbeError(err, endpointLabel(ep));
+        throw new ProbeError(e.reason, e.endpoint, e.message.slice(e.endpoint.length + 2), { cause: err, stage: 'connect' });
+      });
     }
     await tlsFacts(ep);
     const socket = parked.get(epKey(ep));
@@ -115,7 +121,8 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     return (await handshake(ep)).socket;
   };
   const http = createHttpClients({
-    connect, timeoutMs, maxHeaderBytes: config.probe.maxHeaderBytes, maxBodyBytes: config.probe.maxBodyBytes,
+    // Getting a connection may wait for a per-host slot and the shared handshake, each with its own deadline.
+    connect, timeoutMs, connectTimeoutMs: timeoutMs * 3, maxHeaderBytes: config.probe.maxHeaderBytes, maxBodyBytes: config.probe.maxBodyBytes,
     userAgent: userAgentFor(version),
   });
 
@@ -146,7 +153,10 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
       const probe = config.probe.tlsVersionProbe === 'node' ? probeTlsVersionWithNode : probeTlsVersion;
       return limited(ep, () => bounded(`tls-version ${v} ${endpointLabel(ep)}`, (signal) => probe(ep, v, signal)));
     }),
-    http: (ep, req) => cache.get(keyOf.http(ep, req), () => bounded(`http ${req.url}`, (signal) => http.request(ep, req, signal)), hopArtifact),
+    // Connect (3x), headers and body are each bounded inside; this outer deadline is the safety net over them and
+    // over waiting behind earlier requests on the same keep-alive connection.
+    http: (ep, req) => cache.get(keyOf.http(ep, req),
+      () => withDeadline(runSignal, timeoutMs * 6, `http ${req.url}`, (signal) => http.request(ep, req, signal)), hopArtifact),
     smtp: (ep) => cache.get(keyOf.smtp(ep), () => limitedMx(ep, () => bounded(`smtp ${endpointLabel(ep)}`, (signal) => {
       stats.smtpSessions++;
       return probeSmtp(ep, { ehloName: config.probe.ehloName, ...(ca ? { ca } : {}) }, signal);
