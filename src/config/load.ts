@@ -198,6 +198,9 @@ async function readDomains(root: Record<string, unknown>, baseDir: string, defau
 function readResolvers(value: unknown, problems: Problems): ResolverAddress[] | null {
   const list = readStringList(value, 'resolvers', problems);
   if (!list) return null;
+  if (list.length === 0 && Array.isArray(value) && value.length === 0) {
+    problems.push('resolvers: must name at least one resolver (leave it out to use /etc/resolv.conf)');
+  }
   const out: ResolverAddress[] = [];
   list.forEach((text, i) => {
     const parsed = parseResolverAddress(text);

@@ -79,7 +79,12 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const cache = new ProbeCache();
   const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0 };
   const servers = config.resolvers ?? systemResolvers();
-  const resolver = createResolver({ servers, timeoutMs: Math.min(config.probe.timeoutMs, 3000), retries: 1, log });
+  // Each attempt gets a share of the probe timeout, so a dead first resolver still leaves time to fail over; the
+  // whole query (every server, one retry round) is bounded by the sum of its attempts.
+  const dnsRetries = 1;
+  const attemptMs = Math.max(200, Math.min(3000, Math.floor(config.probe.timeoutMs / (servers.length * (dnsRetries + 1)))));
+  const dnsBudgetMs = attemptMs * servers.length * (dnsRetries + 1) + 500;
+  const resolver = createResolver({ servers, timeoutMs: attemptMs, retries: dnsRetries, log });
   const timeoutMs = config.probe.timeoutMs;
   const ca = config.trustedCaPems.length > 0 ? [...config.trustedCaPems] : undefined;
   // Web servers: per host name, since one shared-hosting address may serve thousands of the scanned domains.
@@ -128,7 +133,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
 
   const dns = (name: string, type: DnsAnswer['type']) => cache.get(keyOf.dns(name, type), () => {
     stats.dnsQueries++;
-    return bounded(`dns ${type} ${name}`, (signal) => resolver.query(name, type, signal));
+    return withDeadline(runSignal, dnsBudgetMs, `dns ${type} ${name}`, (signal) => resolver.query(name, type, signal));
   });
 
   const endpoints = (hostname: string, port: number): Promise<EndpointSet> => cache.get(keyOf.endpoints(hostname, port), async () => {
