@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { BUILT_IN_CATALOGUE, mergeCatalogues, type Catalogue, type PromiseDefinition } from '../compliance/catalogue.ts';
@@ -20,20 +21,20 @@ function readDate(value: unknown, path: string, problems: Problems): string | un
   return text;
 }
 
-/** Reads one list of mappings, each with exactly the given keys, all of them required. */
-function readRecords(value: unknown, path: string, keys: readonly string[], problems: Problems): Record<string, unknown>[] {
-  return (readList(value, path, problems) ?? []).flatMap((item, i) => {
+/** Reads one list of mappings, each with exactly the given keys, all of them required; keeps each entry's index. */
+function readRecords(value: unknown, path: string, keys: readonly string[], problems: Problems): [number, Record<string, unknown>][] {
+  return (readList(value, path, problems) ?? []).flatMap((item, i): [number, Record<string, unknown>][] => {
     const node = readMapping(item, join(path, i), problems);
     if (!node) return [];
     checkKeys(node, join(path, i), keys, problems);
-    const missing = keys.filter((k) => node[k] === undefined && !k.endsWith('?'));
+    const missing = keys.filter((k) => node[k] === undefined);
     for (const k of missing) problems.push(`${join(join(path, i), k)}: required`);
-    return missing.length ? [] : [node];
+    return missing.length ? [] : [[i, node]];
   });
 }
 
 function readWaivers(value: unknown, problems: Problems): Waiver[] {
-  return readRecords(value, 'waivers', ['domain', 'check', 'reason', 'owner', 'expires'], problems).flatMap((n, i) => {
+  return readRecords(value, 'waivers', ['domain', 'check', 'reason', 'owner', 'expires'], problems).flatMap(([i, n]) => {
     const at = (k: string) => `waivers[${i}].${k}`;
     const w = {
       domain: readString(n['domain'], at('domain'), problems), checkId: readString(n['check'], at('check'), problems),
@@ -45,7 +46,7 @@ function readWaivers(value: unknown, problems: Problems): Waiver[] {
 }
 
 function readAttestations(value: unknown, problems: Problems): Attestation[] {
-  return readRecords(value, 'attestations', ['promise', 'by', 'date', 'evidence', 'expires'], problems).flatMap((n, i) => {
+  return readRecords(value, 'attestations', ['promise', 'by', 'date', 'evidence', 'expires'], problems).flatMap(([i, n]) => {
     const at = (k: string) => `attestations[${i}].${k}`;
     const a = {
       promiseId: readString(n['promise'], at('promise'), problems), by: readString(n['by'], at('by'), problems),
@@ -94,7 +95,15 @@ async function readSigningKey(value: unknown, baseDir: string, problems: Problem
   if (!file) return null;
   try {
     const pem = await readFile(resolve(baseDir, file), 'utf8');
-    if (!pem.includes('PRIVATE KEY')) problems.push(`signing.privateKeyFile: ${file} holds no PEM private key`);
+    // Checked now, not when the report is sealed: a bad key found after the scan would cost the whole report.
+    let type: string | undefined;
+    try {
+      type = createPrivateKey(pem).asymmetricKeyType;
+    } catch (err) {
+      problems.push(`signing.privateKeyFile: ${file} is not a readable unencrypted private key (${(err as Error).message})`);
+      return null;
+    }
+    if (type !== 'ed25519') problems.push(`signing.privateKeyFile: ${file} is a ${type ?? 'unknown'} key; reports are signed with Ed25519`);
     return pem;
   } catch (err) {
     problems.push(`signing.privateKeyFile: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);

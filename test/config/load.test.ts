@@ -128,3 +128,22 @@ describe('buildConfig', () => {
     expect(a.ok && c.ok && a.config.digest !== c.config.digest).toBe(true);
   });
 });
+
+describe('compliance configuration', () => {
+  it('names the entry a problem is in, counting every entry, and checks the signing key type', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const dir = await mkdtemp(join(tmpdir(), 'vouch-comp-cfg-'));
+    await writeFile(join(dir, 'rsa.pem'), generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
+    const result = await buildConfig({
+      domains: ['a.example'],
+      waivers: [{ domain: 'a.example' }, { domain: 'a.example', check: 'x.y', reason: 'r', owner: 'o', expires: '2027-02-30' }],
+      signing: { privateKeyFile: 'rsa.pem' },
+    }, { source: null, baseDir: dir });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const text = result.problems.join('\n');
+    expect(text).toContain('waivers[0].check: required');
+    expect(text).toContain('waivers[1].expires: "2027-02-30" is not a date');
+    expect(text).toContain('is a rsa key; reports are signed with Ed25519');
+  });
+});
