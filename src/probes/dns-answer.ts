@@ -31,12 +31,15 @@ export function toAnswer(asked: string, question: Question, resolver: string, pa
   const matching = answers.filter((a) => ownedBy(a, question.type));
   const txt = question.type === 'TXT' || question.type === 'SPF' ? matching.map((a) => characterStrings(a.data)) : undefined;
   // RFC 7208 3.3: a record's character-strings are concatenated without separators.
-  const records = txt ? txt.map((strings) => decodeText(Buffer.concat(strings))) : matching.map(present);
+  // RFC 2181 5: an RRset is unordered, and resolvers rotate it; sorted, an unchanged zone gives unchanged evidence.
+  const rows = (txt ? txt.map((strings) => ({ record: decodeText(Buffer.concat(strings)), strings: strings.map(decodeText) }))
+    : matching.map((a) => ({ record: present(a), strings: [] as string[] }))).sort((a, b) => (a.record < b.record ? -1 : a.record > b.record ? 1 : 0));
+  const records = rows.map((r) => r.record);
   // RFC 6604 2: after a CNAME chain the rcode describes the last name in it.
   const result = fullRcode(packet) === NXDOMAIN ? 'nxdomain' : records.length === 0 ? 'nodata' : 'records';
   return {
     name: asked, type: question.type, resolver, result, records,
-    ...(txt ? { txtStrings: txt.map((strings) => strings.map(decodeText)) } : {}),
+    ...(txt ? { txtStrings: rows.map((r) => r.strings) } : {}),
     authenticated: packet.flag_ad, cnames, observedAt: new Date().toISOString(),
   };
 }

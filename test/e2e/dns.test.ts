@@ -67,7 +67,7 @@ describe('DNS checks end to end against the lab resolver', () => {
   it('reads CAA records off the wire, and finds the parent\'s RRset by climbing', () => {
     expect(result('signed.dns.test', 'dns.caa')).toMatchObject({
       evidence: {
-        name: 'signed.dns.test', records: ['0 issue "letsencrypt.org"', '0 iodef "mailto:security@signed.dns.test"'],
+        name: 'signed.dns.test', records: ['0 iodef "mailto:security@signed.dns.test"', '0 issue "letsencrypt.org"'],
         issuers: ['letsencrypt.org'], iodef: ['mailto:security@signed.dns.test'],
       },
     });

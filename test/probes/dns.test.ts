@@ -104,7 +104,21 @@ describe('createResolver: answers', () => {
       { type: 'TXT', name: 'txt.test', data: [Buffer.from([0x63, 0x61, 0x66, 0xe9])] },
     ])));
     const answer = await resolverFor([rogue.resolver]).query('txt.test', 'TXT', open());
-    expect(answer.records).toEqual(['€', 'café']);
+    expect(answer.records).toEqual(['café', '€']); // sorted: RRsets are unordered (RFC 2181 5)
+  });
+
+  it('sorts records, so a resolver that rotates an RRset does not change the evidence', async () => {
+    let turn = 0;
+    const rotating = await scripted((q, reply) => {
+      const rrs = [0, 1].map((i) => ({ type: 'MX' as const, name: 'mx.test', data: { preference: 10, exchange: ['b.mx.test', 'a.mx.test'][(i + turn) % 2]! } }));
+      turn++;
+      reply(answerTo(q, rrs));
+    });
+    const resolver = resolverFor([rotating.resolver]);
+    const first = await resolver.query('mx.test', 'MX', open());
+    const second = await resolver.query('mx.test', 'MX', open());
+    expect(first.records).toEqual(['10 a.mx.test', '10 b.mx.test']);
+    expect(second.records).toEqual(first.records);
   });
 
   it('follows a CNAME chain and records it', async () => {
