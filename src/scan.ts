@@ -39,7 +39,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const session = createProbeSession(config, signal, log, VERSION);
   const settings: Settings = {
     thresholds: config.thresholds, allowedCookieCategories: config.cookieCategories,
-    strictMxCertificates: config.strictMxCertificates, now,
+    strictMxCertificates: config.strictMxCertificates, maxRedirects: config.probe.maxRedirects, now,
   };
   log.info({ domains: config.targets.length, checks: checks.length, resolvers: session.resolvers }, 'scan started');
   try {

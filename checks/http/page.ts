@@ -14,7 +14,8 @@ import type { HttpHop, Probes } from '../../src/probes/types.ts';
 export type { Verdict } from '../../src/core/endpoints.ts';
 
 /** Browsers follow about 20; five is plenty for a landing page and bounds the requests per check. */
-export const MAX_REDIRECTS = 5;
+/** Redirects followed when a caller does not pass the configured `limits.maxRedirects`. */
+export const MAX_REDIRECTS = 10;
 /** Evidence keeps at most this many characters of one header value (architecture guide B.9: 1 KiB). */
 export const MAX_VALUE_CHARS = 1024;
 
@@ -47,20 +48,24 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Fetches the landing page and each `target.urls` entry on every address of its host. */
 export async function fetchTargetPages(ctx: CheckContext, headers?: Readonly<Record<string, string>>): Promise<TargetPages> {
   const [landing = [], ...perUrl] = await Promise.all(
-    [`https://${ctx.target.domain}/`, ...ctx.target.urls].map((url) => fetchEverywhere(ctx.probes, url, headers)),
+    [`https://${ctx.target.domain}/`, ...ctx.target.urls].map((url) => fetchEverywhere(ctx.probes, url, headers, ctx.settings.maxRedirects)),
   );
   return { landing, extra: perUrl.flat(), unresolved: ctx.target.urls.filter((_, i) => perUrl[i]?.length === 0) };
 }
 
 /** Fetches `url` on every address of its host; an empty list means the host has no addresses. */
-export async function fetchEverywhere(probes: Probes, url: string, headers?: Readonly<Record<string, string>>): Promise<Fetch[]> {
+export async function fetchEverywhere(
+  probes: Probes, url: string, headers?: Readonly<Record<string, string>>, maxRedirects = MAX_REDIRECTS,
+): Promise<Fetch[]> {
   const parsed = httpsUrl(url);
   if (!parsed) return [];
   const set = await probes.endpoints(parsed.hostname, portOf(parsed));
-  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, headers)));
+  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, headers, maxRedirects)));
 }
 
-async function follow(probes: Probes, start: Endpoint, url: string, headers?: Readonly<Record<string, string>>): Promise<Fetch> {
+async function follow(
+  probes: Probes, start: Endpoint, url: string, headers: Readonly<Record<string, string>> | undefined, maxRedirects: number,
+): Promise<Fetch> {
   const request = (endpoint: Endpoint, target: string) => probes.http(endpoint, { url: target, ...(headers ? { headers } : {}) });
   const hops: HttpHop[] = [];
   try {
@@ -71,7 +76,7 @@ async function follow(probes: Probes, start: Endpoint, url: string, headers?: Re
     for (let location = redirectOf(hop); location !== null; location = redirectOf(hop)) {
       const next = URL.canParse(location, hop.url) ? new URL(location, hop.url) : null;
       if (next?.protocol !== 'https:') { stopped = `redirect to ${cap(location, 200)} is not an https URL`; break; }
-      if (hops.length > MAX_REDIRECTS) { stopped = `more than ${MAX_REDIRECTS} redirects`; break; }
+      if (hops.length > maxRedirects) { stopped = `more than ${maxRedirects} redirects`; break; }
       if (hops.some((h) => h.url === next.href)) { stopped = `redirect loop at ${next.href}`; break; }
       if (next.hostname !== endpoint.hostname.toLowerCase() || portOf(next) !== endpoint.port) {
         const first = (await probes.endpoints(next.hostname, portOf(next))).endpoints[0];

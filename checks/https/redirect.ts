@@ -6,8 +6,6 @@ import type { HttpHop, Probes } from '../../src/probes/types.ts';
 
 const REMEDIATION = 'Answer every plain-HTTP request with a permanent redirect (301/308) to https:// on the same host, or close port 80.';
 
-const MAX_HOPS = 10;
-
 type Hop = { url: string; status: number; location: string | null; endpoint: string };
 
 export const httpsRedirectCheck = defineCheck({
@@ -30,7 +28,7 @@ export const httpsRedirectCheck = defineCheck({
       }
       throw err;
     }
-    return judgeChain(first, ep, ctx.probes, MAX_HOPS);
+    return judgeChain(first, ep, ctx.probes, ctx.settings.maxRedirects);
   }),
 });
 

@@ -20,6 +20,7 @@ export const DEFAULT_SETTINGS: Settings = {
   thresholds: DEFAULT_THRESHOLDS,
   allowedCookieCategories: DEFAULT_COOKIE_CATEGORIES,
   strictMxCertificates: false,
+  maxRedirects: 10,
   now: () => new Date(),
 };
 

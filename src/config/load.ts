@@ -136,11 +136,22 @@ function readDomainOptions(node: Record<string, unknown>, path: string, problems
     web: readBoolean(node['web'], join(path, 'web'), problems) ?? base.web,
     mail: readBoolean(node['mail'], join(path, 'mail'), problems) ?? base.mail,
     profile: profile === 'parked' ? 'parked' : profile === 'standard' ? 'standard' : base.profile,
-    dkimSelectors: readStringList(node['dkimSelectors'], join(path, 'dkimSelectors'), problems) ?? base.dkimSelectors,
+    dkimSelectors: readSelectors(node['dkimSelectors'], join(path, 'dkimSelectors'), problems) ?? base.dkimSelectors,
     sendingIps: sendingIps ?? base.sendingIps,
     urls: urls ?? base.urls,
     cookies: readCookies(node['cookies'], join(path, 'cookies'), problems) ?? base.cookies,
   };
+}
+
+/** RFC 6376 3.1: a selector is one or more dot-separated sub-domain labels (it is placed before `._domainkey`). */
+function readSelectors(value: unknown, path: string, problems: Problems): string[] | undefined {
+  const list = readStringList(value, path, problems);
+  list?.forEach((sel, i) => {
+    if (!/^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?)*$/.test(sel)) {
+      problems.push(`${path}[${i}]: "${sel}" is not a DKIM selector (labels of letters, digits, - and _, RFC 6376 3.1)`);
+    }
+  });
+  return list;
 }
 
 function readCookies(value: unknown, path: string, problems: Problems): CookieDeclaration[] | undefined {
@@ -253,11 +264,14 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
     problems.push(`tlsVersionProbe: expected "raw" or "node", got "${versionProbe}"`);
   }
   const d = DEFAULT_PROBE_SETTINGS;
-  const probeMs = o.timeoutMs ?? readInteger(timeouts['probeMs'], 'timeouts.probeMs', problems, 10, 600_000) ?? d.timeoutMs;
+  // Command-line numbers get the same bounds as the file's: --timeout 3000000000 would overflow setTimeout to 1 ms.
+  const probeMs = readInteger(o.timeoutMs, '--timeout', problems, 10, 600_000)
+    ?? readInteger(timeouts['probeMs'], 'timeouts.probeMs', problems, 10, 600_000) ?? d.timeoutMs;
   return {
     timeoutMs: probeMs,
     checkTimeoutMs: readInteger(timeouts['checkMs'], 'timeouts.checkMs', problems, 10, 3_600_000) ?? Math.max(d.checkTimeoutMs, probeMs * 6),
-    concurrency: o.concurrency ?? readInteger(conc['checks'], 'concurrency.checks', problems, 1, 10_000) ?? d.concurrency,
+    concurrency: readInteger(o.concurrency, '--concurrency', problems, 1, 10_000)
+      ?? readInteger(conc['checks'], 'concurrency.checks', problems, 1, 10_000) ?? d.concurrency,
     connectionsPerHost: readInteger(conc['connectionsPerHost'], 'concurrency.connectionsPerHost', problems, 1, 64) ?? d.connectionsPerHost,
     mxConnectionsPerAddress: readInteger(conc['mxConnectionsPerAddress'], 'concurrency.mxConnectionsPerAddress', problems, 1, 16) ?? d.mxConnectionsPerAddress,
     ipFamilies: ipFamilies && ipFamilies.length > 0 ? ipFamilies : d.ipFamilies,

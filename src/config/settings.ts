@@ -17,6 +17,8 @@ export type Settings = {
   readonly allowedCookieCategories: readonly string[];
   /** Treat MX certificate problems as fail rather than warn even without MTA-STS enforce. */
   readonly strictMxCertificates: boolean;
+  /** Redirects followed before a chain counts as a loop (config `limits.maxRedirects`). */
+  readonly maxRedirects: number;
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

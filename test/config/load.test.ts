@@ -101,6 +101,7 @@ describe('buildConfig', () => {
     [{ domains: ['a.example'], trustedCaFiles: ['/nonexistent.pem'] }, 'trustedCaFiles[0]: cannot read'],
     [['a.example'], '(top level): expected a mapping'],
     [{ domains: ['a.example'], ehloName: 'scanner.example\r\nMAIL FROM:<x>' }, 'ehloName: "scanner.example'],
+    [{ domains: [{ name: 'a.example', dkimSelectors: ['sel 1'] }] }, 'domains[0].dkimSelectors[0]: "sel 1" is not a DKIM selector'],
   ])('%j -> %s', async (raw, problem) => {
     const result = await build(raw);
     expect(result.ok).toBe(false);
@@ -117,6 +118,15 @@ describe('buildConfig', () => {
     expect(result.config.connectTo).toMatchObject([
       { host: null, port: 80, address: '::1', dialPort: 8080 },
       { host: 'cli.example', port: 443, address: null, dialPort: 8443 },
+    ]);
+  });
+
+  it('bounds command-line numbers like the file\'s', async () => {
+    const result = await buildConfig({ domains: ['a.example'] }, { source: null, baseDir: '/tmp', overrides: { timeoutMs: 3_000_000_000, concurrency: 0 } });
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toEqual([
+      '--timeout: expected a whole number from 10 to 600000, got number 3000000000',
+      '--concurrency: expected a whole number from 1 to 10000, got number 0',
     ]);
   });
 
