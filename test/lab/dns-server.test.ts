@@ -2,18 +2,16 @@ import dgram from 'node:dgram';
 import net from 'node:net';
 import dnsPacket from 'dns-packet';
 import type { DecodedPacket, RecordType } from 'dns-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startDnsServer, TIMEOUT } from '../../src/lab/dns-server.ts';
 import type { DnsServer, Zone } from '../../src/lab/dns-server.ts';
+import { cleanupAfterEach } from '../support/cleanup.ts';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((fn) => fn()));
-});
+const { defer } = cleanupAfterEach();
 
 async function serve(zone: Zone): Promise<DnsServer> {
   const server = await startDnsServer({ zone });
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 

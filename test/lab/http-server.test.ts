@@ -1,26 +1,24 @@
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startHttpServer } from '../../src/lab/http-server.ts';
 import type { HttpServerOptions, LabHttpServer } from '../../src/lab/http-server.ts';
 import { HOSTILE_PATHS, startHostileHttpServer } from '../../src/lab/hostile-http.ts';
+import { cleanupAfterEach } from '../support/cleanup.ts';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((fn) => fn()));
-});
+const { defer } = cleanupAfterEach();
 
 async function serve(options: HttpServerOptions): Promise<LabHttpServer> {
   const server = await startHttpServer(options);
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
 async function hostile(sizes?: { headerBytes?: number; bodyBytes?: number; cookies?: number }): Promise<LabHttpServer> {
   const server = await startHostileHttpServer(sizes ? { sizes } : {});
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
@@ -90,7 +88,7 @@ describe('startHttpServer', () => {
   it('counts TCP connections and requests separately', async () => {
     const server = await serve({ routes: { '/': { status: 200, body: 'ok' } } });
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-    cleanup.push(() => agent.destroy());
+    defer(() => agent.destroy());
     await get(server, '/', { agent });
     await get(server, '/', { agent });
     await get(server, '/'); // default agent: a connection of its own
@@ -101,7 +99,7 @@ describe('startHttpServer', () => {
   it('closes promptly while a keep-alive connection is idle and a response is stalled', async () => {
     const server = await startHttpServer({ routes: { '/': { status: 200 }, '/stall': (_req, res) => res.write('x') } });
     const agent = new http.Agent({ keepAlive: true });
-    cleanup.push(() => agent.destroy());
+    defer(() => agent.destroy());
     await get(server, '/', { agent });
     const stalled = get(server, '/stall').catch((e: unknown) => e);
     await new Promise((resolve) => setTimeout(resolve, 20));

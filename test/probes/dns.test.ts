@@ -4,28 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
 import { startDnsServer, TIMEOUT } from '../../src/lab/dns-server.ts';
 import type { DnsServer, Zone } from '../../src/lab/dns-server.ts';
 import { createResolver } from '../../src/probes/dns.ts';
 import { parseResolverAddress, systemResolvers } from '../../src/config/resolvers.ts';
 import type { Resolver, ResolverOptions } from '../../src/probes/dns.ts';
+import { cleanupAfterEach } from '../support/cleanup.ts';
 
-const cleanup: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((fn) => fn()));
-});
+const { defer } = cleanupAfterEach();
 
 async function serve(zone: Zone): Promise<DnsServer> {
   const server = await startDnsServer({ zone });
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
 function resolverFor(servers: readonly DnsServer['resolver'][], options: Partial<ResolverOptions> = {}): Resolver {
   const resolver = createResolver({ servers, timeoutMs: 1000, retries: 0, ...options });
-  cleanup.push(() => resolver.close());
+  defer(() => resolver.close());
   return resolver;
 }
 
@@ -42,7 +40,7 @@ async function scripted(onQuery: (query: DecodedPacket, reply: (packet: dnsPacke
     queries.push(query);
     onQuery(query, (packet, from = socket) => from.send(dnsPacket.encode(packet), rinfo.port, rinfo.address));
   });
-  cleanup.push(() => { socket.close(); other.close(); });
+  defer(() => { socket.close(); other.close(); });
   return { resolver: { address: '127.0.0.1', port: socket.address().port }, queries, other };
 }
 

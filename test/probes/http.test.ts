@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Endpoint } from '../../src/core/types.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
@@ -15,28 +15,26 @@ import {
 import { endpointLabel } from '../../src/core/endpoint-label.ts';
 import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK } from '../../src/probes/types.ts';
 import type { HttpClientOptions, HttpClients, HttpConnect } from '../../src/probes/http.ts';
+import { cleanupAfterEach } from '../support/cleanup.ts';
 
 const HOST = 'www.example.test';
 let cert: LabCert;
-const cleanup: (() => Promise<void>)[] = [];
+const { defer } = cleanupAfterEach();
 
 beforeAll(() => {
   cert = issueLeaf(createCa({ name: 'Vouch HTTP Test CA' }), { hosts: [HOST] });
 });
 
-afterEach(async () => {
-  await Promise.all(cleanup.splice(0).map((fn) => fn()));
-});
 
 async function serve(options: HttpServerOptions): Promise<LabHttpServer> {
   const server = await startHttpServer(options);
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
 async function hostile(tls = false): Promise<LabHttpServer> {
   const server = await startHostileHttpServer(tls ? { tls: { key: cert.keyPem, cert: cert.chainPem } } : {});
-  cleanup.push(() => server.close());
+  defer(() => server.close());
   return server;
 }
 
@@ -45,7 +43,7 @@ function clients(overrides: Partial<HttpClientOptions> = {}): HttpClients {
     connect: defaultConnect, timeoutMs: 2_000, maxHeaderBytes: 64 * 1024, maxBodyBytes: 256 * 1024,
     userAgent: userAgentFor('0.0.0-test'), ...overrides,
   });
-  cleanup.push(() => http.close());
+  defer(() => http.close());
   return http;
 }
 
