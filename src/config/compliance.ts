@@ -9,6 +9,8 @@ import { checkKeys, join, readList, readMapping, readString, readStringList, typ
 /** The compliance part of a configuration: exceptions, attestations, the promise catalogue and the signing key. */
 export type ComplianceConfig = {
   readonly waivers: readonly Waiver[];
+  /** Where each waiver stands in the file (`waivers[3]`), for problems found later against the check registry. */
+  readonly waiverPaths: readonly string[];
   readonly attestations: readonly Attestation[];
   readonly catalogue: Catalogue;
   /** PEM of the Ed25519 key that signs every report, or null for an unsigned (digest-only) report. */
@@ -33,7 +35,7 @@ function readRecords(value: unknown, path: string, keys: readonly string[], prob
   });
 }
 
-function readWaivers(value: unknown, problems: Problems): Waiver[] {
+function readWaivers(value: unknown, problems: Problems): { waiver: Waiver; path: string }[] {
   return readRecords(value, 'waivers', ['domain', 'check', 'reason', 'owner', 'expires'], problems).flatMap(([i, n]) => {
     const at = (k: string) => `waivers[${i}].${k}`;
     const w = {
@@ -41,7 +43,7 @@ function readWaivers(value: unknown, problems: Problems): Waiver[] {
       reason: readString(n['reason'], at('reason'), problems), owner: readString(n['owner'], at('owner'), problems),
       expires: readDate(n['expires'], at('expires'), problems),
     };
-    return w.domain && w.checkId && w.reason && w.owner && w.expires ? [w as Waiver] : [];
+    return w.domain && w.checkId && w.reason && w.owner && w.expires ? [{ waiver: w as Waiver, path: `waivers[${i}]` }] : [];
   });
 }
 
@@ -113,8 +115,10 @@ async function readSigningKey(value: unknown, baseDir: string, problems: Problem
 
 /** Reads `waivers`, `attestations`, `promises` and `signing`; cross-checks against check ids happen in prepareScan. */
 export async function readCompliance(root: Record<string, unknown>, baseDir: string, problems: Problems): Promise<ComplianceConfig> {
+  const waivers = readWaivers(root['waivers'], problems);
   return {
-    waivers: readWaivers(root['waivers'], problems),
+    waivers: waivers.map((w) => w.waiver),
+    waiverPaths: waivers.map((w) => w.path),
     attestations: readAttestations(root['attestations'], problems),
     catalogue: readCatalogue(root['promises'], problems),
     signingKeyPem: await readSigningKey(root['signing'], baseDir, problems),

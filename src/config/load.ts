@@ -19,7 +19,12 @@ import { isIP } from 'node:net';
 export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
 
 /** The outcome of loading: a Config, or every problem found, each as `path: what is wrong`. */
-export type LoadResult = { ok: true; config: Config } | { ok: false; problems: readonly string[] };
+export type LoadResult =
+  | { ok: true; config: Config }
+  | { ok: false; problems: readonly string[]; partial?: CrossCheckable };
+
+/** What cross-checks against the check registry need, available even when the file has other problems. */
+export type CrossCheckable = Pick<Config, 'plugins' | 'checks' | 'compliance'>;
 
 const TOP_KEYS = [
   'domains', 'domainsFile', 'defaults', 'resolvers', 'trustedCaFiles', 'connectTo', 'timeouts', 'concurrency',
@@ -42,7 +47,7 @@ export async function loadConfigFile(path: string, overrides: ConfigOverrides = 
     return { ok: false, problems: doc.errors.map((e) => `${path}:${lineOf(e.pos[0])}: ${e.message.split('\n')[0]}`) };
   }
   const result = await buildConfig(doc.toJS(), { source: path, baseDir: dirname(resolve(path)), overrides });
-  return result.ok ? result : { ok: false, problems: result.problems.map((p) => `${path}: ${p}`) };
+  return result.ok ? result : { ...result, problems: result.problems.map((p) => `${path}: ${p}`) };
 }
 
 /**
@@ -107,7 +112,9 @@ export async function buildConfig(
   const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
   const compliance = await readCompliance(root, context.baseDir, problems);
 
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) {
+    return { ok: false, problems, partial: { plugins, checks: { only, skip: skipIds }, compliance } };
+  }
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
     checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat, retain },

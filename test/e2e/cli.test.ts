@@ -32,6 +32,19 @@ describe('usage and configuration errors exit 64 with every problem named', () =
     expect(run.stderr).toContain('bogus: unknown key');
   });
 
+  it('lists registry problems (check ids, waivers, attestations) together with the file\'s own problems', async () => {
+    const path = join(dir, 'both.yaml');
+    await writeFile(path, [
+      'domains: ["bad name"]', 'checks: { only: [nope.*] }',
+      'waivers:', '  - { domain: x.test }', '  - { domain: x.test, check: typo.check, reason: r, owner: o, expires: 2999-01-01 }',
+      'attestations:', '  - { promise: no-such-promise, by: me, date: 2026-01-01, evidence: "https://x", expires: 2999-01-01 }',
+    ].join('\n'));
+    const run = await runCli(['validate', path]);
+    expect(run.code).toBe(64);
+    for (const text of ['domains[0]: "bad name" is not a domain name', 'waivers[0].check: required', 'checks.only[0]: "nope.*" matches no check id',
+      'waivers[1].check: "typo.check" matches no check id', 'attestations[0]: no promise "no-such-promise"']) expect(run.stderr).toContain(text);
+  });
+
   it.each([
     [['scan', 'ok.cli.test', '--only', 'tls.*,nope'], '"nope" matches no check id'],
     [['scan', 'ok.cli.test', '--timeout', '5s'], '"5s" is not a whole number'],

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '../../config/config.ts';
-import { buildConfig, loadConfigFile, type ConfigOverrides } from '../../config/load.ts';
+import { buildConfig, loadConfigFile, type ConfigOverrides, type CrossCheckable } from '../../config/load.ts';
 import { duplicateIdProblems, loadPlugins } from '../../config/plugins.ts';
 import type { Check } from '../../core/check.ts';
 import { ExitError } from '../../core/errors.ts';
@@ -21,22 +21,31 @@ export async function prepareScan(configPath: string | undefined, overrides: Con
   const loaded = configPath
     ? await loadConfigFile(resolve(cwd, configPath), overrides)
     : await buildConfig({}, { source: null, baseDir: cwd, overrides });
-  if (!loaded.ok) throw new ExitError(EXIT.usage, formatProblems(configPath, loaded.problems));
-  const { config } = loaded;
+  const prefix = configPath ? `${resolve(cwd, configPath)}: ` : '';
+  const subject = loaded.ok ? loaded.config : loaded.partial;
+  const cross = subject ? await crossCheck(subject) : { problems: [], checks: [] };
+  const problems = [...(loaded.ok ? [] : loaded.problems), ...cross.problems.map((p) => prefix + p)];
+  if (!loaded.ok || problems.length > 0) throw new ExitError(EXIT.usage, formatProblems(configPath, problems));
+  return { config: loaded.config, checks: cross.checks };
+}
+
+/**
+ * Problems only the check registry can reveal: plugins that do not load, check ids that match nothing (selection,
+ * waivers, a catalogue's checks), attestations of unknown promises. Run even when the file has other problems,
+ * so that one `vouch validate` lists everything.
+ */
+async function crossCheck(config: CrossCheckable): Promise<{ problems: string[]; checks: readonly Check[] }> {
   const plugins = await loadPlugins(config.plugins);
   const all = [...ALL_CHECKS, ...plugins.checks];
   const selection = selectChecks(all, config.checks.only, config.checks.skip);
-  const { catalogue, attestations } = config.compliance;
+  const { catalogue, attestations, waivers, waiverPaths } = config.compliance;
   const problems = [
     ...plugins.problems, ...duplicateIdProblems(all), ...(selection.ok ? [] : selection.problems),
     ...catalogueProblems(catalogue, all.map((c) => c.id)), ...attestationProblems(catalogue, attestations),
-    ...config.compliance.waivers.flatMap((w, i) => (all.some((c) => globToRegExp(w.checkId).test(c.id)) ? [] : [`waivers[${i}].check: "${w.checkId}" matches no check id`])),
+    ...waivers.flatMap((w, i) => (all.some((c) => globToRegExp(w.checkId).test(c.id))
+      ? [] : [`${waiverPaths[i] ?? `waivers[${i}]`}.check: "${w.checkId}" matches no check id`])),
   ];
-  if (problems.length > 0 || !selection.ok) {
-    const prefix = configPath ? `${resolve(cwd, configPath)}: ` : '';
-    throw new ExitError(EXIT.usage, formatProblems(configPath, problems.map((p) => prefix + p)));
-  }
-  return { config, checks: selection.checks };
+  return { problems, checks: selection.ok ? selection.checks : [] };
 }
 
 function formatProblems(configPath: string | undefined, problems: readonly string[]): string {
