@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { globToRegExp } from '../../src/config/names.ts';
 import type { CheckContext } from '../../src/core/check.ts';
 import type { CookieDeclaration } from '../../src/core/types.ts';
 import { isDeletion } from '../../src/parse/set-cookie.ts';
@@ -11,9 +12,7 @@ const REMEDIATION = 'Declare every cookie the site sets under the domain\'s "coo
 
 /** A declaration's name as a matcher: exact, or with `*` matching any run of characters. Cookie names are case-sensitive. */
 function matcher(pattern: string): (name: string) => boolean {
-  if (!pattern.includes('*')) return (name) => name === pattern;
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
-  const regex = new RegExp(`^${source}$`, 's');
+  const regex = globToRegExp(pattern, { caseSensitive: true });
   return (name) => regex.test(name);
 }
 

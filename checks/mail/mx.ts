@@ -1,8 +1,7 @@
 import { defineCheck, fail, pass, skip, warn } from '../../src/core/check.ts';
 import { parseMxRecords } from '../../src/parse/mx.ts';
+import { SMTP_PORT } from './mx-endpoints.ts';
 
-/** SMTP port: the addresses listed are the ones the STARTTLS check connects to (RFC 5321 5.1). */
-const SMTP_PORT = 25;
 
 const REMEDIATION = 'Publish MX records naming hosts that have A and/or AAAA records; for a domain that receives no mail '
   + 'publish only the null MX "0 ." (RFC 7505).';

@@ -15,8 +15,11 @@ export function normalizeDomain(text: string): string {
   return text.trim().toLowerCase().replace(/\.$/, '');
 }
 
-/** `*.example.nl` or `example.*`-style globs for waivers and check ids; `*` matches any run of characters. */
-export function globToRegExp(glob: string): RegExp {
+/**
+ * `*.example.nl` or `example.*`-style globs for waivers, check ids and cookie names; `*` matches any run of
+ * characters. Case-insensitive unless asked: domain names and check ids are, cookie names are not (RFC 6265 5.3).
+ */
+export function globToRegExp(glob: string, options: { caseSensitive?: boolean } = {}): RegExp {
   const escaped = glob.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
-  return new RegExp(`^${escaped}$`, 'i');
+  return new RegExp(`^${escaped}$`, options.caseSensitive ? 's' : 'is');
 }
