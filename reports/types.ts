@@ -1,4 +1,4 @@
-import type { CheckResult, Json, JsonObject, Scope, Status } from '../src/core/types.ts';
+import { STATUSES, type CheckResult, type Json, type JsonObject, type Scope, type Status } from '../src/core/types.ts';
 
 /** The report's contract version: bump on any breaking change to the JSON shape (reports/schema/). */
 export const SCHEMA_VERSION = 1;
@@ -12,7 +12,7 @@ export type CheckInfo = { readonly id: string; readonly title: string; readonly 
  */
 export type ReportStatus = Status | 'waived';
 /** Every reported status, in the order summaries and metrics list them. */
-export const REPORT_STATUSES: readonly ReportStatus[] = ['pass', 'warn', 'fail', 'error', 'skip', 'waived'];
+export const REPORT_STATUSES: readonly ReportStatus[] = [...STATUSES, 'waived'];
 
 /** Who accepted a finding, why, and until when (see WaiverState for the waiver itself). */
 export type WaiverNote = { readonly reason: string; readonly owner: string; readonly expires: string };

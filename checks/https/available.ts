@@ -1,11 +1,9 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { judgeEndpoints } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
+import { HTTPS_SERVED } from '../../src/core/prerequisites.ts';
 
 const REMEDIATION = 'Serve the site over HTTPS on port 443 with a valid certificate on every address the name resolves to.';
-
-/** A refused port or a failed handshake is an answer from the server (a finding); a timeout is not (error). */
-const FINDINGS = new Set(['refused', 'tls-handshake']);
 
 export const httpsAvailableCheck = defineCheck({
   id: 'https.available',
@@ -25,7 +23,9 @@ export const httpsAvailableCheck = defineCheck({
         evidence: { protocol: tls.protocol, cipher: tls.cipher, httpStatus: hop.status, url: hop.url },
       };
     } catch (err) {
-      if (err instanceof ProbeError && FINDINGS.has(err.reason)) {
+      // A refused port or a failed handshake is an answer from the server (a finding); a timeout is not (error).
+      // The checks that need HTTPS skip on exactly these (HTTPS_SERVED), so the finding is reported here, once.
+      if (err instanceof ProbeError && HTTPS_SERVED.isFinding(err)) {
         return { status: 'fail', summary: `no HTTPS on port 443: ${err.message}`, evidence: { problem: err.reason } };
       }
       throw err;

@@ -1,5 +1,5 @@
 import type { CheckContext } from '../../src/core/check.ts';
-import { judgeEndpoints, probeFailure, worstOf, type EndpointVerdict, type Judged } from '../../src/core/endpoints.ts';
+import { judgeEndpoints, probeFailure, worstOf, type Judged, type Verdict } from '../../src/core/endpoints.ts';
 import type { Endpoint, Outcome } from '../../src/core/types.ts';
 import { parseMxRecords, type MxRecord } from '../../src/parse/mx.ts';
 import type { DnsAnswer } from '../../src/probes/types.ts';
@@ -13,7 +13,8 @@ type HostRow = Judged & { readonly label: string; readonly remediation: string }
  * Runs `judgeHost` for every MX host of the domain (in preference order, each host once) and combines the host
  * outcomes with `worstOf`, so one unencrypted backup MX fails the domain (mail falls back to it whenever an attacker
  * blocks the primary). A ProbeError on one host is that host's `error`.
- * No MX or a null MX is `skip: not-applicable`: `mail.mx` judges those. `judgeHost` itself never skips.
+ * No MX or a null MX is `skip: not-applicable`: `mail.mx` judges those. `judgeHost` skips a host only for a
+ * prerequisite finding (no STARTTLS), which `mail.starttls` reports.
  */
 export async function judgeMxHosts(
   ctx: CheckContext, judgeHost: (mx: MxRecord, mxAnswer: DnsAnswer) => Promise<Outcome>,
@@ -27,10 +28,14 @@ export async function judgeMxHosts(
   }
   const rows = await Promise.all(hosts.map(async (mx): Promise<HostRow> => {
     const outcome = await judgeHost(mx, answer).catch(probeFailure);
-    if (outcome.status === 'skip') throw new Error(`judgeHost skipped MX host ${mx.exchange}: every host must be judged`);
-    const evidence = { ...outcome.evidence, ...(outcome.status === 'error' ? { reason: outcome.reason } : {}) };
+    // A host skips only for a prerequisite (e.g. no STARTTLS: mail.starttls reports it); any other skip is a bug.
+    if (outcome.status === 'skip' && outcome.reason !== 'prerequisite') {
+      throw new Error(`judgeHost skipped MX host ${mx.exchange} (${outcome.reason}): every host must be judged`);
+    }
+    const evidence = { ...outcome.evidence, ...(outcome.status === 'error' || outcome.status === 'skip' ? { reason: outcome.reason } : {}) };
+    const verdict = (outcome.status === 'skip' ? { ...outcome, reason: 'prerequisite', evidence } : { ...outcome, evidence }) as Verdict;
     return {
-      label: mx.exchange, facts: { host: mx.exchange, preference: mx.preference }, verdict: { ...outcome, evidence },
+      label: mx.exchange, facts: { host: mx.exchange, preference: mx.preference }, verdict,
       remediation: 'remediation' in outcome ? outcome.remediation : '',
     };
   }));
@@ -55,7 +60,7 @@ function hostsSummary(worst: HostRow, rows: readonly HostRow[]): string {
  * tested: one bad backend behind an MX name is a real finding), combined per host and then across hosts.
  */
 export function judgeMxEndpoints(
-  ctx: CheckContext, remediation: string, judge: (endpoint: Endpoint) => Promise<EndpointVerdict>,
+  ctx: CheckContext, remediation: string, judge: (endpoint: Endpoint) => Promise<Verdict>,
 ): Promise<Outcome> {
   return judgeMxHosts(ctx, (mx) => judgeEndpoints(ctx, mx.exchange, SMTP_PORT, remediation, judge));
 }

@@ -18,9 +18,9 @@ export const starttlsProtocolsCheck = defineCheck({
   run: (ctx) => judgeMxEndpoints(ctx, REMEDIATION, async (ep) => {
     const smtp = await ctx.probes.smtp(ep);
     if (smtp.starttlsReply?.code !== 220) {
-      // Without a 220 to STARTTLS no version can be offered; mail.starttls reports why. Nothing encrypted is a fail.
+      // Without a 220 to STARTTLS no version can be offered: that is mail.starttls's fail, reported there once.
       const why = smtp.starttlsAdvertised ? 'STARTTLS is refused' : 'STARTTLS is not advertised';
-      return { status: 'fail', summary: `${why}, so no TLS version protects mail (see mail.starttls)`, evidence: { endpoint: smtp.endpoint, starttlsAdvertised: smtp.starttlsAdvertised } };
+      return { status: 'skip', reason: 'prerequisite', summary: `${why}, so no TLS version can be tested; see mail.starttls`, evidence: { endpoint: smtp.endpoint, starttlsAdvertised: smtp.starttlsAdvertised } };
     }
     // Each version on its own connection, even when the full handshake failed: a legacy-only server shows up here.
     return judgeVersions(await probeVersions((e, v) => ctx.probes.smtpTlsVersion(e, v), ep));

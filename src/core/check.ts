@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Probes } from '../probes/types.ts';
 import type { Settings } from '../config/settings.ts';
-import type { JsonObject, Outcome, Scope, SkipReason, Target } from './types.ts';
+import type { ErrorReason, JsonObject, Outcome, Scope, SkipReason, Target } from './types.ts';
 
 /** What a check gets: one domain, the shared probes, the run's settings, its own budget and logger. */
 export type CheckContext = {
@@ -40,3 +40,9 @@ export const warn = (summary: string, evidence: JsonObject, remediation: string)
 export const fail = (summary: string, evidence: JsonObject, remediation: string): Outcome =>
   ({ status: 'fail', summary, evidence, remediation });
 export const skip = (summary: string, reason: SkipReason): Outcome => ({ status: 'skip', summary, reason });
+/**
+ * Could not establish the verdict, with the cause AND what was seen on the way (per-version results, the addresses
+ * that answered): an auditor sees why the check is inconclusive instead of an invented probe error.
+ */
+export const inconclusive = (summary: string, reason: ErrorReason, evidence: JsonObject): Outcome =>
+  ({ status: 'error', summary, reason, evidence });

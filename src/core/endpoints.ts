@@ -1,11 +1,16 @@
 import type { CheckContext } from './check.ts';
 import { ProbeError } from './errors.ts';
+import type { Prerequisite } from './prerequisites.ts';
 import type { Endpoint, ErrorReason, JsonObject, Outcome } from './types.ts';
 
-/** One subject's verdict (an address, a page fetched on an address, an MX host) before the worst is chosen. */
+/**
+ * One subject's verdict (an address, a page fetched on an address, an MX host) before the worst is chosen. `skip`:
+ * the subject is not there to judge because a prerequisite check's finding says so (see `Prerequisite`).
+ */
 export type Verdict =
   | { readonly status: 'pass' | 'warn' | 'fail'; readonly summary: string; readonly evidence: JsonObject }
-  | { readonly status: 'error'; readonly reason: ErrorReason; readonly summary: string; readonly evidence: JsonObject };
+  | { readonly status: 'error'; readonly reason: ErrorReason; readonly summary: string; readonly evidence: JsonObject }
+  | { readonly status: 'skip'; readonly reason: 'prerequisite'; readonly summary: string; readonly evidence: JsonObject };
 
 /** What a judge of one address returns. A ProbeError it throws becomes that address's `error`. */
 export type EndpointVerdict = Extract<Verdict, { status: 'pass' | 'warn' | 'fail' }>;
@@ -13,10 +18,11 @@ export type EndpointVerdict = Extract<Verdict, { status: 'pass' | 'warn' | 'fail
 /** A judged subject: `label` names it in the summary; `facts` lead its row in the evidence. */
 export type Judged = { readonly label: string | null; readonly facts: JsonObject; readonly verdict: Verdict };
 
-const RANK = { pass: 0, warn: 1, error: 2, fail: 3 } as const;
+const RANK = { skip: -1, pass: 0, warn: 1, error: 2, fail: 3 } as const;
 
 /**
- * The first item with the worst status, ranked fail > error > warn > pass: the one rule every combinator uses.
+ * The first item with the worst status, ranked fail > error > warn > pass > skip: the one rule every combinator uses.
+ * A skipped subject ranks lowest, so it decides only when nothing at all could be judged.
  * Callers judge at least one subject; an empty list is a bug.
  */
 export function pickWorst<T>(items: readonly T[], statusOf: (item: T) => keyof typeof RANK): T {
@@ -26,11 +32,16 @@ export function pickWorst<T>(items: readonly T[], statusOf: (item: T) => keyof t
 }
 
 /**
- * A ProbeError as the `error` verdict of the subject it happened on (`judge(x).catch(probeFailure)`). Any other
- * error is a bug, not a fact about the target: rethrown.
+ * A ProbeError as the `error` verdict of the subject it happened on (`judge(x).catch(probeFailure)`), or its `skip`
+ * when it is the finding of a `prerequisite` check. Any other error is a bug, not a fact about the target: rethrown.
  */
-export function probeFailure(err: unknown): Extract<Verdict, { status: 'error' }> {
+export function probeFailure(err: unknown): Extract<Verdict, { status: 'error' }>;
+export function probeFailure(err: unknown, prerequisite: Prerequisite | undefined): Extract<Verdict, { status: 'error' | 'skip' }>;
+export function probeFailure(err: unknown, prerequisite?: Prerequisite): Extract<Verdict, { status: 'error' | 'skip' }> {
   if (!(err instanceof ProbeError)) throw err;
+  if (prerequisite?.isFinding(err)) {
+    return { status: 'skip', reason: 'prerequisite', summary: `${prerequisite.describe(err)}; see ${prerequisite.checkId}`, evidence: { cause: err.message } };
+  }
   return { status: 'error', reason: err.reason, summary: err.message, evidence: {} };
 }
 
@@ -48,6 +59,7 @@ export function worstOf<T extends Judged>(rows: readonly T[], how: {
   const summary = how.summary(worst);
   const evidence = how.evidence(rows.map(({ facts, verdict: v }) => ({ ...facts, status: v.status, summary: v.summary, ...v.evidence })));
   const { verdict } = worst;
+  if (verdict.status === 'skip') return { status: 'skip', summary, reason: verdict.reason, evidence };
   if (verdict.status === 'error') return { status: 'error', summary, reason: verdict.reason, evidence };
   if (verdict.status === 'pass') return { status: 'pass', summary, evidence };
   const remediation = typeof how.remediation === 'string' ? how.remediation : how.remediation(worst);
@@ -69,11 +81,12 @@ export function whereSummary(worst: Judged, rows: readonly Judged[], all?: strin
 /**
  * Judges `hostname:port` on every address it resolves to, since one bad backend behind a load balancer is a real
  * finding; the worst verdict wins (see `worstOf`). No addresses at all is a fail (the name does not resolve, so
- * the promise cannot be kept).
+ * the promise cannot be kept). With a `prerequisite`, an address where its finding shows is skipped, and a check
+ * whose every address is skipped is `skip`/`prerequisite`.
  */
 export async function judgeEndpoints(
   ctx: CheckContext, hostname: string, port: number, remediation: string,
-  judge: (endpoint: Endpoint) => Promise<Verdict>,
+  judge: (endpoint: Endpoint) => Promise<Verdict>, options: { readonly prerequisite?: Prerequisite } = {},
 ): Promise<Outcome> {
   const set = await ctx.probes.endpoints(hostname, port);
   if (set.endpoints.length === 0) {
@@ -83,7 +96,7 @@ export async function judgeEndpoints(
   const rows = await Promise.all(set.endpoints.map(async (ep) => ({
     label: ep.address,
     facts: { address: ep.address, ...(ep.dialPort !== port ? { dialPort: ep.dialPort } : {}) },
-    verdict: await judge(ep).catch(probeFailure),
+    verdict: await judge(ep).catch((err: unknown) => probeFailure(err, options.prerequisite)),
   })));
   return worstOf(rows, {
     summary: (worst) => whereSummary(worst, rows, 'addresses'),

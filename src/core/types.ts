@@ -2,17 +2,29 @@
 export type Json = string | number | boolean | null | readonly Json[] | { readonly [key: string]: Json };
 export type JsonObject = { readonly [key: string]: Json };
 
-export type Status = 'pass' | 'warn' | 'fail' | 'error' | 'skip';
-export const STATUSES: readonly Status[] = ['pass', 'warn', 'fail', 'error', 'skip'];
+// Each vocabulary once, as a const array; the type is derived from it and the report schema lists the same words
+// (test/reports/schema.test.ts compares them).
+
+export const STATUSES = ['pass', 'warn', 'fail', 'error', 'skip'] as const;
+export type Status = (typeof STATUSES)[number];
 
 /** Why a check could not establish evidence. Never a verdict on the target. */
-export type ErrorReason =
-  | 'timeout' | 'refused' | 'unreachable' | 'dns-failure' | 'protocol' | 'tls-handshake'
-  | 'client-limitation' | 'internal';
-export type SkipReason = 'not-applicable' | 'not-configured' | 'disabled';
+export const ERROR_REASONS = [
+  'timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake', 'client-limitation', 'internal',
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/**
+ * Why a check did not judge: it does not apply, it needs configuration, it is switched off, or `prerequisite`: what
+ * it looks at does not exist because another check's finding (named in the summary) already says so, e.g. no HTTPS
+ * on port 443 for the header checks. A prerequisite skip is never "could not test": the finding is reported once.
+ */
+export const SKIP_REASONS = ['not-applicable', 'not-configured', 'disabled', 'prerequisite'] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
 
 /** Which part of a domain a check looks at; `domain` checks need only DNS. */
-export type Scope = 'domain' | 'web' | 'mail';
+export const SCOPES = ['domain', 'web', 'mail'] as const;
+export type Scope = (typeof SCOPES)[number];
 
 /**
  * A network endpoint as the world names it (`hostname`, `port`: used for SNI, Host and certificate matching)
@@ -47,7 +59,7 @@ export type Target = {
 export type Outcome =
   | { readonly status: 'pass'; readonly summary: string; readonly evidence: JsonObject }
   | { readonly status: 'warn' | 'fail'; readonly summary: string; readonly evidence: JsonObject; readonly remediation: string }
-  | { readonly status: 'skip'; readonly summary: string; readonly reason: SkipReason }
+  | { readonly status: 'skip'; readonly summary: string; readonly reason: SkipReason; readonly evidence?: JsonObject }
   | { readonly status: 'error'; readonly summary: string; readonly reason: ErrorReason; readonly evidence?: JsonObject };
 
 /** A result as the runner writes it, so no check can forget its id, promises or timing. */

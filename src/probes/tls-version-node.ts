@@ -1,10 +1,10 @@
-import { isIP } from 'node:net';
+import { once } from 'node:events';
+import { isIP, type AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
-import { createCa, issueLeaf } from '../lab/pki.ts';
-import { startTlsServer } from '../lab/tls-server.ts';
+import { SELF_TEST_CERT_PEM, SELF_TEST_KEY_PEM } from './self-test-identity.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import { TLS_VERSIONS, type TlsVersion, type TlsVersionFacts } from './types.ts';
 
@@ -31,12 +31,18 @@ export function nodeTlsClientSupports(version: TlsVersion, ciphers?: string): Pr
 }
 
 async function selfTest(version: TlsVersion, ciphers: string | undefined): Promise<boolean> {
-  const leaf = issueLeaf(createCa({ name: 'Vouch self-test' }), { hosts: ['localhost'] });
-  const server = await startTlsServer({ key: leaf.keyPem, cert: leaf.certPem, minVersion: version, maxVersion: version });
+  // The server side offers exactly `version` at security level 0, so only the client's limits can make it fail.
+  const server = tls.createServer({
+    key: SELF_TEST_KEY_PEM, cert: SELF_TEST_CERT_PEM, minVersion: version, maxVersion: version, ciphers: NODE_TLS_LEGACY_CIPHERS,
+  }, (socket) => socket.on('error', () => socket.destroy()));
+  server.on('tlsClientError', () => undefined);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
   try {
     return await new Promise<boolean>((resolve) => {
       const socket = tls.connect({
-        host: server.host, port: server.port, servername: 'localhost', rejectUnauthorized: false,
+        host: '127.0.0.1', port, servername: 'localhost', rejectUnauthorized: false,
         minVersion: version, maxVersion: version, ...(ciphers ? { ciphers } : {}),
       });
       const timer = setTimeout(() => { socket.destroy(); resolve(false); }, 2000);
@@ -45,7 +51,7 @@ async function selfTest(version: TlsVersion, ciphers: string | undefined): Promi
       socket.once('error', () => done(false));
     });
   } finally {
-    await server.close();
+    server.close();
   }
 }
 

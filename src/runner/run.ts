@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Check } from '../core/check.ts';
 import { deadline, untilAborted } from '../core/deadline.ts';
 import { ProbeError } from '../core/errors.ts';
-import type { CheckResult, Outcome, Target } from '../core/types.ts';
+import { ERROR_REASONS, SKIP_REASONS, STATUSES, type CheckResult, type Outcome, type Target } from '../core/types.ts';
 import type { Settings } from '../config/settings.ts';
 import type { Probes } from '../probes/types.ts';
 
@@ -75,10 +75,7 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
   };
 }
 
-const REASONS: Readonly<Record<string, readonly string[]>> = {
-  error: ['timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake', 'client-limitation', 'internal'],
-  skip: ['not-applicable', 'not-configured', 'disabled'],
-};
+const REASONS: Readonly<Record<string, readonly string[]>> = { error: ERROR_REASONS, skip: SKIP_REASONS };
 
 /**
  * A plugin may return anything. What the report cannot carry (evidence that is not plain JSON, a reason outside the
@@ -90,7 +87,7 @@ function validOutcome(outcome: Outcome): Outcome {
   const bad = (why: string): Outcome => ({ status: 'error', summary: `check returned a malformed outcome: ${why}`, reason: 'internal' });
   if (o === null || typeof o !== 'object' || typeof o['summary'] !== 'string') return bad('no summary');
   const status = String(o['status']);
-  if (!['pass', 'warn', 'fail', 'error', 'skip'].includes(status)) return bad(`unknown status "${status}"`);
+  if (!(STATUSES as readonly string[]).includes(status)) return bad(`unknown status "${status}"`);
   if ((status === 'error' || status === 'skip') && !REASONS[status]!.includes(String(o['reason']))) return bad(`unknown reason "${String(o['reason'])}"`);
   if ((status === 'warn' || status === 'fail') && typeof o['remediation'] !== 'string') return bad(`${status} without remediation`);
   if (o['evidence'] !== undefined && !isPlainJson(o['evidence'])) return bad('evidence is not plain JSON');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judgeEndpoints, whereSummary, worstOf, type EndpointVerdict, type Judged, type Verdict } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
+import { HTTPS_LISTENING, HTTPS_SERVED } from '../../src/core/prerequisites.ts';
 import type { Endpoint } from '../../src/core/types.ts';
 import { contextFor, fakeProbes } from '../support/fake-probes.ts';
 
@@ -42,6 +43,36 @@ describe('judgeEndpoints', () => {
       hostname, port, source: 'dns', answers: [], endpoints: addresses.map((address, i) => ({ hostname, port, address, dialPort: port + i })),
     }),
   })), 'example.nl', 443, 'fix it', judge);
+  const withPrerequisite = (judge: (ep: Endpoint) => Promise<Verdict>, prerequisite = HTTPS_SERVED) => judgeEndpoints(contextFor(fakeProbes({
+    endpoints: async (hostname, port) => ({
+      hostname, port, source: 'dns', answers: [], endpoints: addresses.map((address) => ({ hostname, port, address, dialPort: port })),
+    }),
+  })), 'example.nl', 443, 'fix it', judge, { prerequisite });
+  const refused = (address: string) => new ProbeError('refused', address, 'ECONNREFUSED', { stage: 'connect' });
+
+  it('skips (prerequisite) when every address shows the prerequisite\'s finding, naming that check', async () => {
+    const outcome = await withPrerequisite(async (ep) => { throw refused(ep.address); });
+    expect(outcome).toMatchObject({ status: 'skip', reason: 'prerequisite', summary: expect.stringMatching(/HTTPS is not served.*see https\.available/) });
+  });
+
+  it('judges the addresses that serve and skips the one that refuses (https.available fails that one)', async () => {
+    const outcome = await withPrerequisite(async (ep) => {
+      if (ep.address === '192.0.2.2') throw refused(ep.address);
+      return verdict('warn', 'weak');
+    });
+    expect(outcome).toMatchObject({ status: 'warn', evidence: { addresses: [{ status: 'warn' }, { status: 'skip', cause: '192.0.2.2: ECONNREFUSED' }] } });
+  });
+
+  it('keeps a timeout an error under a prerequisite: silence is not an answer', async () => {
+    const outcome = await withPrerequisite(async (ep) => { throw new ProbeError('timeout', ep.address, 'no answer', { stage: 'connect' }); });
+    expect(outcome).toMatchObject({ status: 'error', reason: 'timeout' });
+  });
+
+  it('skips on a failed handshake only where the prerequisite says so', async () => {
+    const handshake = async (ep: Endpoint): Promise<Verdict> => { throw new ProbeError('tls-handshake', ep.address, 'alert'); };
+    expect((await withPrerequisite(handshake, HTTPS_SERVED)).status).toBe('skip');
+    expect((await withPrerequisite(handshake, HTTPS_LISTENING)).status).toBe('error');
+  });
 
   it('turns a ProbeError on one address into that address\'s error, listing each address', async () => {
     const outcome = await judged(async (ep) => {

@@ -6,6 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jsonWriter } from '../../reports/json.ts';
 import { sealReport } from '../../src/compliance/integrity.ts';
 import { fixtureReport } from './fixture-report.ts';
+import { ERROR_REASONS, SCOPES, SKIP_REASONS } from '../../src/core/types.ts';
+import { REPORT_STATUSES } from '../../reports/types.ts';
 
 // ajv-formats is CommonJS: Node's ESM default import is its module.exports, which carries the plugin as `.default`.
 const addFormats = addFormatsModule.default;
@@ -58,5 +60,13 @@ describe('report.schema.json', () => {
     expect(errors).toMatch(/\/results\/0\/status must be equal to one of the allowed values/);
     expect(errors).toMatch(/\/digest must match pattern/);
     expect(errors).toMatch(/\/promises\/0\/status must be equal to one of the allowed values/);
+  });
+
+  it('lists exactly the vocabularies the code declares (statuses, error and skip reasons, scopes)', () => {
+    const text = JSON.stringify(schema);
+    // Each vocabulary appears in the schema as one enum array, in the code's order.
+    for (const words of [REPORT_STATUSES, ERROR_REASONS, SKIP_REASONS, SCOPES]) {
+      expect(text, words.join(',')).toContain(`"enum":${JSON.stringify(words)}`);
+    }
   });
 });

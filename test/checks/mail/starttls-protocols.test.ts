@@ -32,9 +32,9 @@ describe('mail.starttls-protocols', () => {
     expect((await run(probes)).status).toBe(status);
   });
 
-  it('fails an MX without STARTTLS without probing versions (mail travels unencrypted)', async () => {
+  it('skips an MX without STARTTLS without probing versions: mail.starttls reports that fail, once', async () => {
     const outcome = await run(mailProbes({ 'mx1.example.nl': NOT_ADVERTISED }));
-    expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('STARTTLS is not advertised') });
+    expect(outcome).toMatchObject({ status: 'skip', reason: 'prerequisite', summary: expect.stringContaining('STARTTLS is not advertised') });
   });
 
   it('still probes versions when STARTTLS got 220 but the full handshake failed (a legacy-only server)', async () => {
@@ -47,6 +47,20 @@ describe('mail.starttls-protocols', () => {
       extra: versions({ 'mx1.example.nl': MODERN }, { TLSv1: new ProbeError('client-limitation', 'x', 'cannot offer TLSv1') }),
     });
     expect(await run(probes)).toMatchObject({ status: 'error', reason: 'client-limitation' });
+  });
+
+  it('keeps the versions it did establish in the evidence of an inconclusive result', async () => {
+    const probes = mailProbes({ 'mx1.example.nl': {} }, {
+      extra: versions({ 'mx1.example.nl': MODERN }, { TLSv1: new ProbeError('client-limitation', 'x', 'cannot offer TLSv1') }),
+    });
+    const outcome = await run(probes);
+    expect(outcome).toMatchObject({ status: 'error', evidence: { mx: [{ addresses: [{ accepted: ['TLSv1.2', 'TLSv1.3'],
+      versions: expect.arrayContaining([{ version: 'TLSv1', accepted: null, detail: 'x: cannot offer TLSv1', reason: 'client-limitation' }]) }] }] } });
+  });
+
+  it('judges the MX that offers STARTTLS and skips the one that does not (mail.starttls fails that one)', async () => {
+    const probes = mailProbes({ 'mx1.example.nl': NOT_ADVERTISED, 'mx2.example.nl': {} }, { extra: versions({ 'mx2.example.nl': MODERN }) });
+    expect(await run(probes)).toMatchObject({ status: 'pass', evidence: { mx: [{ status: 'skip' }, { status: 'pass' }] } });
   });
 
   it('turns a ProbeError from the SMTP session into error', async () => {
