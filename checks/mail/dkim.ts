@@ -29,7 +29,6 @@ export const dkimCheck = defineCheck({
 
   async run(ctx) {
     const { target } = ctx;
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     if (target.profile === 'parked') return skip('Parked domain sends no mail, so it needs no DKIM key', 'not-applicable');
     if (target.dkimSelectors.length === 0) {
       return skip('No DKIM selectors configured; add them as dkimSelectors (the s= tag of a DKIM-Signature header '

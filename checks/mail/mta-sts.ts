@@ -21,7 +21,6 @@ export const mtaStsCheck = defineCheck({
   references: ['RFC 8461 3.1-3.3, 4.1'],
 
   async run({ target, probes }) {
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     if (target.profile === 'parked') return skip('Parked domain receives no mail, so MTA-STS does not apply', 'not-applicable');
     const txtName = `_mta-sts.${target.domain}`;
     const answer = await probes.dns(txtName, 'TXT');

@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn } from '../../src/core/check.ts';
+import { defineCheck, fail, pass, warn } from '../../src/core/check.ts';
 import { parseMxRecords } from '../../src/parse/mx.ts';
 import { SMTP_PORT } from './mx-endpoints.ts';
 
@@ -18,7 +18,6 @@ export const mxCheck = defineCheck({
     'No MX fails for a mail-enabled domain: the implicit MX (the A record) is not counted as a mail setup'],
 
   async run({ target, probes }) {
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     const parked = target.profile === 'parked';
     const answer = await probes.dns(target.domain, 'MX');
     const mx = parseMxRecords(answer.records);

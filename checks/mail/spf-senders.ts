@@ -25,7 +25,6 @@ export const spfSendersCheck = defineCheck({
     'Evaluated as MAIL FROM postmaster@<domain> with HELO <domain>; any result other than pass fails, temperror is inconclusive'],
 
   async run({ target, probes, settings }) {
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     if (target.sendingIps.length === 0) {
       return skip('No sending IPs configured; list the addresses that send mail for this domain as sendingIps', 'not-configured');
     }

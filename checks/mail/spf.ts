@@ -1,4 +1,4 @@
-import { defineCheck, fail, pass, skip, warn } from '../../src/core/check.ts';
+import { defineCheck, fail, pass, warn } from '../../src/core/check.ts';
 import { lintSpf } from '../../src/eval/spf-lint.ts';
 import type { SpfLintNode, SpfLintProblem } from '../../src/eval/spf-lint.ts';
 
@@ -29,7 +29,6 @@ export const spfCheck = defineCheck({
     'Parked profile: exactly "v=spf1 -all" (compared case-insensitively, spaces collapsed, as RFC 7208 4.6.1 parses it)'],
 
   async run({ target, probes }) {
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     const lint = await lintSpf(target.domain, probes.dns); // DNS failure throws: the runner reports error, not "missing"
     const evidence: SpfEvidence = {
       domain: target.domain, profile: target.profile, records: lint.records, lookups: lint.lookups,

@@ -15,7 +15,6 @@ export const tlsRptCheck = defineCheck({
   references: ['RFC 8460 3'],
 
   async run({ target, probes }) {
-    if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');
     if (target.profile === 'parked') return skip('Parked domain receives no mail, so TLS-RPT does not apply', 'not-applicable');
     const name = `_smtp._tls.${target.domain}`;
     const answer = await probes.dns(name, 'TXT');

@@ -62,7 +62,6 @@ describe('mail.dkim', () => {
 
   it.each([
     { name: 'no selectors configured', target: {}, reason: 'not-configured' }, // never a pass from _domainkey existing
-    { name: 'mail disabled', target: { mail: false, ...SELECTED }, reason: 'not-applicable' },
     { name: 'parked domain', target: { profile: 'parked' as const, ...SELECTED }, reason: 'not-applicable' },
   ])('skips: $name', async ({ target, reason }) => {
     expect(await dkimCheck.run(contextFor(fakeProbes({}), target))).toMatchObject({ status: 'skip', reason });

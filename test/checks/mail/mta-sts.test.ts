@@ -99,7 +99,6 @@ describe('mail.mta-sts', () => {
   });
 
   it.each([
-    { name: 'mail disabled', target: { mail: false } },
     { name: 'parked domain', target: { profile: 'parked' as const } },
   ])('skips: $name', async ({ target }) => {
     expect(await mtaStsCheck.run(contextFor(fakeProbes({}), target))).toMatchObject({ status: 'skip', reason: 'not-applicable' });

@@ -61,10 +61,6 @@ describe('mail.mx', () => {
     });
   });
 
-  it('skips domains without mail', async () => {
-    expect(await mxCheck.run(contextFor(fakeProbes({}), { mail: false }))).toMatchObject({ status: 'skip', reason: 'not-applicable' });
-  });
-
   it('lets a ProbeError from the MX lookup or an address lookup propagate', async () => {
     const error = new ProbeError('dns-failure', '127.0.0.1:53', 'SERVFAIL');
     await expect(mxCheck.run(contextFor(fakeProbes({ dns: () => Promise.reject(error) })))).rejects.toBe(error);

@@ -35,10 +35,6 @@ describe('mail.spf-senders', () => {
     });
   });
 
-  it('skips a domain with mail checks off', async () => {
-    expect((await run(['192.0.2.10'], { mail: false }))).toMatchObject({ status: 'skip', reason: 'not-applicable' });
-  });
-
   it('reports each IP\'s result and path as evidence', async () => {
     const outcome = await run(['192.0.2.10', '203.0.113.9']);
     expect(outcome).toMatchObject({

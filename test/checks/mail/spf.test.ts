@@ -41,10 +41,6 @@ describe('mail.spf', () => {
     expect((await run(txt, { profile: 'parked' })).status).toBe(status);
   });
 
-  it('skips a domain with mail checks off', async () => {
-    expect(await run(['v=spf1 -all'], { mail: false })).toEqual({ status: 'skip', summary: 'Mail checks are disabled for this domain', reason: 'not-applicable' });
-  });
-
   it('names the missing record and the fix', async () => {
     expect(await run(null)).toMatchObject({ status: 'fail', summary: 'No SPF record at example.nl', remediation: expect.stringContaining('v=spf1') });
   });

@@ -35,7 +35,7 @@ describe('mail.tls-rpt', () => {
     expect(await run(['v=TLSRPTv1; rua=ftp://reports.example/'])).toMatchObject({ summary: expect.stringContaining('only mailto: and https:') });
   });
 
-  it.each([{ mail: false }, { profile: 'parked' as const }])('skips %o', async (target) => {
+  it.each([{ profile: 'parked' as const }])('skips %o', async (target) => {
     expect(await tlsRptCheck.run(contextFor(fakeProbes({}), target))).toMatchObject({ status: 'skip', reason: 'not-applicable' });
   });
 
