@@ -1,9 +1,5 @@
 import { certificateExpiries } from './certificates.ts';
-import { REPORT_STATUSES, type PromiseState, type ReportWriter, type ScanReport } from './types.ts';
-
-const PROMISE_STATES: readonly PromiseState[] = [
-  'met', 'met-with-warnings', 'not-met', 'not-verified', 'not-assessed', 'attested', 'unattested', 'attestation-expired',
-];
+import { PROMISE_STATES, REPORT_STATUSES, type ReportWriter, type ScanReport } from './types.ts';
 
 /**
  * Label values per the text exposition format: backslash, double quote and newline escaped. Other control characters

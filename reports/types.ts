@@ -37,9 +37,10 @@ export type WaivedResult = ResultBase & {
 export type ReportResult = (CheckResult | WaivedResult) & { readonly since?: string };
 
 /** How a promise stands. Automated: from its checks' results. Manual: from attestations (checks can only disprove). */
-export type PromiseState =
-  | 'met' | 'met-with-warnings' | 'not-met' | 'not-verified' | 'not-assessed'
-  | 'attested' | 'unattested' | 'attestation-expired';
+export const PROMISE_STATES = [
+  'met', 'met-with-warnings', 'not-met', 'not-verified', 'not-assessed', 'attested', 'unattested', 'attestation-expired',
+] as const;
+export type PromiseState = (typeof PROMISE_STATES)[number];
 
 /** A framework control a promise maps to, e.g. ISO/IEC 27001:2022 A.8.24 "Use of cryptography". */
 export type ControlRef = { readonly framework: string; readonly id: string; readonly title: string };

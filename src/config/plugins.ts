@@ -1,8 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import type { Check } from '../core/check.ts';
-
-const ID = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
-const SCOPES = ['domain', 'web', 'mail'];
+import { CHECK_ID_PATTERN as ID, SCOPES } from '../core/types.ts';
 
 export type PluginLoad = { readonly checks: readonly Check[]; readonly problems: readonly string[] };
 
@@ -14,7 +12,7 @@ export function checkShapeProblems(value: unknown): string[] {
   if (typeof c['id'] !== 'string' || !ID.test(c['id'])) problems.push(`id ${JSON.stringify(c['id'])} is not a dotted lower-case id like "area.subject"`);
   if (typeof c['title'] !== 'string' || c['title'] === '') problems.push('title missing');
   if (!Array.isArray(c['promises']) || !c['promises'].every((p) => typeof p === 'string')) problems.push('promises must be a list of promise ids');
-  if (!SCOPES.includes(String(c['scope']))) problems.push(`scope must be one of ${SCOPES.join(', ')}`);
+  if (!(SCOPES as readonly string[]).includes(String(c['scope']))) problems.push(`scope must be one of ${SCOPES.join(', ')}`);
   if (!Array.isArray(c['needs'])) problems.push('needs must be a list (dns, web, mail)');
   if (typeof c['remediation'] !== 'string' || c['remediation'].length < 10) problems.push('remediation text missing');
   if (typeof c['run'] !== 'function') problems.push('run(ctx) missing');

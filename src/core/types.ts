@@ -22,6 +22,9 @@ export type ErrorReason = (typeof ERROR_REASONS)[number];
 export const SKIP_REASONS = ['not-applicable', 'not-configured', 'disabled', 'prerequisite'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
 
+/** A check id: dotted, lower-case, kebab-case parts (`http.hsts`, `mail.starttls-protocols`). Never reused. */
+export const CHECK_ID_PATTERN = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
+
 /** Which part of a domain a check looks at; `domain` checks need only DNS. */
 export const SCOPES = ['domain', 'web', 'mail'] as const;
 export type Scope = (typeof SCOPES)[number];

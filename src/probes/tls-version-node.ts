@@ -6,15 +6,10 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { SELF_TEST_CERT_PEM, SELF_TEST_KEY_PEM } from './self-test-identity.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
-import { TLS_VERSIONS, type TlsVersion, type TlsVersionFacts } from './types.ts';
+import type { TlsVersion, TlsVersionFacts } from './types.ts';
 
 /** The cipher string that lets OpenSSL 3 offer TLS 1.0/1.1 at all (security level 0). */
 export const NODE_TLS_LEGACY_CIPHERS = 'DEFAULT@SECLEVEL=0';
-
-/** The raw prober (tls-version.ts) builds hellos for every version it knows, whatever the local OpenSSL would offer. */
-export function clientCanOffer(version: TlsVersion): boolean {
-  return TLS_VERSIONS.includes(version);
-}
 
 const selfTests = new Map<string, Promise<boolean>>();
 

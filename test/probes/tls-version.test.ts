@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deadline } from '../../src/core/deadline.ts';
 import { ProbeError } from '../../src/core/errors.ts';
@@ -6,7 +7,7 @@ import type { Endpoint } from '../../src/core/types.ts';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startClosingServer, startSilentServer, startTlsServer, startTrickleProxy } from '../../src/lab/tls-server.ts';
 import type { LabServer, LabTlsServer } from '../../src/lab/tls-server.ts';
-import { clientCanOffer, nodeTlsClientSupports } from '../../src/probes/tls-version-node.ts';
+import { nodeTlsClientSupports } from '../../src/probes/tls-version-node.ts';
 import { buildClientHello } from '../../src/probes/tls-hello.ts';
 import { createReplyReader } from '../../src/probes/tls-server-reply.ts';
 import { probeTlsVersion } from '../../src/probes/tls-version.ts';
@@ -217,15 +218,27 @@ describe('buildClientHello', () => {
 });
 
 describe('client capabilities', () => {
-  it('the raw prober can offer every version', () => {
-    expect(TLS_VERSIONS.every(clientCanOffer)).toBe(true);
+  /** An independent answer: a default node:tls client against a lab server that speaks only `version`. */
+  async function handshakeCompletes(version: TlsVersion): Promise<boolean> {
+    const leaf = issueLeaf(createCa({ name: 'capability' }), { hosts: ['localhost'] });
+    const server = await startTlsServer({ key: leaf.keyPem, cert: leaf.certPem, minVersion: version, maxVersion: version });
+    try {
+      return await new Promise<boolean>((resolve) => {
+        const socket = tls.connect({ host: server.host, port: server.port, servername: 'localhost', rejectUnauthorized: false, minVersion: version, maxVersion: version });
+        socket.once('secureConnect', () => { resolve(socket.getProtocol() === version); socket.destroy(); });
+        socket.once('error', () => { resolve(false); socket.destroy(); });
+      });
+    } finally {
+      await server.close();
+    }
+  }
+
+  it.each(TLS_VERSIONS)('the self-test for %s agrees with a real handshake of a default client', async (version) => {
+    expect(await nodeTlsClientSupports(version)).toBe(await handshakeCompletes(version));
   });
 
-  it('self-tests node:tls once per version against a loopback server', async () => {
-    expect(await nodeTlsClientSupports('TLSv1.3')).toBe(true);
-    expect(await nodeTlsClientSupports('TLSv1.2')).toBe(true);
-    // Node 20.20 / OpenSSL 3.0.19 can still offer TLS 1.0/1.1 at SECLEVEL=0; other builds may not, hence a boolean.
-    expect(typeof await nodeTlsClientSupports('TLSv1')).toBe('boolean');
+  it('asks once per version and cipher string', () => {
     expect(nodeTlsClientSupports('TLSv1')).toBe(nodeTlsClientSupports('TLSv1'));
+    expect(nodeTlsClientSupports('TLSv1')).not.toBe(nodeTlsClientSupports('TLSv1', 'DEFAULT@SECLEVEL=0'));
   });
 });

@@ -6,8 +6,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { jsonWriter } from '../../reports/json.ts';
 import { sealReport } from '../../src/compliance/integrity.ts';
 import { fixtureReport } from './fixture-report.ts';
-import { ERROR_REASONS, SCOPES, SKIP_REASONS } from '../../src/core/types.ts';
-import { REPORT_STATUSES } from '../../reports/types.ts';
+import { CHECK_ID_PATTERN, ERROR_REASONS, SCOPES, SKIP_REASONS } from '../../src/core/types.ts';
+import { PROMISE_STATES, REPORT_STATUSES } from '../../reports/types.ts';
 
 // ajv-formats is CommonJS: Node's ESM default import is its module.exports, which carries the plugin as `.default`.
 const addFormats = addFormatsModule.default;
@@ -62,8 +62,10 @@ describe('report.schema.json', () => {
     expect(errors).toMatch(/\/promises\/0\/status must be equal to one of the allowed values/);
   });
 
-  it('lists exactly the vocabularies the code declares (statuses, error and skip reasons, scopes)', () => {
+  it('lists exactly the vocabularies the code declares (statuses, reasons, scopes, promise states, check ids)', () => {
     const text = JSON.stringify(schema);
+    expect((schema as { $defs: { checkId: { pattern: string } } }).$defs.checkId.pattern).toBe(CHECK_ID_PATTERN.source);
+    expect(text).toContain(`"enum":${JSON.stringify(PROMISE_STATES.slice(0, 5))}`);
     // Each vocabulary appears in the schema as one enum array, in the code's order.
     for (const words of [REPORT_STATUSES, ERROR_REASONS, SKIP_REASONS, SCOPES]) {
       expect(text, words.join(',')).toContain(`"enum":${JSON.stringify(words)}`);
