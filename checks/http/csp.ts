@@ -57,7 +57,10 @@ export const cspCheck = defineCheck({
   needs: ['web'],
   remediation: REMEDIATION,
   references: [
-    'W3C Content Security Policy Level 3 (§2.2 parsing, #directive-fallback-list, §8.1 multiple policies, §8.2 strict-dynamic)',
+    'W3C Content Security Policy Level 3 (§2.2 parsing, §2.3.1 nonce-source and hash-source grammar, #directive-fallback-list, '
+      + '§8.1 multiple policies, §8.2 strict-dynamic)',
+    'A nonce or hash source that does not match CSP3 §2.3.1 (no value, a hash algorithm other than sha256/384/512, characters '
+      + 'outside base64-value, no closing quote) is ignored by browsers: it does not switch \'unsafe-inline\' off and is named as a warning.',
     'MDN HTTP Observatory "content-security-policy" test: its failing results fail here too',
     'Differs from the Observatory: several policies are judged as CSP3 §8.1 enforces them (a capability counts only if every '
       + 'policy grants it) rather than by merging source lists; script-src-elem and script-src-attr are judged too; '

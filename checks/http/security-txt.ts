@@ -26,7 +26,7 @@ function judgeFile(page: PageFetch, legacy: Fetch | undefined, now: Date, maxDay
     const what = final.status === 404 || final.status === 410 ? 'No security.txt' : `security.txt answered HTTP ${final.status}`;
     return { status: 'fail', summary: `${what} at /.well-known/security.txt${legacyNote}`, evidence: base };
   }
-  const parsed = parseSecurityTxt(final.body, { utf8: final.bodyUtf8 });
+  const parsed = parseSecurityTxt(final.body, { utf8: final.bodyUtf8, complete: !final.bodyTruncated });
   const problems: SecurityTxtProblem[] = [...parsed.problems];
   const [type = '', ...params] = (final.headers['content-type']?.[0] ?? '').split(';').map((p) => p.trim().toLowerCase());
   // RFC 9116 §3: "text/plain" with the charset parameter set to "utf-8".
@@ -67,9 +67,13 @@ export const securityTxtCheck = defineCheck({
   needs: ['web'],
   remediation: REMEDIATION,
   references: [
-    'RFC 9116 §2.5 (fields), §3 (location, text/plain; charset=utf-8), §4 (format); RFC 3339 §5.6 (Expires)',
-    'Each problem names its line; a MUST broken fails, a SHOULD (missing charset, Expires over settings.thresholds.'
-      + 'securityTxtMaxExpiryDays ahead, unparseable lines) warns. An OpenPGP signature is noted, not verified.',
+    'RFC 9116 §2.2 (line breaks), §2.3 (signature), §2.5 (fields), §3 (location, text/plain; charset=utf-8), §4 (ABNF); '
+      + 'RFC 3986 §3 (URIs, not the WHATWG URL parser); RFC 4880 §7 (cleartext signature); RFC 3339 §5.6 (Expires)',
+    'Each problem names its line; a MUST broken fails (a last line without a line break, an invalid URI, a second '
+      + 'byte-order mark), a SHOULD (missing charset, Expires over settings.thresholds.securityTxtMaxExpiryDays ahead, '
+      + 'lines outside the §4 grammar such as no space after the colon, which are then not read; blank lines around '
+      + 'the signed form; a signed file without Canonical, RECOMMENDED by §2.3) warns. An OpenPGP signature is noted, '
+      + 'not verified.',
   ],
   async run(ctx) {
     const url = `https://${ctx.target.domain}/.well-known/security.txt`;

@@ -20,7 +20,7 @@ export const dmarcReportAuthCheck = defineCheck({
   scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
-  references: ['RFC 7489 7.1'],
+  references: ['RFC 7489 7.1 (authorization record), 6.4 ("v" is case-insensitive, DMARC1 is not)'],
 
   async run({ target, probes }) {
     if (!target.mail) return skip('Mail checks are disabled for this domain', 'not-applicable');

@@ -12,7 +12,8 @@ export const dmarcCheck = defineCheck({
   scope: 'mail',
   needs: ['dns'],
   remediation: REMEDIATION,
-  references: ['RFC 7489 3.2, 6.3, 6.6.3', 'RFC 9091 (np)', 'RFC 9989 (t)',
+  references: ['RFC 7489 3.2, 6.3, 6.6.3', 'RFC 7489 6.4 ABNF with RFC 5234 2.3: tag names and keyword values are case-insensitive '
+    + '(V=DMARC1; P=Reject is valid), the version value DMARC1 is not', 'RFC 9091 (np)', 'RFC 9989 (t)',
     'Vouch fails p=none: monitoring does not keep the promise to stop mail forged in the organisation\'s name'],
 
   async run({ target, probes }) {

@@ -179,14 +179,52 @@ export type CspAnalysis = {
 
 // Sources that match (nearly) any origin; the same set the MDN HTTP Observatory calls "dangerously broad".
 const BROAD = new Set(['*', 'http:', 'https:', 'ftp:', 'http://*', 'https://*', 'http://*.*', 'https://*.*']);
-const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-/i;
+/**
+ * CSP3 §2.3.1 (#grammardef-nonce-source, #grammardef-hash-source), ABNF strings case-insensitive (RFC 5234 §2.3):
+ *   nonce-source = "'nonce-" base64-value "'";  hash-source = "'" hash-algorithm "-" base64-value "'"
+ *   hash-algorithm = "sha256" / "sha384" / "sha512";  base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
+ * A source that does not match is not a nonce or hash: browsers ignore it, so it cannot switch 'unsafe-inline' off.
+ */
+const NONCE_OR_HASH = /^'(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
+const NONCE = /^'nonce-[A-Za-z0-9+/_-]+={0,2}'$/i;
+const HASH = /^'(?:sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}'$/i;
+/** A quoted source written as a nonce or hash ("'nonce-", "'sha…-", "'md5-"), or an unquoted one that is one but for the quotes. */
+const QUOTED_ATTEMPT = /^'(?:nonce|sha-?\d*|md5)-/i;
+const UNQUOTED_ATTEMPT = /^(?:nonce|sha256|sha384|sha512)-[A-Za-z0-9+/_-]+={0,2}$/i;
+
+/**
+ * Why `source`, written as a nonce or hash source, does not match the CSP3 §2.3.1 grammar; null when it does or
+ * when it is not meant as one. Browsers ignore such a source (it matches no source-expression, or is a host).
+ */
+export function malformedNonceOrHash(source: string): string | null {
+  if (NONCE_OR_HASH.test(source)) return null;
+  const shown = shorten(source);
+  const dash = source.indexOf('-');
+  if (UNQUOTED_ATTEMPT.test(source)) {
+    return `${shown} is not quoted, so browsers read it as a host name, not a nonce or hash (CSP3 §2.3.1)`;
+  }
+  if (!QUOTED_ATTEMPT.test(source)) return null;
+  const kind = source.slice(1, dash).toLowerCase();
+  const what = kind === 'nonce' ? 'a nonce' : 'a hash';
+  if (kind !== 'nonce' && !['sha256', 'sha384', 'sha512'].includes(kind)) {
+    return `'${source.slice(1, dash)}-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)`;
+  }
+  const value = source.slice(dash + 1).replace(/'$/, '');
+  if (value === '') return `'${source.slice(1, dash)}-' has no value (CSP3 §2.3.1)`;
+  if (source.length < 3 || !source.endsWith("'")) {
+    return `${shown} has no closing quote: ${what} cannot contain whitespace (CSP3 §2.3.1)`;
+  }
+  return `${shown} is not a base64 value (CSP3 §2.3.1: letters, digits, "+", "/", "-", "_", then at most two "=")`;
+}
+
 const PASSIVE = new Set(['img-src', 'media-src']);
 const NOT_SOURCE_LISTS = new Set([
   'report-uri', 'report-to', 'sandbox', 'upgrade-insecure-requests', 'block-all-mixed-content',
   'require-trusted-types-for', 'trusted-types', 'plugin-types', 'webrtc', 'require-sri-for',
 ]);
 // Mistakes in any one policy are reported even when another policy covers for them.
-const ANY_POLICY = new Set(['repeated-directive', 'strict-dynamic-without-nonce']);
+const ANY_POLICY = new Set(['repeated-directive', 'strict-dynamic-without-nonce', 'malformed-nonce-or-hash']);
+const shorten = (source: string) => (source.length > 40 ? `${source.slice(0, 39)}…` : source);
 const RANK = { fail: 0, warn: 1, note: 2 } as const;
 
 type Effective = { readonly name: string; readonly list: readonly string[] };
@@ -216,7 +254,10 @@ function scriptIssues(policy: CspPolicy, add: (severity: CspIssue['severity'], c
     if (strictDynamic && !nonceOrHash) add('fail', 'strict-dynamic-without-nonce', `${name} has 'strict-dynamic' without a nonce or hash`);
     // CSP3 "does a source list allow all inline behavior" (#allow-all-inline): a nonce, hash or 'strict-dynamic' switches 'unsafe-inline' off.
     if (list.includes("'unsafe-inline'") && !nonceOrHash && !strictDynamic) {
-      add('fail', 'script-unsafe-inline', `${name} allows 'unsafe-inline' without a nonce or hash`);
+      // A malformed nonce or hash does not count (CSP3 §2.3.1): browsers ignore it and 'unsafe-inline' stays on.
+      const ignored = (policy.directives.get(name) ?? []).filter((s) => malformedNonceOrHash(s) !== null);
+      const why = ignored.length > 0 ? ` (browsers ignore the malformed ${ignored.map(shorten).join(' ')})` : '';
+      add('fail', 'script-unsafe-inline', `${name} allows 'unsafe-inline' without a nonce or hash${why}`);
     }
     const broad = trustsOnlyNonces(list) ? [] : list.filter((s) => BROAD.has(s) || s === 'data:');
     if (broad.length > 0) add('fail', 'script-broad-source', `${name} allows scripts from ${broad.join(' ')}`);
@@ -241,6 +282,13 @@ function policyIssues(policy: CspPolicy): CspIssue[] {
     if (PASSIVE.has(name) || NOT_SOURCE_LISTS.has(name) || trustsOnlyNonces(values.map((s) => s.toLowerCase()))) continue;
     const insecure = values.filter((s) => /^(?:http|ftp):/i.test(s) && !BROAD.has(s.toLowerCase()));
     if (insecure.length > 0) add('fail', 'insecure-scheme', `${name} allows ${insecure[0]} over an unencrypted scheme`);
+  }
+  for (const [name, values] of policy.directives) {
+    if (NOT_SOURCE_LISTS.has(name)) continue;
+    for (const source of values) {
+      const why = malformedNonceOrHash(source);
+      if (why) add('warn', 'malformed-nonce-or-hash', `${name}: ${why}`);
+    }
   }
   for (const name of PASSIVE) {
     const insecure = policy.directives.get(name)?.filter((s) => /^(?:http|ftp):/i.test(s)) ?? [];
@@ -291,8 +339,8 @@ export function analyzeCsp(policies: readonly CspPolicy[]): CspAnalysis {
     enforced: enforced.length,
     reportOnly: policies.length - enforced.length,
     strictDynamic: scriptLists.includes("'strict-dynamic'"),
-    nonces: scriptLists.some((s) => s.startsWith("'nonce-")),
-    hashes: scriptLists.some((s) => /^'sha(?:256|384|512)-/.test(s)),
+    nonces: scriptLists.some((s) => NONCE.test(s)),
+    hashes: scriptLists.some((s) => HASH.test(s)),
     frameAncestors: framing[0] ?? null,
     framingRestricted: framing.some((list) => !list.some((s) => BROAD.has(s.toLowerCase()))),
     issues: issues.sort((a, b) => RANK[a.severity] - RANK[b.severity]),

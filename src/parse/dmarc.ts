@@ -44,11 +44,13 @@ export type DmarcParse =
   | { readonly ok: false; readonly problem: string };
 
 /**
- * RFC 7489 6.6.3: records that do not start with `v=DMARC1` are discarded before anything else. The value is
- * case-sensitive (6.4 spells it in %x codes); whitespace around "=" is allowed by the ABNF's *WSP, and leading
- * whitespace is tolerated because receivers trim it.
+ * RFC 7489 6.6.3: records that do not start with `v=DMARC1` are discarded before anything else. RFC 7489 6.4:
+ * `dmarc-version = "v" *WSP "=" *WSP %x44 %x4d %x41 %x52 %x43 %x31`, so the tag name "v" is a quoted literal and
+ * case-insensitive (RFC 5234 2.3: `V=DMARC1` is a DMARC record) while the value is spelled in %x codes and is
+ * case-sensitive (`v=dmarc1` is not). Whitespace around "=" is allowed by the ABNF's *WSP, and leading whitespace
+ * is tolerated because receivers trim it.
  */
-export const DMARC_RECORD_START = /^\s*v\s*=\s*DMARC1\s*(;|$)/;
+export const DMARC_RECORD_START = /^\s*[vV]\s*=\s*DMARC1\s*(;|$)/;
 
 const POLICIES: readonly string[] = ['none', 'quarantine', 'reject'];
 const KNOWN_TAGS = new Set(['v', 'p', 'sp', 'np', 'pct', 'rua', 'ruf', 'adkim', 'aspf', 'fo', 'rf', 'ri', 't', 'psd']);
@@ -58,7 +60,10 @@ const MAX_UINT32 = 4_294_967_295;
  * Parses one DMARC TXT record (RFC 7489 6.3, 6.4), validating every tag. Pure and total.
  * Only a record that is not DMARC at all (`v=DMARC1` not first) or is ambiguous (a repeated tag) is `ok: false`.
  * Other bad values are listed in `notes` and `invalidTags` and replaced by their defaults, because 6.6.3 tells
- * receivers to discard syntax errors in favour of defaults. Tag names are case-insensitive (ABNF literals);
+ * receivers to discard syntax errors in favour of defaults. Tag names and keyword values (p=Reject, adkim=S,
+ * fo=D, rua=MAILTO:...) are case-insensitive: RFC 7489 6.4 writes them as quoted ABNF strings, which RFC 5234 2.3
+ * makes case-insensitive; only the version value DMARC1 is case-sensitive (%x codes). The tag-list is therefore read
+ * with `caseInsensitiveNames` (DKIM, RFC 6376 3.2, keeps case-sensitive names);
  * tags from RFC 9091 (np) and RFC 9989 (t, psd) are known; pct, rf and ri are historic in RFC 9989 but still read.
  */
 export function parseDmarc(text: string): DmarcParse {

@@ -58,7 +58,10 @@ const LEGACY: Readonly<Record<string, ReferrerPolicy>> = {
   'origin-when-crossorigin': 'origin-when-cross-origin',
 };
 
-/** A `<meta name="referrer">` element's content and the policy it sets (null when the content is not a policy). */
+/**
+ * A `<meta name="referrer">` element's content and the policy it sets: null when the content is not a policy, and
+ * then the element changes nothing (HTML "referrer" metadata name: the policy is set only if the value is one).
+ */
 export type MetaReferrer = { readonly content: string; readonly policy: ReferrerPolicy | null };
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeCsp, extractMetaCsp, parseCsp, parseSerializedCsp } from '../../src/parse/csp.ts';
+import { analyzeCsp, extractMetaCsp, malformedNonceOrHash, parseCsp, parseSerializedCsp } from '../../src/parse/csp.ts';
 
 /** Vouch's verdict from the analysis alone, as checks/http/csp.ts derives it. */
 function verdict(headers: readonly string[], reportOnly: readonly string[] = [], meta: readonly string[] = []): 'pass' | 'warn' | 'fail' {
@@ -163,6 +163,62 @@ describe('analyzeCsp: findings', () => {
   it('notes nonces, hashes and strict-dynamic', () => {
     const a = analyzeCsp(parseCsp(["script-src 'nonce-x' 'sha384-y' 'strict-dynamic'"], 'header', 'enforce'));
     expect([a.nonces, a.hashes, a.strictDynamic]).toEqual([true, true, true]);
+  });
+});
+
+describe('nonce and hash sources (CSP3 §2.3.1 nonce-source, hash-source, base64-value)', () => {
+  it.each([
+    // nonce-source = "'nonce-" base64-value "'"; base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" )*2( "=" )
+    ["'nonce-r4nd0m'", null],
+    ["'nonce-Ab+/-_=='", null],                                          // every base64-value character, two "="
+    ["'NONCE-abc'", null],                                               // ABNF strings are case-insensitive (RFC 5234 §2.3)
+    // hash-source = "'" hash-algorithm "-" base64-value "'"; hash-algorithm = "sha256" / "sha384" / "sha512"
+    ["'sha256-hqBEA/HXB3aJU2FgOnYN8rkAgEVgyfi3Vs1j2/XMPBA='", null],
+    ["'SHA384-y'", null],
+    ["'sha512-abc'", null],
+    ["'self'", null], ['https://nonce-cdn.example', null], ['nonce-cdn.example', null], ["'unsafe-inline'", null], // not nonce/hash attempts
+    ["'nonce-'", "'nonce-' has no value (CSP3 §2.3.1)"],                 // base64-value is 1*
+    ["'sha256-'", "'sha256-' has no value (CSP3 §2.3.1)"],
+    ["'sha1-abc'", "'sha1-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)"],
+    ["'md5-abc'", "'md5-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)"],
+    ["'sha-256-abc'", "'sha-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)"],
+    ["'nonce-a", "'nonce-a has no closing quote: a nonce cannot contain whitespace (CSP3 §2.3.1)"], // from "'nonce-a b'"
+    ["'nonce-abc!'", `'nonce-abc!' is not a base64 value (CSP3 §2.3.1: letters, digits, "+", "/", "-", "_", then at most two "=")`],
+    ["'nonce-abc==='", `'nonce-abc===' is not a base64 value (CSP3 §2.3.1: letters, digits, "+", "/", "-", "_", then at most two "=")`],
+    ["'nonce-=='", `'nonce-==' is not a base64 value (CSP3 §2.3.1: letters, digits, "+", "/", "-", "_", then at most two "=")`],
+    ["'sha256-a=b'", `'sha256-a=b' is not a base64 value (CSP3 §2.3.1: letters, digits, "+", "/", "-", "_", then at most two "=")`], // "=" only at the end
+    ['nonce-r4nd0m', 'nonce-r4nd0m is not quoted, so browsers read it as a host name, not a nonce or hash (CSP3 §2.3.1)'],
+  ])('%s -> %s', (source, problem) => {
+    expect(malformedNonceOrHash(source)).toBe(problem);
+  });
+
+  it.each([
+    // CSP3 #allow-all-inline: only a nonce-source or hash-source that matches the grammar switches 'unsafe-inline' off.
+    ["object-src 'none'; script-src 'unsafe-inline' 'nonce-'"],
+    ["object-src 'none'; script-src 'unsafe-inline' 'nonce-a b'"],
+    ["object-src 'none'; script-src 'unsafe-inline' 'sha256-abc!'"],
+    ["object-src 'none'; script-src 'unsafe-inline' 'sha1-abc'"],
+    ["object-src 'none'; script-src 'unsafe-inline' 'nonce-abc==='"],
+    ["object-src 'none'; script-src 'unsafe-inline' nonce-abc"],
+    ["object-src 'none'; script-src 'strict-dynamic' 'nonce-' https:"],    // §8.2 needs a valid nonce or hash to drop https:
+  ])('%s -> fail', (header) => {
+    expect(verdict([header])).toBe('fail');
+  });
+
+  it('names each malformed source, and why, as a warning', () => {
+    const a = analyzeCsp(parseCsp(["default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-' 'sha1-x'; style-src 'nonce-a b'"], 'header', 'enforce'));
+    expect(a.issues.map((i) => `${i.severity} ${i.code} ${i.message}`)).toEqual(expect.arrayContaining([
+      "fail script-unsafe-inline script-src allows 'unsafe-inline' without a nonce or hash (browsers ignore the malformed 'nonce-' 'sha1-x')",
+      "warn malformed-nonce-or-hash script-src: 'nonce-' has no value (CSP3 §2.3.1)",
+      "warn malformed-nonce-or-hash script-src: 'sha1-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)",
+      "warn malformed-nonce-or-hash style-src: 'nonce-a has no closing quote: a nonce cannot contain whitespace (CSP3 §2.3.1)",
+    ]));
+    expect([a.nonces, a.hashes]).toEqual([false, false]);
+  });
+
+  it('does not count a malformed nonce for inline styles either', () => {
+    expect(codes("default-src 'self'; style-src 'unsafe-inline' 'nonce-'")).toContain('style-unsafe-inline');
+    expect(codes("default-src 'self'; style-src 'unsafe-inline' 'nonce-abc'")).not.toContain('style-unsafe-inline');
   });
 });
 

@@ -32,7 +32,8 @@ describe('parseDmarc', () => {
 
   it.each([
     { record: 'p=reject; v=DMARC1', problem: /start with/ },         // 6.6.3: v= must come first
-    { record: 'v=dmarc1; p=reject', problem: /start with/ },         // 6.4: the version value is case-sensitive
+    { record: 'v=dmarc1; p=reject', problem: /start with/ },         // 6.4: the version value is case-sensitive (%x codes)
+    { record: 'V=Dmarc1; p=reject', problem: /start with/ },
     { record: 'v=DMARC1p=reject', problem: /start with/ },
     { record: 'v=spf1 -all', problem: /start with/ },
     { record: 'v=DMARC1; p=none; p=reject', problem: /more than once/ },
@@ -63,6 +64,30 @@ describe('parseDmarc', () => {
     expect(parsed.record.policy).toBe(policy);
     expect(parsed.record.invalidTags).toEqual(tag === null ? [] : [tag]);
     expect(parsed.notes.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    // RFC 7489 6.4 ABNF: quoted strings are case-insensitive (RFC 5234 2.3); DMARC1 is %x-coded, so case-sensitive.
+    ['V=DMARC1; p=reject', 'reject'],                               // dmarc-version = "v" ...
+    [' V = DMARC1 ; p=reject', 'reject'],                           // *WSP around "="
+    ['v=DMARC1; P=reject', 'reject'],                               // dmarc-request = "p" *WSP "=" ...
+    ['V=DMARC1; P=REJECT', 'reject'],                               // ... ( "none" / "quarantine" / "reject" )
+    ['v=DMARC1; p=Quarantine', 'quarantine'],
+  ])('reads %j as a DMARC record with policy %s (RFC 7489 6.4)', (record, policy) => {
+    expect(parseDmarc(record)).toMatchObject({ ok: true, notes: [], record: { policy } });
+  });
+
+  it('reads every keyword value case-insensitively (RFC 7489 6.4, RFC 5234 2.3)', () => {
+    expect(parseDmarc('V=DMARC1; P=Reject; SP=None; NP=Quarantine; ADKIM=S; ASPF=S; FO=D:S; RF=AFRF; T=Y; PSD=N; RUA=MAILTO:d@Example.NL')).toMatchObject({
+      ok: true, notes: [], record: {
+        policy: 'reject', subdomainPolicy: 'none', nonExistentPolicy: 'quarantine', adkim: 's', aspf: 's', failureOptions: ['d', 's'],
+        reportFormats: ['afrf'], testing: true, psd: 'n', rua: [{ scheme: 'mailto', host: 'example.nl' }], unknownTags: [],
+      },
+    });
+  });
+
+  it('treats V= and v= as the same tag, so repeating it is ambiguous (RFC 7489 6.4)', () => {
+    expect(parseDmarc('v=DMARC1; V=DMARC1; p=reject')).toMatchObject({ ok: false, problem: expect.stringMatching(/more than once/) });
   });
 
   it('reads tag names and policy values case-insensitively (ABNF literals)', () => {

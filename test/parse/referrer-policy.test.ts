@@ -11,6 +11,8 @@ describe('parseReferrerPolicy (Referrer Policy §8.1, §11.1)', () => {
     [['no-referrer, unsafe-url'], 'unsafe-url'],
     [['no-referrer, whimsy'], 'no-referrer'],                                // §11.1: unknown tokens are skipped (fallbacks)
     [['no-referrer', 'strict-origin'], 'strict-origin'],                     // repeated headers form one list
+    [['whimsy', 'no-referrer'], 'no-referrer'],                              // §8.1: an invalid field value before a valid one
+    [['no-referrer', 'whimsy'], 'no-referrer'],                              // ... and after it: the valid token still wins
     [['whimsy, whimsy1, whimsy2'], null],
     [[''], null],
     [[], null],
@@ -36,6 +38,8 @@ describe('extractMetaReferrer (HTML §4.2.5.1)', () => {
     ['<meta name="referrer" content="always">', { content: 'always', policy: 'unsafe-url' }],
     ['<meta name="referrer" content="default">', { content: 'default', policy: 'strict-origin-when-cross-origin' }],
     ['<meta name="referrer" content="whimsy">', { content: 'whimsy', policy: null }],
+    ['<meta name="referrer" content="">', { content: '', policy: null }],                              // empty: no change
+    ['<meta name="referrer" content="whimsy"><meta name="referrer" content="same-origin">', { content: 'same-origin', policy: 'same-origin' }],
     ['<meta name="referrer" content="same-origin"><meta name="referrer" content="whimsy">', { content: 'same-origin', policy: 'same-origin' }],
     ['<meta name="referrer" content="same-origin"><meta name="referrer" content="origin">', { content: 'origin', policy: 'origin' }],
     ['<meta name="description" content="no-referrer">', null],

@@ -48,6 +48,25 @@ describe('http.csp', () => {
     }] } });
   });
 
+  it("does not let a malformed nonce switch 'unsafe-inline' off, and names it (CSP3 §2.3.1)", async () => {
+    const outcome = await run({ 'content-security-policy': ["default-src 'self'; script-src 'self' 'unsafe-inline' 'nonce-'; base-uri 'none'; form-action 'self'"] });
+    expect(outcome).toMatchObject({
+      status: 'fail',
+      summary: "CSP does not stop injected script: script-src allows 'unsafe-inline' without a nonce or hash (browsers ignore the malformed 'nonce-')",
+      evidence: { pages: [{ nonces: false, issues: [
+        "fail: script-src allows 'unsafe-inline' without a nonce or hash (browsers ignore the malformed 'nonce-')",
+        "warn: script-src: 'nonce-' has no value (CSP3 §2.3.1)",
+      ] }] },
+    });
+  });
+
+  it('warns about a malformed hash that leaves the policy strict', async () => {
+    expect(await run({ 'content-security-policy': [`${STRONG}; style-src 'self' 'sha1-abc'`] })).toMatchObject({
+      status: 'warn',
+      summary: "CSP restricts scripts but style-src: 'sha1-…' is not a CSP hash algorithm (CSP3 §2.3.1: sha256, sha384 or sha512)",
+    });
+  });
+
   it('reports error, not a verdict, when the probe cut the policy', async () => {
     const cut = `${STRONG}; ${'x'.repeat(MAX_HEADER_VALUE_CHARS)}`.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK;
     expect(await run({ 'content-security-policy': [cut] })).toMatchObject({ status: 'error', reason: 'client-limitation' });

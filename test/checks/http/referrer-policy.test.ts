@@ -31,9 +31,36 @@ describe('http.referrer-policy', () => {
     expect((await run(['unsafe-url'], '<meta name="referrer" content="same-origin">')).status).toBe('pass');
   });
 
+  it.each([
+    // HTML §4.2.5.1: a <meta name="referrer"> whose content is not a policy does not change the document's policy.
+    [undefined, 'warn', 'No Referrer-Policy: browsers default to strict-origin-when-cross-origin; '
+      + '<meta name="referrer" content="whimsy"> is not a referrer policy, so browsers ignore it'],
+    [['no-referrer'], 'pass', 'Referrer-Policy: no-referrer; <meta name="referrer" content="whimsy"> is not a referrer policy, so browsers ignore it'],
+    [['unsafe-url'], 'fail', 'Referrer-Policy: unsafe-url sends page URLs or origins to other sites; '
+      + '<meta name="referrer" content="whimsy"> is not a referrer policy, so browsers ignore it'],
+  ] as const)('judges %j with an invalid <meta name="referrer"> as if the meta were absent', async (values, status, summary) => {
+    expect(await run(values, '<head><meta name="referrer" content="whimsy"></head>')).toMatchObject({
+      status, summary, evidence: { pages: [{ meta: 'whimsy', metaIgnored: true }] },
+    });
+  });
+
+  it('ignores an empty <meta name="referrer"> content (HTML §4.2.5.1 step 3)', async () => {
+    expect(await run(undefined, '<meta name="referrer" content="">')).toMatchObject({ status: 'warn', evidence: { pages: [{ metaIgnored: true }] } });
+  });
+
+  it.each([
+    // Referrer Policy §8.1: all field values form one list; the last recognised token wins, others are skipped (§11.1).
+    [['whimsy', 'no-referrer'], 'pass', 'Referrer-Policy: no-referrer'],
+    [['no-referrer', 'whimsy'], 'pass', 'Referrer-Policy: no-referrer'],
+    [['unsafe-url', 'whimsy, strict-origin'], 'pass', 'Referrer-Policy: strict-origin'],
+    [['strict-origin', 'origin, whimsy'], 'fail', 'Referrer-Policy: origin sends page URLs or origins to other sites'],
+  ] as const)('combines an invalid header value with a valid one: %j -> %s', async (values, status, summary) => {
+    expect(await run(values)).toMatchObject({ status, summary });
+  });
+
   it('shows the header, the meta content and the policy in force', async () => {
     expect(await run(['whimsy, same-origin'], '<meta name="referrer" content="never">')).toMatchObject({
-      evidence: { pages: [{ header: ['whimsy, same-origin'], meta: 'never', policy: 'no-referrer', unknownTokens: ['whimsy'] }] },
+      evidence: { pages: [{ header: ['whimsy, same-origin'], meta: 'never', metaIgnored: false, policy: 'no-referrer', unknownTokens: ['whimsy'] }] },
     });
   });
 

@@ -20,6 +20,9 @@ describe('mail.dmarc-report-authorization', () => {
     { name: 'external, not authorized', record: 'v=DMARC1; p=reject; rua=mailto:d@reports.example', auth: null, status: 'fail' },
     { name: 'external, wrong record', record: 'v=DMARC1; p=reject; rua=mailto:d@reports.example', auth: ['ok'], status: 'fail' },
     { name: 'external ruf', record: 'v=DMARC1; p=reject; ruf=mailto:f@reports.example', auth: null, status: 'fail' },
+    { name: 'V=DMARC1 policy record (RFC 7489 6.4)', record: 'V=DMARC1; P=reject; RUA=mailto:d@reports.example', auth: null, status: 'fail' },
+    { name: 'V=DMARC1 authorization (RFC 7489 6.4, 7.1)', record: 'v=DMARC1; p=reject; rua=mailto:d@reports.example', auth: ['V=DMARC1'], status: 'pass' },
+    { name: 'v=dmarc1 authorization (6.4: DMARC1 is case-sensitive)', record: 'v=DMARC1; p=reject; rua=mailto:d@reports.example', auth: ['v=dmarc1'], status: 'fail' },
   ])('$name -> $status', async ({ record, auth, status }) => {
     const records = { '_dmarc.example.nl': [record], ...(auth ? { [AUTH_NAME]: auth } : {}) };
     expect((await run(records)).status).toBe(status);

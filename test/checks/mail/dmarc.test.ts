@@ -26,6 +26,8 @@ describe('mail.dmarc on the organizational domain', () => {
     { record: `v=DMARC1; p=reject; sp=none; ${RUA}`, status: 'warn' },
     { record: `v=DMARC1; p=reject; np=none; ${RUA}`, status: 'warn' },       // RFC 9091
     { record: `v=DMARC1; p=reject; adkim=x; ${RUA}`, status: 'warn' },       // invalid tag value, default used
+    { record: `V=DMARC1; p=reject; ${RUA}`, status: 'pass' },                // RFC 7489 6.4: "v" is case-insensitive
+    { record: `v=DMARC1; P=Reject; RUA=mailto:dmarc@example.nl`, status: 'pass' }, // names and keyword values too
   ])('$record -> $status', async ({ record, status }) => {
     expect((await run({ '_dmarc.example.nl': [record] })).status).toBe(status);
   });
