@@ -3,7 +3,7 @@ import { globToRegExp } from '../../src/config/names.ts';
 import type { CheckContext } from '../../src/core/check.ts';
 import type { CookieDeclaration } from '../../src/core/types.ts';
 import { isDeletion } from '../../src/parse/set-cookie.ts';
-import { MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
+import { droppedCookies, droppedSummary, MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
 import { judgeTogether } from './page.ts';
 import type { TargetPages, Verdict } from './page.ts';
 
@@ -18,7 +18,10 @@ function matcher(pattern: string): (name: string) => boolean {
 
 const list = (names: readonly string[]) => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` (+${names.length - 5} more)` : ''}`;
 
-/** The cookies the fetched pages set against the target's declarations and the statement's allowed purposes. */
+/**
+ * The cookies the fetched pages set against the target's declarations and the statement's allowed purposes.
+ * Cookies the probe could not keep (its per-header byte budget) may be undeclared: only a fail stands then.
+ */
 function judgeInventory(ctx: CheckContext, pages: TargetPages): Verdict {
   const now = ctx.settings.now();
   const allowed = new Set(ctx.settings.allowedCookieCategories.map((c) => c.trim().toLowerCase()));
@@ -34,6 +37,7 @@ function judgeInventory(ctx: CheckContext, pages: TargetPages): Verdict {
   const names = [...seen.keys()];
   const undeclared = names.filter((n) => declaredAs(n) === null);
   const forbidden = ctx.target.cookies.filter((d) => !allowed.has(d.category.trim().toLowerCase()));
+  const dropped = droppedCookies(pages);
   const evidence = {
     allowedCategories: [...ctx.settings.allowedCookieCategories],
     declarations: ctx.target.cookies.map((d) => ({ name: d.name, category: d.category, observed: names.some(matcher(d.name)) })),
@@ -42,10 +46,14 @@ function judgeInventory(ctx: CheckContext, pages: TargetPages): Verdict {
       return { name: name.slice(0, 128), declaredAs: d?.name ?? null, category: d?.category ?? null, urls: (seen.get(name) ?? []).slice(0, 10) };
     }),
     cookiesOmitted: Math.max(0, names.length - MAX_COOKIE_ROWS),
+    ...(dropped.length > 0 ? { notRead: dropped.map((d) => ({ ...d })) } : {}),
   };
   if (forbidden.length > 0) {
     const detail = forbidden.map((d) => `${d.name} (${d.category})`);
     return { status: 'fail', summary: `Declared cookie purpose outside the statement's ${[...allowed].join('/')}: ${list(detail)}`, evidence };
+  }
+  if (dropped.length > 0) {
+    return { status: 'error', reason: 'client-limitation', summary: `${names.length} cookie name(s) seen; ${droppedSummary(dropped)}`, evidence };
   }
   const none = ctx.target.cookies.length === 0 ? 'No cookies declared and none set' : 'No cookies set; all declared purposes are allowed';
   if (names.length === 0) return { status: 'pass', summary: none, evidence };

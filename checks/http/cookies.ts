@@ -1,6 +1,6 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { isDeletion } from '../../src/parse/set-cookie.ts';
-import { MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
+import { droppedCookies, droppedSummary, MAX_COOKIE_ROWS, observedCookies } from './observed-cookies.ts';
 import type { ObservedCookie } from './observed-cookies.ts';
 import { judgeTogether } from './page.ts';
 import type { TargetPages, Verdict } from './page.ts';
@@ -38,20 +38,29 @@ function row(cookie: ObservedCookie, found: readonly Finding[]) {
   return { ...base, name: name.slice(0, 128), secure, httpOnly, sameSite, domain, path, expires, maxAge, prefix, partitioned };
 }
 
-/** The cookies of every page fetched, each judged; the worst finding decides. */
+/**
+ * The cookies of every page fetched, each judged; the worst finding decides. Cookies the probe could not keep (its
+ * per-header byte budget) make a clean result `error`: a pass would vouch for cookies nobody read. A fail stands.
+ */
 function judgeCookies(pages: TargetPages, now: Date): Verdict {
   const judged = observedCookies(pages).map((cookie) => ({ cookie, found: findings(cookie, now) }));
+  const dropped = droppedCookies(pages);
   const name = (c: ObservedCookie) => (c.parsed.ok ? `"${c.parsed.cookie.name.slice(0, 64)}"` : 'an unparseable cookie');
   const evidence = {
     sessionLikeNames: 'sess, sid, auth, token, login (names with csrf/xsrf excluded)',
     cookies: judged.slice(0, MAX_COOKIE_ROWS).map(({ cookie, found }) => row(cookie, found)),
     cookiesOmitted: Math.max(0, judged.length - MAX_COOKIE_ROWS),
+    cookiesJudged: judged.length,
+    ...(dropped.length > 0 ? { notRead: dropped.map((d) => ({ ...d })) } : {}),
     unresolvedUrls: [...pages.unresolved],
   };
   const list = (level: Finding['level']) => judged.flatMap(({ cookie, found }) => found.filter((f) => f.level === level).map((f) => `${name(cookie)} ${f.text}`));
   const summarize = (items: readonly string[]) => `${items.slice(0, 3).join('; ')}${items.length > 3 ? ` (+${items.length - 3} more)` : ''}`;
   const fails = list('fail');
-  if (fails.length > 0) return { status: 'fail', summary: `Cookies: ${summarize(fails)}`, evidence };
+  const notRead = dropped.reduce((sum, d) => sum + d.dropped, 0);
+  const counted = `${judged.length} cookie(s) judged${notRead > 0 ? `, ${notRead} more not read` : ''}`;
+  if (fails.length > 0) return { status: 'fail', summary: `Cookies: ${summarize(fails)} (${counted})`, evidence };
+  if (dropped.length > 0) return { status: 'error', reason: 'client-limitation', summary: `Cookies: ${droppedSummary(dropped)}`, evidence };
   const unknown = list('unknown');
   if (unknown.length > 0) return { status: 'error', reason: 'client-limitation', summary: `Cookies: ${summarize(unknown)}`, evidence };
   const warns = [...list('warn'), ...pages.unresolved.map((u) => `configured URL ${u} could not be fetched`)];

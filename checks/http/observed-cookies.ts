@@ -4,6 +4,7 @@
  */
 import { parseSetCookie } from '../../src/parse/set-cookie.ts';
 import type { SetCookieParse } from '../../src/parse/set-cookie.ts';
+import { MAX_HEADER_BYTES_PER_NAME } from '../../src/probes/types.ts';
 import { cap, wasCut } from './page.ts';
 import type { TargetPages } from './page.ts';
 
@@ -32,6 +33,23 @@ export function observedCookies(pages: TargetPages): ObservedCookie[] {
     }
   }
   return [...seen.values()].map(({ url, endpoints, value }) => ({ url, endpoints, raw: cap(value, 512), parsed: parseSetCookie(value), cut: wasCut(value) }));
+}
+
+/** A hop whose Set-Cookie values were not all kept by the HTTP probe: those cookies were never seen. */
+export type DroppedCookies = { readonly url: string; readonly endpoint: string; readonly dropped: number };
+
+/** Every hop where the probe's byte budget for Set-Cookie cut the set, with how many values it dropped. */
+export function droppedCookies(pages: TargetPages): DroppedCookies[] {
+  return [...pages.landing, ...pages.extra].flatMap((page) => page.hops)
+    .filter((hop) => (hop.droppedHeaderValues['set-cookie'] ?? 0) > 0)
+    .map((hop) => ({ url: hop.url, endpoint: hop.endpoint, dropped: hop.droppedHeaderValues['set-cookie']! }));
+}
+
+/** The `error` summary when `droppedCookies` found any: the cookies that were not read cannot be judged. */
+export function droppedSummary(dropped: readonly DroppedCookies[]): string {
+  const total = dropped.reduce((sum, d) => sum + d.dropped, 0);
+  return `${total} more Set-Cookie value(s) on ${dropped[0]!.url}${dropped.length > 1 ? ` and ${dropped.length - 1} other response(s)` : ''} `
+    + `were not read: the HTTP probe keeps ${MAX_HEADER_BYTES_PER_NAME} bytes of one header, so they cannot be judged`;
 }
 
 /** Evidence rows are capped so 10,000 cookies cannot bloat a report; the count of omitted rows is kept. */

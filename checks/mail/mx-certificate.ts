@@ -1,10 +1,10 @@
 import type { CheckContext } from '../../src/core/check.ts';
 import { defineCheck } from '../../src/core/check.ts';
-import type { EndpointVerdict } from '../../src/core/endpoints.ts';
+import type { Verdict } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { fetchMtaStsPolicy } from '../../src/mail/mta-sts-policy.ts';
 import { MTA_STS_CANDIDATE, parseMtaStsRecord } from '../../src/parse/mta-sts.ts';
-import { chainSummary } from '../tls/certificate-evidence.ts';
+import { chainSummary, unlessChainCut } from '../tls/certificate-evidence.ts';
 import { judgeExpiry } from '../tls/certificate-expiry.ts';
 import { judgeKeys } from '../tls/certificate-key.ts';
 import { judgeSignatures } from '../tls/certificate-signature.ts';
@@ -51,13 +51,14 @@ export const mxCertificateCheck = defineCheck({
 
   run(ctx) {
     let decided: Promise<Strictness> | undefined; // once per run, and only when there is an MX to judge
-    return judgeMxEndpoints(ctx, REMEDIATION, async (ep): Promise<EndpointVerdict> => {
+    return judgeMxEndpoints(ctx, REMEDIATION, async (ep): Promise<Verdict> => {
       const mode = await (decided ??= strictness(ctx));
       const smtp = await ctx.probes.smtp(ep);
       const { tls } = smtp;
       if (!tls) {
         const why = smtp.tlsError ?? (smtp.starttlsAdvertised ? 'STARTTLS is refused' : 'STARTTLS is not advertised');
-        return { status: 'fail', summary: `no certificate to judge: ${why} (see mail.starttls)`, evidence: { endpoint: smtp.endpoint, strict: mode.strict, mode: mode.why } };
+        // That is mail.starttls's fail, reported there once; here there is nothing to judge.
+        return { status: 'skip', reason: 'prerequisite', summary: `no certificate to judge: ${why}; see mail.starttls`, evidence: { endpoint: smtp.endpoint, strict: mode.strict, mode: mode.why } };
       }
       const name = mode.strict ? 'fail' : 'warn';
       const findings: { status: 'pass' | 'warn' | 'fail'; summary: string }[] = [
@@ -67,18 +68,20 @@ export const mxCertificateCheck = defineCheck({
       ];
       const worst = pickWorst(findings, (f) => f.status);
       const trustOrName = !tls.chainTrusted || !tls.hostnameMatches;
-      if (mode.unknown && trustOrName && worst.status !== 'fail') {
-        throw new ProbeError(mode.unknown.reason, mode.unknown.endpoint,
-          `certificate ${!tls.chainTrusted ? 'not trusted' : 'not valid for the host'}, and whether MTA-STS enforces it is unknown: ${mode.unknown.message}`);
-      }
       const problems = findings.filter((f) => f.status !== 'pass').map((f) => f.summary);
       const evidence = {
         endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,
         hostnameMatches: tls.hostnameMatches, authorizationError: tls.authorizationError, ...chainSummary(tls),
         findings: findings.map((f) => ({ status: f.status, summary: f.summary })),
       };
-      if (worst.status === 'pass') return { status: 'pass', summary: findings.map((f) => f.summary).slice(0, 3).join('; '), evidence };
-      return { status: worst.status, summary: problems.join('; '), evidence };
+      if (mode.unknown && trustOrName && worst.status !== 'fail') {
+        // Whether this is a warn or a fail depends on a policy we could not fetch: inconclusive, with what was seen.
+        const summary = `certificate ${!tls.chainTrusted ? 'not trusted' : 'not valid for the host'}, and whether MTA-STS enforces it is unknown: ${mode.unknown.message}`;
+        return { status: 'error', reason: mode.unknown.reason, summary, evidence };
+      }
+      // Keys and signatures are judged on every certificate: a chain cut by the probe's cap cannot pass them.
+      if (worst.status === 'pass') return unlessChainCut(tls, { status: 'pass', summary: findings.map((f) => f.summary).slice(0, 3).join('; '), evidence });
+      return unlessChainCut(tls, { status: worst.status, summary: problems.join('; '), evidence });
     });
   },
 });

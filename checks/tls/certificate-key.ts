@@ -2,7 +2,7 @@ import { defineCheck } from '../../src/core/check.ts';
 import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { Thresholds } from '../../src/config/settings.ts';
 import type { TlsFacts } from '../../src/probes/types.ts';
-import { judgeServedCertificates } from './certificate-evidence.ts';
+import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Use an RSA key of at least 2048 bits or an EC key of at least 256 bits (P-256, P-384, Ed25519).';
 
@@ -29,5 +29,5 @@ export const certificateKeyCheck = defineCheck({
   remediation: REMEDIATION,
   references: ['NCSC-NL TLS guidelines: RSA >= 2048 (3072 preferred), ECDSA >= 256'],
 
-  run: judgeServedCertificates(REMEDIATION, (tls, _ep, ctx) => judgeKeys(tls, ctx.settings.thresholds)),
+  run: judgeServedCertificates(REMEDIATION, (tls, _ep, ctx) => unlessChainCut(tls, judgeKeys(tls, ctx.settings.thresholds))),
 });

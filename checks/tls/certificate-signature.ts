@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/core/check.ts';
 import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { TlsFacts } from '../../src/probes/types.ts';
-import { judgeServedCertificates } from './certificate-evidence.ts';
+import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Reissue the certificate (and any intermediate) with a SHA-256 or stronger signature.';
 const WEAK = /(md2|md4|md5|sha1)(?!\d)|sha-1(?!\d)/i;
@@ -26,5 +26,5 @@ export const certificateSignatureCheck = defineCheck({
   remediation: REMEDIATION,
   references: ['CA/Browser Forum Baseline Requirements 7.1.3', 'NCSC-NL TLS guidelines: SHA-1 insufficient'],
 
-  run: judgeServedCertificates(REMEDIATION, judgeSignatures),
+  run: judgeServedCertificates(REMEDIATION, (tls) => unlessChainCut(tls, judgeSignatures(tls))),
 });

@@ -10,6 +10,11 @@ export const HOSTILE_PATHS = {
   hugeBody: '/huge-body',
   /** `200` with `cookies` (10,000 by default) separate Set-Cookie headers. */
   manyCookies: '/many-cookies',
+  /**
+   * `200` with `cookies` Set-Cookie headers, each `Secure; SameSite=Lax` except the last, which lacks Secure: only a
+   * client that reads every one sees the finding. Values are padded to `cookieValueBytes`.
+   */
+  lastCookieInsecure: '/last-cookie-insecure',
   /** `302` to `/loop/1`, which redirects to `/loop/2`, and so on without end. */
   redirectLoop: '/loop/0',
   /** Headers (promising 1 KiB of body), a few bytes of body, then silence until the client gives up. */
@@ -22,6 +27,8 @@ export type HostileSizes = {
   readonly headerBytes?: number;
   readonly bodyBytes?: number;
   readonly cookies?: number;
+  /** Characters of each cookie's value on `lastCookieInsecure` (default: just its number). */
+  readonly cookieValueBytes?: number;
 };
 
 const CHUNK_BYTES = 64 * 1024;
@@ -53,6 +60,13 @@ export function hostileRoutes(sizes: HostileSizes = {}): Record<string, RouteHan
     },
     [HOSTILE_PATHS.manyCookies]: (_req, res) => {
       res.setHeader('set-cookie', Array.from({ length: cookies }, (_, i) => `c${i}=v${i}; Path=/`));
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end('ok');
+    },
+    [HOSTILE_PATHS.lastCookieInsecure]: (_req, res) => {
+      const value = (i: number) => String(i).padStart(sizes.cookieValueBytes ?? 0, '0');
+      res.setHeader('set-cookie', Array.from({ length: cookies }, (_, i) =>
+        `c${i}=${value(i)}; Path=/${i === cookies - 1 ? '' : '; Secure'}; SameSite=Lax`));
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.end('ok');
     },

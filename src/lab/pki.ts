@@ -40,6 +40,8 @@ export type CaOptions = {
   readonly issuer?: LabCa;
   readonly keyType?: LabKeyType;
   readonly rsaBits?: number;
+  /** The hash the issuer signs this CA's certificate with (default sha256); `sha1` for a weak intermediate. */
+  readonly signatureHash?: LabHash;
 };
 
 export type LeafOptions = {
@@ -72,7 +74,7 @@ export function createCa(options: CaOptions): LabCa {
   const now = Date.now();
   const der = buildCertificate({
     subject, publicKey: key.publicKey, keyId, issuer: issuer ?? { key: key.privateKey, subject, keyId, isRoot: true },
-    notBefore: new Date(now - HOUR_MS), notAfter: new Date(now + 3650 * DAY_MS), hash: 'sha256',
+    notBefore: new Date(now - HOUR_MS), notAfter: new Date(now + 3650 * DAY_MS), hash: options.signatureHash ?? 'sha256',
     extensions: [
       extension('2.5.29.19', true, seq([bool(true)])), // basicConstraints cA (RFC 5280 4.2.1.9)
       extension('2.5.29.15', true, keyUsage(0x86)), // keyUsage: digitalSignature, keyCertSign, cRLSign
@@ -86,6 +88,21 @@ export function createCa(options: CaOptions): LabCa {
     chainPem: options.issuer && !options.issuer.signer.isRoot ? certPem + options.issuer.chainPem : certPem,
     signer: { key: key.privateKey, subject, keyId, isRoot: !options.issuer },
   };
+}
+
+/**
+ * `count` intermediate CAs under `root`, each issued by the one above, for chains far longer than any real one.
+ * Depth counts from the leaf as the served chain does: the returned CA is at depth 1 (it issues the leaf), the one
+ * under the root at depth `count`. `at(depth)` adds options for one of them, e.g. `{ keyType: 'rsa', rsaBits: 1024 }`.
+ *
+ * @example
+ * const bottom = createIntermediateChain(root, 39, (depth) => (depth === 30 ? { signatureHash: 'sha1' } : {}));
+ * const leaf = issueLeaf(bottom, { hosts: ['localhost'] }); // leaf.chainPem: 40 certificates
+ */
+export function createIntermediateChain(root: LabCa, count: number, at: (depth: number) => Partial<CaOptions> = () => ({})): LabCa {
+  let ca = root;
+  for (let depth = count; depth >= 1; depth--) ca = createCa({ name: `Vouch Lab Intermediate ${depth}`, issuer: ca, ...at(depth) });
+  return ca;
 }
 
 /**

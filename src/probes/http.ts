@@ -7,7 +7,7 @@ import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import { abortReason, deadline, untilAborted } from '../core/deadline.ts';
-import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK, type HttpHop, type HttpRequest } from './types.ts';
+import { MAX_HEADER_BYTES_PER_NAME, MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK, type HttpHop, type HttpRequest } from './types.ts';
 
 /** URL schemes the HTTP client speaks (HTTP/1.1 only, in clear or over TLS). */
 export type HttpScheme = 'http' | 'https';
@@ -148,7 +148,7 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         const raw = res.headers as unknown as readonly string[];
         const body = await readCapped(res.body, options.maxBodyBytes);
         return {
-          url: url.href, method, endpoint: label, status: res.statusCode, headers: collectHeaders(raw),
+          url: url.href, method, endpoint: label, status: res.statusCode, ...collectHeaders(raw),
           ...decodeBody(body.bytes, body.truncated), bodyBytes: body.bytes.length, bodyTruncated: body.truncated,
           observedAt,
         };
@@ -180,7 +180,10 @@ async function connectWithin(
     // A socket that arrives after we gave up would otherwise stay open until the peer closes it.
     attempt.then((socket) => socket.destroy(), () => undefined);
     if (limit.signal.aborted && !closing.aborted) {
-      throw new ProbeError('timeout', label, `${scheme} connect not completed within ${connectMs} ms`, { cause: err, stage: 'connect' });
+      // This bound covers waiting for a slot or a shared handshake too, so it is no evidence about the server: the
+      // injected connect reports its own socket's refusal or timeout as the connect-stage fact.
+      throw new ProbeError('timeout', label, `${scheme} connect not completed within ${connectMs} ms (including any wait for a connection slot)`,
+        { cause: err, stage: 'exchange' });
     }
     throw err;
   } finally {
@@ -200,18 +203,35 @@ function requireMatchingUrl(url: URL, endpoint: Endpoint): HttpScheme {
   return scheme;
 }
 
-/** Lower-case names, every value kept in order up to the caps; a Map first so `__proto__` stays a header name. */
-function collectHeaders(raw: readonly string[]): Record<string, readonly string[]> {
-  const byName = new Map<string, string[]>();
+type CollectedHeaders = Pick<HttpHop, 'headers' | 'headersTruncated' | 'droppedHeaderValues'>;
+
+/**
+ * Lower-case names, every value kept in order: each value up to `MAX_HEADER_VALUE_CHARS` (marked when cut), each
+ * name's values up to `MAX_HEADER_BYTES_PER_NAME` bytes, later ones counted as dropped. Maps first, so `__proto__`
+ * stays a header name. The raw list is latin1, so a string's length is its byte count.
+ */
+function collectHeaders(raw: readonly string[]): CollectedHeaders {
+  const byName = new Map<string, { values: string[]; bytes: number; dropped: number }>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
-    let values = byName.get(name);
-    if (!values) byName.set(name, (values = []));
-    if (values.length >= MAX_HEADER_VALUES) continue;
+    let entry = byName.get(name);
+    if (!entry) byName.set(name, (entry = { values: [], bytes: 0, dropped: 0 }));
     const value = raw[i + 1]!;
-    values.push(value.length > MAX_HEADER_VALUE_CHARS ? value.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK : value);
+    const kept = value.length > MAX_HEADER_VALUE_CHARS ? value.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK : value;
+    // Once a value does not fit, later ones are dropped too: what is kept stays the first part, in order.
+    if (entry.dropped > 0 || entry.bytes + kept.length > MAX_HEADER_BYTES_PER_NAME) {
+      entry.dropped++;
+      continue;
+    }
+    entry.bytes += kept.length;
+    entry.values.push(kept);
   }
-  return Object.fromEntries(byName);
+  const dropped = [...byName].filter(([, e]) => e.dropped > 0).map(([name, e]) => [name, e.dropped] as const);
+  return {
+    headers: Object.fromEntries([...byName].map(([name, e]) => [name, e.values])),
+    headersTruncated: dropped.length > 0,
+    droppedHeaderValues: Object.fromEntries(dropped),
+  };
 }
 
 /** Reads at most `max` bytes, then destroys the stream so the rest never crosses the socket into memory. */

@@ -6,7 +6,7 @@ import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
-import type { CertificateFacts, TlsFacts } from './types.ts';
+import { MAX_CHAIN_CERTIFICATES, type CertificateFacts, type TlsFacts } from './types.ts';
 import { readTlv } from '../parse/der.ts';
 
 /** Options of one full handshake. */
@@ -90,6 +90,7 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsHandshakeOptions, s
       // Node reports a peer that hangs up mid-handshake as ECONNRESET ("socket disconnected before secure TLS
       // connection was established"): with TCP up, that is the server rejecting our hello, not an unreachable host.
       if (tcpConnected && err.code === 'ECONNRESET') failWith(new ProbeError('tls-handshake', label, err.message, { cause: err }));
+      else if (err.code === EXCESSIVE_CHAIN) failWith(new ProbeError('client-limitation', label, EXCESSIVE_CHAIN_MESSAGE, { cause: err }));
       else failWith(toProbeError(err, label));
     };
     const onClose = () => failWith(tcpConnected
@@ -100,6 +101,14 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsHandshakeOptions, s
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * OpenSSL refuses a handshake message above `max_cert_list` (100 KiB by default; Node offers no option to raise it),
+ * in practice a Certificate message with a huge chain. That is our client's limit, not a fault of the server.
+ */
+const EXCESSIVE_CHAIN = 'ERR_SSL_EXCESSIVE_MESSAGE_SIZE';
+const EXCESSIVE_CHAIN_MESSAGE = 'the server sent a handshake message (its certificate chain) larger than the 100 KiB '
+  + 'OpenSSL lets Node read (max_cert_list); the chain cannot be read, so it cannot be judged';
 
 const contexts = new Map<string, tls.SecureContext>();
 
@@ -122,7 +131,7 @@ function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): Tl
   // getPeerX509Certificate() and its issuerCertificate links give the chain as X509Certificate objects directly;
   // getPeerCertificate(true) would build the legacy objects and make us parse every DER again (~1 ms a handshake).
   // Never call getPeerCertificate() after it: on Node 20.20 it then returns {} (guide B.7).
-  const x509Chain = peerChain(socket.getPeerX509Certificate());
+  const { chain: x509Chain, truncated } = peerChain(socket.getPeerX509Certificate());
   const chain = x509Chain.map(cachedFacts);
   const leaf = x509Chain[0];
   const authError = socket.authorizationError as unknown;
@@ -139,6 +148,7 @@ function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): Tl
     hostnameMatches: leaf !== undefined && matchesHost(leaf, endpoint.hostname.replace(/\.$/, '')),
     authorizationError: socket.authorized || authError == null ? null : String(authError),
     chain,
+    chainTruncated: truncated,
     observedAt: new Date().toISOString(),
   };
 }
@@ -171,17 +181,19 @@ function cachedFacts(x509: X509Certificate): CertificateFacts {
 }
 
 /**
- * Leaf first. Node links each certificate to its issuer (`issuerCertificate`), a self-signed root to itself, and
- * appends the trust anchor from our store when the server did not send it.
+ * Leaf first, in the order served. getPeerX509Certificate() hands over OpenSSL's peer chain (the Certificate
+ * message as received, checked on Node 20.20 up to 121 certificates) as a linked list: each object's
+ * `issuerCertificate` is the next certificate the server sent, not one looked up in our store. Duplicates are kept,
+ * as served. `truncated`: the server sent more than `MAX_CHAIN_CERTIFICATES`.
  */
-function peerChain(peer: X509Certificate | undefined): X509Certificate[] {
+function peerChain(peer: X509Certificate | undefined): { chain: X509Certificate[]; truncated: boolean } {
   const chain: X509Certificate[] = [];
   let cert = peer;
-  while (cert && chain.length < 16 && !chain.some((seen) => seen.fingerprint256 === cert!.fingerprint256)) {
+  while (cert && chain.length < MAX_CHAIN_CERTIFICATES) {
     chain.push(cert);
     cert = cert.issuerCertificate;
   }
-  return chain;
+  return { chain, truncated: cert !== undefined };
 }
 
 /** Reduces a certificate to what an auditor reads. `pem` is kept verbatim as evidence. */

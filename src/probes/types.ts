@@ -20,11 +20,29 @@ export type DnsAnswer = {
   readonly records: readonly string[];
   /** For TXT: each record's character-strings as received, to show how a record was split. */
   readonly txtStrings?: readonly (readonly string[])[];
-  /** The resolver set the AD bit (it validated DNSSEC). */
+  /** The resolver set the AD bit (it validated DNSSEC); over a chain that took several queries, on every reply. */
   readonly authenticated: boolean;
-  /** Names in the CNAME chain the resolver followed, in order, if any. */
+  /**
+   * RRSIG records came back (answer or authority section; RFC 4035 3.1.1, 3.1.3), on every reply for this question.
+   * Absent: not known (fixtures); the resolver always sets it.
+   */
+  readonly rrsigs?: boolean;
+  /** The reply echoed the DO bit (RFC 3225 3: a security-aware server must). Absent: not known. */
+  readonly dnssecOk?: boolean;
+  /** Asked with the CD bit (RFC 4035 3.2.2): the resolver was told not to validate, so AD says nothing. */
+  readonly checkingDisabled?: boolean;
+  /**
+   * Names in the CNAME chain, in order, if any: what the resolver followed plus, when it returned only part of a
+   * chain, what Vouch followed by asking the last name itself (at most MAX_CNAME_LINKS links in all).
+   */
   readonly cnames: readonly string[];
   readonly observedAt: string;
+};
+
+/** How to ask a DNS question. */
+export type DnsQueryOptions = {
+  /** Set CD (RFC 4035 3.2.2): a validating resolver returns data it would answer SERVFAIL for (a bogus zone). */
+  readonly checkingDisabled?: boolean;
 };
 
 /** Where to connect for `hostname:port`, resolved once per run. */
@@ -60,6 +78,15 @@ export type CertificateFacts = {
   readonly pem: string;
 };
 
+/**
+ * Certificates the TLS probe reads from one served chain. Real chains have two to four; the bound exists only so a
+ * hostile server cannot make us build facts without end. It sits far above any real chain, at OpenSSL's default
+ * verification depth (100). OpenSSL itself refuses a Certificate message above 100 KiB (`max_cert_list`, which Node
+ * does not expose): a longer chain (about 200 small certificates) never completes a handshake, and the probe
+ * reports that as `client-limitation`.
+ */
+export const MAX_CHAIN_CERTIFICATES = 100;
+
 /** One full handshake (the best both sides agree on): what was negotiated and the chain as served. */
 export type TlsFacts = {
   readonly endpoint: string;
@@ -73,8 +100,13 @@ export type TlsFacts = {
   readonly hostnameMatches: boolean;
   /** OpenSSL's verification code (e.g. `CERT_HAS_EXPIRED`), or null when trusted. */
   readonly authorizationError: string | null;
-  /** Leaf first, exactly as the server sent it (a trust anchor from our store is not added). */
+  /**
+   * Leaf first, exactly as the server sent it (a trust anchor from our store is not added), up to
+   * `MAX_CHAIN_CERTIFICATES`.
+   */
   readonly chain: readonly CertificateFacts[];
+  /** The server sent more certificates than were read: `chain` is only the first part, the rest was never judged. */
+  readonly chainTruncated: boolean;
   readonly observedAt: string;
 };
 
@@ -89,10 +121,12 @@ export type TlsVersionFacts = {
 };
 
 /**
- * Values kept per header name. A hop whose header has exactly this many values may have had more: a page setting
- * 10,000 cookies is itself the finding, and 1,000 of them is more than enough evidence of it.
+ * Bytes of values kept per header name on one hop (1 MiB, the default `limits.maxHeaderBytes`). Every value is read
+ * and kept within this budget whatever their number: 5,000 cookies are 5,000 cookies. The budget is per name so a
+ * flood of one header (cookies) never crowds out another (HSTS). It only cuts when `limits.maxHeaderBytes` is raised
+ * above it; the values it drops are counted in `HttpHop.droppedHeaderValues`, never silently lost.
  */
-export const MAX_HEADER_VALUES = 1_000;
+export const MAX_HEADER_BYTES_PER_NAME = 1024 * 1024;
 /**
  * Characters kept per header value. Large enough for any real CSP or a cookie holding a JWT, so no verdict is made
  * on a cut value; the whole header block is bounded separately (limits.maxHeaderBytes). Evidence is capped by checks.
@@ -114,8 +148,15 @@ export type HttpHop = {
   readonly method: string;
   readonly endpoint: string;
   readonly status: number;
-  /** Lower-case names; every value kept so a header sent twice stays visible. Values are capped. */
+  /**
+   * Lower-case names; every value kept so a header sent twice stays visible. Each value is capped at
+   * `MAX_HEADER_VALUE_CHARS`, each name's values together at `MAX_HEADER_BYTES_PER_NAME`.
+   */
   readonly headers: Readonly<Record<string, readonly string[]>>;
+  /** Some values were received but not kept (`droppedHeaderValues` says which and how many). */
+  readonly headersTruncated: boolean;
+  /** Per lower-case name, how many values arrived after its byte budget was spent; empty when nothing was dropped. */
+  readonly droppedHeaderValues: Readonly<Record<string, number>>;
   /** The body decoded as UTF-8 (replacement characters where invalid), up to the body cap. */
   readonly body: string;
   readonly bodyBytes: number;
@@ -155,7 +196,7 @@ export type SmtpFacts = {
 
 /** Everything a check may ask of the network. Each call is cached per run and bounded by a deadline. */
 export type Probes = {
-  dns(name: string, type: DnsType): Promise<DnsAnswer>;
+  dns(name: string, type: DnsType, options?: DnsQueryOptions): Promise<DnsAnswer>;
   endpoints(hostname: string, port: number): Promise<EndpointSet>;
   tls(endpoint: Endpoint): Promise<TlsFacts>;
   tlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;

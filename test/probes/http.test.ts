@@ -13,7 +13,7 @@ import {
   userAgentFor,
 } from '../../src/probes/http.ts';
 import { endpointLabel } from '../../src/core/endpoint-label.ts';
-import { MAX_HEADER_VALUE_CHARS, MAX_HEADER_VALUES, TRUNCATION_MARK } from '../../src/probes/types.ts';
+import { MAX_HEADER_BYTES_PER_NAME, MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../src/probes/types.ts';
 import type { HttpClientOptions, HttpClients, HttpConnect } from '../../src/probes/http.ts';
 import { cleanupAfterEach } from '../support/cleanup.ts';
 
@@ -141,14 +141,30 @@ describe('headers', () => {
     expect(hop.headers['x-long']).toEqual([long.slice(0, MAX_HEADER_VALUE_CHARS) + TRUNCATION_MARK]);
   });
 
-  it('keeps the first values of 10,000 Set-Cookie headers when the header cap lets them through', async () => {
+  it('keeps every one of 10,000 Set-Cookie headers when the header cap lets them through (no count cap)', async () => {
     const server = await hostile();
     const http = clients({ maxHeaderBytes: 1024 * 1024 });
     const hop = await http.request(endpointOf(server), { url: `http://${HOST}${HOSTILE_PATHS.manyCookies}` }, signal());
     const cookies = hop.headers['set-cookie'] ?? [];
-    expect(cookies).toHaveLength(MAX_HEADER_VALUES);
+    expect(cookies).toHaveLength(10_000);
     expect(cookies[0]).toBe('c0=v0; Path=/');
-    expect(cookies.at(-1)).toBe(`c${MAX_HEADER_VALUES - 1}=v${MAX_HEADER_VALUES - 1}; Path=/`);
+    expect(cookies.at(-1)).toBe('c9999=v9999; Path=/');
+    expect(hop).toMatchObject({ headersTruncated: false, droppedHeaderValues: {} });
+  });
+
+  it('keeps one header\'s values up to its byte budget and counts the values it drops, without crowding out others', async () => {
+    // 12,000 cookies of ~120 bytes: about 1.4 MiB of Set-Cookie, over the 1 MiB kept per name, under a 4 MiB read cap.
+    const server = await startHostileHttpServer({ sizes: { cookies: 12_000, cookieValueBytes: 100 } });
+    defer(() => server.close());
+    const http = clients({ maxHeaderBytes: 4 * 1024 * 1024 });
+    const hop = await http.request(endpointOf(server), { url: `http://${HOST}${HOSTILE_PATHS.lastCookieInsecure}` }, signal());
+    const kept = hop.headers['set-cookie'] ?? [];
+    expect(kept.reduce((bytes, v) => bytes + v.length, 0)).toBeLessThanOrEqual(MAX_HEADER_BYTES_PER_NAME);
+    expect(kept.length).toBeGreaterThan(5_000);
+    expect(hop.headersTruncated).toBe(true);
+    expect(hop.droppedHeaderValues).toEqual({ 'set-cookie': 12_000 - kept.length });
+    expect(kept[0]).toMatch(/^c0=0+; Path=\/; Secure; SameSite=Lax$/);
+    expect(hop.headers['content-type']).toEqual(['text/plain']);
   });
 
   it('fails 10,000 Set-Cookie headers as protocol under the default 64 KiB cap', async () => {

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deadline } from '../../src/core/deadline.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import type { Endpoint } from '../../src/core/types.ts';
-import { createCa, issueLeaf } from '../../src/lab/pki.ts';
+import { MAX_CHAIN_CERTIFICATES } from '../../src/probes/types.ts';
+import { createCa, createIntermediateChain, issueLeaf } from '../../src/lab/pki.ts';
 import type { LabCert } from '../../src/lab/pki.ts';
 import { startClosingServer, startSilentServer, startTlsServer } from '../../src/lab/tls-server.ts';
 import type { LabServer, TlsServerOptions } from '../../src/lab/tls-server.ts';
@@ -111,6 +112,31 @@ describe('tlsHandshake facts', () => {
     expect(facts.chain[0]?.signatureAlgorithm).toBe('ecdsa-with-SHA1');
     // OpenSSL's "CA md too weak" has no name in Node's table, so authorizationError is UNSPECIFIED.
     expect(facts).toMatchObject({ chainTrusted: false, authorizationError: 'UNSPECIFIED' });
+  });
+
+  it('reads a served chain of 40 certificates whole, in the order served (Node hands over OpenSSL\'s peer chain)', async () => {
+    const leaf = issueLeaf(createIntermediateChain(ca, 39), { hosts: [HOST] });
+    const facts = await handshake(at((await serve(leaf)).port), trust);
+    expect(facts.chain).toHaveLength(40);
+    expect(facts.chain[30]?.subject).toBe('O=Vouch Lab, CN=Vouch Lab Intermediate 30');
+    expect(facts).toMatchObject({ chainTrusted: true, chainTruncated: false });
+  });
+
+  it(`reads at most ${MAX_CHAIN_CERTIFICATES} certificates of a longer chain and says it was cut`, async () => {
+    const leaf = issueLeaf(createIntermediateChain(ca, 149), { hosts: [HOST] });
+    const facts = await handshake(at((await serve(leaf)).port), trust);
+    expect(facts.chain).toHaveLength(MAX_CHAIN_CERTIFICATES);
+    expect(facts.chainTruncated).toBe(true);
+    expect(facts.chain[0]?.subject).toBe(`O=Vouch Lab, CN=${HOST}`);
+  });
+
+  it('reports a chain over OpenSSL\'s 100 KiB Certificate message as a client limitation, not a server fault', async () => {
+    const leaf = issueLeaf(createIntermediateChain(ca, 300), { hosts: [HOST] });
+    const server = await serve(leaf);
+    const err = await tlsHandshake(at(server.port), trust, never()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ProbeError);
+    expect(err).toMatchObject({ reason: 'client-limitation' });
+    expect((err as Error).message).toContain('100 KiB');
   });
 
   it('negotiates ALPN and sends SNI for names but not for IP literals (RFC 6066 3)', async () => {

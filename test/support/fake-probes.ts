@@ -42,7 +42,8 @@ export const endpointsFor: Probes['endpoints'] = async (hostname, port) =>
 export function httpHop(overrides: Partial<HttpHop> = {}): HttpHop {
   return {
     url: 'https://example.nl/', method: 'GET', endpoint: 'example.nl:443 (192.0.2.1)', status: 200,
-    headers: {}, body: '', bodyBytes: 0, bodyTruncated: false, bodyUtf8: true, observedAt: FIXED_TIME, ...overrides,
+    headers: {}, headersTruncated: false, droppedHeaderValues: {}, body: '', bodyBytes: 0, bodyTruncated: false, bodyUtf8: true,
+    observedAt: FIXED_TIME, ...overrides,
   };
 }
 
@@ -50,7 +51,7 @@ export function tlsFacts(overrides: Partial<TlsFacts> = {}): TlsFacts {
   return {
     endpoint: 'example.nl:443 (192.0.2.1)', hostname: 'example.nl', address: '192.0.2.1', protocol: 'TLSv1.3',
     cipher: 'TLS_AES_128_GCM_SHA256', alpn: 'http/1.1', chainTrusted: true, hostnameMatches: true,
-    authorizationError: null, chain: [], observedAt: FIXED_TIME, ...overrides,
+    authorizationError: null, chain: [], chainTruncated: false, observedAt: FIXED_TIME, ...overrides,
   };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cookieInventoryCheck } from '../../../checks/http/cookie-inventory.ts';
 import type { CookieDeclaration } from '../../../src/core/types.ts';
 import { contextFor } from '../../support/fake-probes.ts';
-import { landing, noAddresses, site, unreachable } from './site.ts';
+import { LANDING, landing, noAddresses, site, unreachable } from './site.ts';
 
 const run = (setCookies: readonly string[], declared: readonly CookieDeclaration[], allowed?: readonly string[]) =>
   cookieInventoryCheck.run(contextFor(
@@ -72,5 +72,19 @@ describe('http.cookie-inventory', () => {
 
   it('reports a ProbeError on the only address as error, not as a finding', async () => {
     expect(await cookieInventoryCheck.run(contextFor(unreachable()))).toMatchObject({ status: 'error', reason: 'timeout' });
+  });
+
+  it('is error (client-limitation) when the probe dropped Set-Cookie values: they may be undeclared', async () => {
+    const probes = landing({ 'set-cookie': ['PHPSESSID=1; Secure'] }, { headersTruncated: true, droppedHeaderValues: { 'set-cookie': 4 } });
+    expect(await cookieInventoryCheck.run(contextFor(probes, { cookies: [SESSION] }))).toMatchObject({
+      status: 'error', reason: 'client-limitation', summary: expect.stringContaining('1 cookie name(s) seen; 4 more Set-Cookie value(s)'),
+      evidence: { notRead: [{ url: LANDING, dropped: 4 }] },
+    });
+  });
+
+  it('still fails a declared purpose the statement does not allow when values were dropped', async () => {
+    const probes = landing({ 'set-cookie': ['_fbp=1; Secure'] }, { headersTruncated: true, droppedHeaderValues: { 'set-cookie': 4 } });
+    const outcome = await cookieInventoryCheck.run(contextFor(probes, { cookies: [{ name: '_fbp', category: 'marketing' }] }));
+    expect(outcome.status).toBe('fail');
   });
 });

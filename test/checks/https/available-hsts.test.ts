@@ -22,14 +22,14 @@ describe('https.available', () => {
 
 describe('http.hsts', () => {
   const run = (values?: string[]) => hstsCheck.run(contextFor(fakeProbes({
-    endpoints: endpointsFor,
+    endpoints: endpointsFor, tls: async () => tlsFacts(),
     http: async () => httpHop(values ? { headers: { 'strict-transport-security': values } } : {}),
   })));
 
   it.each([
     [['max-age=31536000; includeSubDomains'], 'pass'],
     [['max-age=63072000; includeSubDomains; preload'], 'pass'],
-    [['max-age=15552000'], 'warn'],                // six months: valid, below the one-year baseline
+    [['max-age=15552000'], 'fail'],                // six months: valid, below the one-year minimum
     [['max-age=0'], 'fail'],                       // RFC 6797 6.1.1: zero means "forget this host"
     [['includeSubDomains'], 'fail'],
     [['max-age=1; max-age=2'], 'fail'],
@@ -45,9 +45,9 @@ describe('http.hsts', () => {
   });
 
   it('uses the configured threshold', async () => {
-    const ctx = contextFor(fakeProbes({ endpoints: endpointsFor, http: async () => httpHop({ headers: { 'strict-transport-security': ['max-age=100'] } }) }));
+    const ctx = contextFor(fakeProbes({ endpoints: endpointsFor, tls: async () => tlsFacts(), http: async () => httpHop({ headers: { 'strict-transport-security': ['max-age=100'] } }) }));
     const strict = await hstsCheck.run(ctx);
     const lenient = await hstsCheck.run({ ...ctx, settings: { ...ctx.settings, thresholds: { ...ctx.settings.thresholds, hstsMinMaxAgeSeconds: 60 } } });
-    expect([strict.status, lenient.status]).toEqual(['warn', 'pass']);
+    expect([strict.status, lenient.status]).toEqual(['fail', 'pass']);
   });
 });
