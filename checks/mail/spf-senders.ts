@@ -1,4 +1,5 @@
 import { defineCheck, fail, pass, skip } from '../../src/core/check.ts';
+import { ProbeError } from '../../src/core/errors.ts';
 import { evaluateSpf } from '../../src/eval/spf.ts';
 
 type SenderResult = {
@@ -30,8 +31,16 @@ export const spfSendersCheck = defineCheck({
     }
     const sender = `postmaster@${target.domain}`;
     const now = settings.now();
+    // check_host() folds a DNS failure into temperror text; the probe errors are kept so a timeout stays a timeout.
+    const causes = new Map<string, ProbeError[]>();
     const results: SenderResult[] = await Promise.all(target.sendingIps.map(async (ip) => {
-      const spf = await evaluateSpf({ ip, domain: target.domain, sender, helo: target.domain, dns: probes.dns, now });
+      const seen: ProbeError[] = [];
+      causes.set(ip, seen);
+      const dns: typeof probes.dns = (name, type) => probes.dns(name, type).catch((err: unknown) => {
+        if (err instanceof ProbeError) seen.push(err);
+        throw err;
+      });
+      const spf = await evaluateSpf({ ip, domain: target.domain, sender, helo: target.domain, dns, now });
       return { ip, ...spf };
     }));
     const evidence: SpfSendersEvidence = { domain: target.domain, sender, results };
@@ -42,7 +51,8 @@ export const spfSendersCheck = defineCheck({
     const unknown = results.filter((r) => r.result === 'temperror');
     if (unknown.length > 0) {
       const summary = `SPF could not be evaluated: ${unknown.map(describe).join('; ')}`;
-      return { status: 'error', reason: 'dns-failure', summary, evidence };
+      const cause = unknown.flatMap((r) => causes.get(r.ip) ?? [])[0];
+      return { status: 'error', reason: cause?.reason ?? 'dns-failure', summary, evidence };
     }
     return pass(`All ${results.length} sending IPs pass SPF: ${results.map((r) => `${r.ip} (${r.mechanism})`).join(', ')}`, evidence);
   },

@@ -32,13 +32,25 @@ export type ZoneNode = {
   DNSKEY?: Rrset<{ readonly flags: number; readonly algorithm: number; readonly key: string }>;
   SOA?: Rrset<{ readonly mname: string; readonly rname: string; readonly serial?: number; readonly refresh?: number;
     readonly retry?: number; readonly expire?: number; readonly minimum?: number }>;
-  /** Behaviour overrides for this name, checked in this order: never answer, SERVFAIL, REFUSED, TC=1 over UDP. */
+  /**
+   * Behaviour overrides for this name, checked in this order: never answer, SERVFAIL, REFUSED, a referral to these
+   * name servers (NOERROR, no AA, empty answer, NS in authority: a resolver that does not recurse, RFC 2308 2.2),
+   * DNSSEC-bogus (SERVFAIL unless the query sets CD, RFC 4035 3.2.2), TC=1 over UDP.
+   */
   silent?: boolean;
   servfail?: boolean;
   refused?: boolean;
+  referral?: readonly string[];
+  bogus?: boolean;
   truncate?: boolean;
   /** Set the AD bit, as a validating resolver does for a DNSSEC-secure answer (every name in a CNAME chain must have it). */
   ad?: boolean;
+  /**
+   * The zone is signed: with DO, answers carry an RRSIG per RRset and a NODATA carries NSEC and its RRSIG in the
+   * authority section (RFC 4035 3.1.1, 3.1.3). Dummy signatures: nothing here validates. Default: `ad`.
+   * A DS question takes `ad` and `signed` from the closest enclosing name, since DS lives in the parent (RFC 4034 5).
+   */
+  signed?: boolean;
 };
 
 /** Lower-case names without the final dot. Read at query time, so tests may change it while the server runs. */
@@ -52,6 +64,11 @@ export type DnsServerOptions = {
   readonly port?: number;
   /** Delay before every answer, to simulate a network round trip. */
   readonly delayMs?: number;
+  /**
+   * CNAMEs followed within one answer (default 16). At this limit, or on a name seen before (a loop), the server
+   * answers NOERROR with the chain so far, as BIND does after its restart limit: the client must finish the chain.
+   */
+  readonly chaseLimit?: number;
 };
 
 /** A running server; `resolver` is what to give createResolver. */
@@ -74,7 +91,11 @@ const CLASSIC_UDP_LIMIT = 512;
 const MAX_TCP_BUFFER = 2 + 0xffff;
 const RECV_BUFFER_BYTES = 4 << 20;
 
-type Reply = { readonly rcode: number; readonly answers: Answer[]; readonly ad: boolean; readonly truncate: boolean };
+type Reply = {
+  readonly rcode: number; readonly answers: Answer[]; readonly ad: boolean; readonly truncate: boolean;
+  readonly authorities?: Answer[]; readonly notAuthoritative?: boolean;
+};
+type Flags = { readonly dnssecOk: boolean; readonly checkingDisabled: boolean; readonly chaseLimit: number };
 
 /**
  * Starts an answering DNS server for tests, the demo and the benchmark on UDP and TCP (same port). It answers as a
@@ -84,7 +105,7 @@ type Reply = { readonly rcode: number; readonly answers: Answer[]; readonly ad: 
  * const resolver = createResolver({ servers: [server.resolver], timeoutMs: 500, retries: 0 });
  */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
-  const { zone, host = '127.0.0.1', delayMs = 0 } = options;
+  const { zone, host = '127.0.0.1', delayMs = 0, chaseLimit = 16 } = options;
   const counts = { udp: 0, tcp: 0 };
   const udpSources = new Set<string>();
   const connections = new Set<net.Socket>();
@@ -96,7 +117,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     counts.udp++;
     udpSources.add(`${rinfo.address}:${rinfo.port}`);
     const query = decode(msg);
-    const response = query && respond(zone, query, 'udp');
+    const response = query && respond(zone, query, 'udp', chaseLimit);
     if (response) later(() => udp.send(response, rinfo.port, rinfo.address));
   };
   const onTcp = (socket: net.Socket) => {
@@ -113,7 +134,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         buffered = buffered.subarray(2 + message.length);
         counts.tcp++;
         const query = decode(message);
-        const response = query && respond(zone, query, 'tcp');
+        const response = query && respond(zone, query, 'tcp', chaseLimit);
         if (response) later(() => socket.writable && socket.write(frame(response)));
       }
       return undefined;
@@ -173,16 +194,18 @@ function decode(message: Buffer): DecodedPacket | undefined {
 }
 
 /** The encoded answer, or undefined to stay silent. */
-function respond(zone: Zone, query: DecodedPacket, transport: 'udp' | 'tcp'): Buffer | undefined {
+function respond(zone: Zone, query: DecodedPacket, transport: 'udp' | 'tcp', chaseLimit: number): Buffer | undefined {
   const question = query.questions?.[0];
   if (!question) return undefined;
-  const reply = lookup(zone, question.name, question.type as DnsType);
-  if (!reply) return undefined;
   const opt = query.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
-  const flags = dnsPacket.AUTHORITATIVE_ANSWER | dnsPacket.RECURSION_AVAILABLE | (query.flags ?? 0) & dnsPacket.RECURSION_DESIRED
-    | (reply.ad ? dnsPacket.AUTHENTIC_DATA : 0) | reply.rcode;
+  const reply = lookup(zone, question.name, question.type as DnsType,
+    { dnssecOk: opt?.flag_do === true, checkingDisabled: query.flag_cd === true, chaseLimit });
+  if (!reply) return undefined;
+  const flags = (reply.notAuthoritative ? 0 : dnsPacket.AUTHORITATIVE_ANSWER) | dnsPacket.RECURSION_AVAILABLE
+    | (query.flags ?? 0) & (dnsPacket.RECURSION_DESIRED | dnsPacket.CHECKING_DISABLED) | (reply.ad ? dnsPacket.AUTHENTIC_DATA : 0) | reply.rcode;
   const packet: dnsPacket.Packet = {
     type: 'response', id: query.id ?? 0, flags, questions: [question], answers: reply.answers,
+    ...(reply.authorities?.length ? { authorities: reply.authorities } : {}),
     // RFC 6891 7: answer EDNS with EDNS; RFC 3225 3: echo DO.
     ...(opt ? { additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0,
       flags: opt.flags & dnsPacket.DNSSEC_OK, flag_do: opt.flag_do, options: [] }] } : {}),
@@ -190,35 +213,74 @@ function respond(zone: Zone, query: DecodedPacket, transport: 'udp' | 'tcp'): Bu
   const limit = opt ? Math.max(CLASSIC_UDP_LIMIT, opt.udpPayloadSize) : CLASSIC_UDP_LIMIT;
   // RFC 2181 9: when the answer does not fit (or the name says so), set TC and send no partial RRset.
   if (transport === 'udp' && (reply.truncate || dnsPacket.encodingLength(packet) > limit)) {
-    return dnsPacket.encode({ ...packet, flags: flags | dnsPacket.TRUNCATED_RESPONSE, answers: [] });
+    return dnsPacket.encode({ ...packet, flags: flags | dnsPacket.TRUNCATED_RESPONSE, answers: [], authorities: [] });
   }
   return dnsPacket.encode(packet);
 }
 
 /** Looks a question up the way a recursive resolver reports it, or returns undefined to stay silent. */
-function lookup(zone: Zone, qname: string, qtype: DnsType): Reply | undefined {
+function lookup(zone: Zone, qname: string, qtype: DnsType, flags: Flags): Reply | undefined {
   const answers: Answer[] = [];
+  const seen = new Set<string>();
   let name = qname;
   let ad = true;
   let truncate = false;
-  for (let hops = 0; hops < 16; hops++) {
+  for (let hops = 0; ; hops++) {
     const key = name.toLowerCase().replace(/\.$/, '');
     const node = Object.hasOwn(zone, key) ? zone[key] : undefined;
     if (!node) return { rcode: RCODE.NXDOMAIN, answers, ad: ad && hops > 0, truncate };
     if (node.silent || node[qtype as keyof ZoneNode] === TIMEOUT) return undefined;
     if (node.servfail) return { rcode: RCODE.SERVFAIL, answers: [], ad: false, truncate: false };
     if (node.refused) return { rcode: RCODE.REFUSED, answers: [], ad: false, truncate: false };
-    ad &&= node.ad === true;
+    if (node.referral) {
+      const authorities: Answer[] = node.referral.map((data) => ({ type: 'NS', name: key, ttl: TTL, class: 'IN', data }));
+      return { rcode: RCODE.NOERROR, answers: [], authorities, ad: false, truncate: false, notAuthoritative: true };
+    }
+    // RFC 4035 3.2.2: a validating resolver answers SERVFAIL for bogus data, and returns it unvalidated when CD is set.
+    if (node.bogus && !flags.checkingDisabled) return { rcode: RCODE.SERVFAIL, answers: [], ad: false, truncate: false };
+    // RFC 4034 5: a DS RRset is served (and signed) by the parent zone.
+    const dnssec = qtype === 'DS' ? enclosing(zone, key) ?? {} : node;
+    ad &&= dnssec.ad === true && !node.bogus;
+    const signed = flags.dnssecOk && (dnssec.signed ?? dnssec.ad === true);
     truncate ||= node.truncate === true;
+    seen.add(key);
     if (node.CNAME !== undefined && qtype !== 'CNAME') {
       answers.push({ type: 'CNAME', name, ttl: TTL, class: 'IN', data: node.CNAME });
+      if (signed) answers.push(rrsig(name, 'CNAME'));
+      const next = node.CNAME.toLowerCase().replace(/\.$/, '');
+      // A loop, or the restart limit: the chain so far, as BIND answers it.
+      if (seen.has(next) || hops + 1 >= flags.chaseLimit) return { rcode: RCODE.NOERROR, answers, ad, truncate };
       name = node.CNAME;
       continue;
     }
-    answers.push(...records(name, qtype, node));
-    return { rcode: RCODE.NOERROR, answers, ad, truncate };
+    const found = records(name, qtype, node);
+    answers.push(...found);
+    if (signed && found.length > 0) answers.push(rrsig(name, qtype));
+    // RFC 4035 3.1.3.1: a signed NODATA proves itself with the NSEC at the name and its signature.
+    const authorities: Answer[] = signed && found.length === 0
+      ? [{ type: 'NSEC', name, ttl: TTL, class: 'IN', data: { nextDomain: name, rrtypes: ['RRSIG', 'NSEC'] } }, rrsig(name, 'NSEC')]
+      : [];
+    return { rcode: RCODE.NOERROR, answers, authorities, ad, truncate };
   }
-  return { rcode: RCODE.SERVFAIL, answers: [], ad: false, truncate: false }; // a CNAME loop, as resolvers report it
+}
+
+/** The node of the closest name above `key` in the zone (the root is `''`), if any. */
+function enclosing(zone: Zone, key: string): ZoneNode | undefined {
+  for (let name = key; name !== '';) {
+    name = name.includes('.') ? name.slice(name.indexOf('.') + 1) : '';
+    if (Object.hasOwn(zone, name)) return zone[name];
+  }
+  return undefined;
+}
+
+/** A syntactically valid RRSIG with a dummy signature (RFC 4034 3): present, but nothing could validate it. */
+function rrsig(name: string, typeCovered: string): Answer {
+  const now = Math.floor(Date.now() / 1000);
+  return {
+    type: 'RRSIG', name, ttl: TTL, class: 'IN',
+    data: { typeCovered, algorithm: 13, labels: name.split('.').filter(Boolean).length, originalTTL: TTL,
+      expiration: now + 86400, inception: now - 3600, keyTag: 4242, signersName: name, signature: Buffer.alloc(64, 0x5a) },
+  } as Answer;
 }
 
 function records(name: string, qtype: DnsType, node: ZoneNode): Answer[] {

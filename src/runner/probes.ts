@@ -4,7 +4,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Config, ConnectToRule } from '../config/config.ts';
 import { withDeadline } from '../core/deadline.ts';
-import { ProbeError, toProbeError } from '../core/errors.ts';
+import { connectFailure } from '../net/connect-failure.ts';
 import type { Endpoint, Json } from '../core/types.ts';
 import { createResolver } from '../probes/dns.ts';
 import { systemResolvers } from '../config/resolvers.ts';
@@ -14,7 +14,7 @@ import { tlsHandshake } from '../probes/tls.ts';
 import { probeTlsVersion } from '../probes/tls-version.ts';
 import { probeTlsVersionWithNode } from '../probes/tls-version-node.ts';
 import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
-import { TRUNCATION_MARK, type DnsAnswer, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
+import { TRUNCATION_MARK, type DnsAnswer, type DnsQueryOptions, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
 import { ProbeCache } from './cache.ts';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
@@ -46,7 +46,8 @@ const epKey = (ep: Endpoint) => `${ep.hostname.toLowerCase()}:${ep.port}@${ep.ad
 
 /** Cache keys: every parameter that changes a probe's answer, and nothing else. Also the artifact keys in reports. */
 const keyOf = {
-  dns: (name: string, type: string) => `dns:${type}:${name.toLowerCase().replace(/\.$/, '')}`,
+  dns: (name: string, type: string, options?: DnsQueryOptions) =>
+    `dns:${type}:${name.toLowerCase().replace(/\.$/, '')}${options?.checkingDisabled ? ':cd' : ''}`,
   endpoints: (hostname: string, port: number) => `endpoints:${hostname.toLowerCase()}:${port}`,
   tls: (ep: Endpoint) => `tls:${epKey(ep)}`,
   tlsVersion: (ep: Endpoint, v: string) => `tls-version:${v}:${epKey(ep)}`,
@@ -72,7 +73,7 @@ function hopArtifact(hop: HttpHop): Json {
 
 /**
  * Builds the run's probes. Each probe is keyed by every parameter that changes its answer and cached as a promise;
- * connections are limited per host (separate limiters from the runner's, never nested); every operation has a
+ * connections are limited per host name and destination (separate limiters from the runner's, never nested); every operation has a
  * deadline derived from the run signal, not from any one check, because other checks may await the same promise.
  */
 export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
@@ -87,11 +88,13 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const resolver = createResolver({ servers, timeoutMs: attemptMs, retries: dnsRetries, log });
   const timeoutMs = config.probe.timeoutMs;
   const ca = config.trustedCaPems.length > 0 ? [...config.trustedCaPems] : undefined;
-  // Web servers: per host name, since one shared-hosting address may serve thousands of the scanned domains.
+  // Web servers: one pool per host name AND destination (address and dial port). Per destination, so probes of a
+  // silent port 443 never hold the slots a port-80 connect needs (their wait would look like a silent port 80);
+  // per host name too, since one shared-hosting address may serve thousands of the scanned domains.
   // MX hosts: per address and port, where greylisting and rate limits apply (issue: one connection at a time).
-  const perHost = keyedLimiter(config.probe.connectionsPerHost);
+  const perDestination = keyedLimiter(config.probe.connectionsPerHost);
   const perMx = keyedLimiter(config.probe.mxConnectionsPerAddress);
-  const limited = <T>(ep: Endpoint, work: () => Promise<T>) => perHost(ep.hostname.toLowerCase(), work);
+  const limited = <T>(ep: Endpoint, work: () => Promise<T>) => perDestination(`${ep.hostname.toLowerCase()}@${ep.address}:${ep.dialPort}`, work);
   const limitedMx = <T>(ep: Endpoint, work: () => Promise<T>) => perMx(`${ep.address}:${ep.dialPort}`, work);
   const bounded = <T>(label: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(runSignal, timeoutMs, label, work);
 
@@ -112,11 +115,9 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const connect = async (ep: Endpoint, scheme: HttpScheme, _bound: AbortSignal) => {
     if (scheme === 'http') {
       stats.tcpConnects++;
-      // The deadline starts once a connection slot is free: time queued behind other probes is not the server's.
-      // Whatever goes wrong before a connection exists (no answer, refused, unreachable) is a connect-stage fact.
+      // The deadline starts once a connection slot is free, as the socket is made: queue time is not the server's.
       return limited(ep, () => bounded(`connect ${endpointLabel(ep)}`, (own) => defaultConnect(ep, scheme, own))).catch((err: unknown) => {
-        const e = toProbeError(err, endpointLabel(ep));
-        throw new ProbeError(e.reason, e.endpoint, e.message.slice(e.endpoint.length + 2), { cause: err, stage: 'connect' });
+        throw connectFailure(err, endpointLabel(ep), runSignal);
       });
     }
     await tlsFacts(ep);
@@ -131,9 +132,10 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     userAgent: userAgentFor(version),
   });
 
-  const dns = (name: string, type: DnsAnswer['type']) => cache.get(keyOf.dns(name, type), () => {
+  // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
+  const dns = (name: string, type: DnsAnswer['type'], options?: DnsQueryOptions) => cache.get(keyOf.dns(name, type, options), () => {
     stats.dnsQueries++;
-    return withDeadline(runSignal, dnsBudgetMs, `dns ${type} ${name}`, (signal) => resolver.query(name, type, signal));
+    return withDeadline(runSignal, dnsBudgetMs, `dns ${type} ${name}`, (signal) => resolver.query(name, type, signal, options));
   });
 
   const endpoints = (hostname: string, port: number): Promise<EndpointSet> => cache.get(keyOf.endpoints(hostname, port), async () => {

@@ -101,4 +101,37 @@ describe('startDnsServer', () => {
     const chased = await udp(server, query('www.test', 'A'));
     expect((chased?.answers ?? []).map((a, i) => `${a.type} ${String(rdata(chased)[i])}`)).toEqual(['CNAME cdn.test', 'CNAME edge.test', 'A 192.0.2.9']);
   });
+
+  it('plays the DNSSEC and recursion cases of issue 8: referral, bogus (CD), RRSIGs, DS from the parent, partial chains', async () => {
+    const dnssec = (type: string, cd = false): dnsPacket.Packet => {
+      const q = query('x', type);
+      return { ...q, flags: (q.flags ?? 0) | (cd ? dnsPacket.CHECKING_DISABLED : 0),
+        additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] }] };
+    };
+    const ask = (name: string, type: string, cd = false) => udp(server, { ...dnssec(type, cd), questions: [{ name, type: type as RecordType, class: 'IN' }] });
+    const zone: Zone = {
+      'ref.test': { referral: ['ns1.ref.test'] }, 'bogus.test': { bogus: true, A: ['192.0.2.1'] },
+      'signed.test': { signed: true, ad: true, A: ['192.0.2.2'] }, 'child.signed.test': { A: ['192.0.2.3'], DS: [{ keyTag: 1, algorithm: 13, digestType: 2, digest: 'ab' }] },
+      'a.test': { CNAME: 'b.test' }, 'b.test': { CNAME: 'c.test' }, 'c.test': { CNAME: 'a.test' },
+    };
+    const server = await startDnsServer({ zone, chaseLimit: 2 });
+    defer(() => server.close());
+    // RFC 2308 2.2: NOERROR, no AA, empty answer, NS in authority.
+    const referral = await ask('ref.test', 'A');
+    expect([rcode(referral), referral?.flag_aa, referral?.answers, referral?.authorities?.map((a) => a.type)]).toEqual([0, false, [], ['NS']]);
+    // RFC 4035 3.2.2: SERVFAIL unless CD is set.
+    expect(rcode(await ask('bogus.test', 'A'))).toBe(2);
+    const unchecked = await ask('bogus.test', 'A', true);
+    expect([rcode(unchecked), unchecked?.flag_cd, unchecked?.flag_ad, rdata(unchecked)]).toEqual([0, true, false, ['192.0.2.1']]);
+    // RFC 4035 3.1.1, 3.1.3: RRSIG per RRset; NSEC and its RRSIG for NODATA.
+    expect((await ask('signed.test', 'A'))?.answers?.map((a) => a.type)).toEqual(['A', 'RRSIG']);
+    expect((await ask('signed.test', 'MX'))?.authorities?.map((a) => a.type)).toEqual(['NSEC', 'RRSIG']);
+    // RFC 4034 5: DS is the parent's, so it takes the parent's flags.
+    const ds = await ask('child.signed.test', 'DS');
+    expect([ds?.flag_ad, ds?.answers?.map((a) => a.type)]).toEqual([true, ['DS', 'RRSIG']]);
+    expect((await ask('child.signed.test', 'A'))?.flag_ad).toBe(false);
+    // The restart limit and loops: NOERROR with the chain so far.
+    const loop = await ask('a.test', 'A');
+    expect([rcode(loop), rdata(loop)]).toEqual([0, ['b.test', 'c.test']]);
+  });
 });

@@ -53,13 +53,18 @@ describe('mail.spf-senders', () => {
     });
   });
 
-  it('is an error (dns-failure) when an IP evaluates to temperror', async () => {
+  it('is an error with the DNS cause when an IP evaluates to temperror: a timeout stays a timeout (issue 8)', async () => {
     const dns = async (name: string, type: DnsType) => {
       if (name === '_spf.provider.example') throw new ProbeError('timeout', '192.0.2.53:53', 'no answer within 5000 ms');
       return records(name, type);
     };
+    const servfail = async (name: string, type: DnsType) => {
+      if (name === '_spf.provider.example') throw new ProbeError('dns-failure', '192.0.2.53:53', 'TXT _spf.provider.example: SERVFAIL');
+      return records(name, type);
+    };
+    expect(await run(['192.0.2.10', '2001:db8::25'], {}, servfail)).toMatchObject({ status: 'error', reason: 'dns-failure' });
     expect(await run(['192.0.2.10', '2001:db8::25'], {}, dns)).toMatchObject({
-      status: 'error', reason: 'dns-failure',
+      status: 'error', reason: 'timeout',
       summary: 'SPF could not be evaluated: 2001:db8::25: temperror (DNS TXT lookup of _spf.provider.example failed: 192.0.2.53:53: no answer within 5000 ms)',
     });
   });
