@@ -3,6 +3,7 @@ import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Settings } from './config/settings.ts';
+import { redirectSettings } from './config/redirects.ts';
 import type { Check } from './core/check.ts';
 import type { Status } from './core/types.ts';
 import { applyWaivers } from './compliance/waivers.ts';
@@ -40,6 +41,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
   const settings: Settings = {
     thresholds: config.thresholds, allowedCookieCategories: config.cookieCategories,
     strictMxCertificates: config.strictMxCertificates, maxRedirects: config.probe.maxRedirects, now,
+    redirects: redirectSettings(config),
   };
   log.info({ domains: config.targets.length, checks: checks.length, resolvers: session.resolvers }, 'scan started');
   try {

@@ -1,19 +1,24 @@
 /**
- * What every web check does first: fetch a page on every A/AAAA address of its host, follow redirects hop by hop,
- * then judge each address and let the worst verdict win (`worstOf`). A ProbeError while fetching on one address is
- * that address's `error`, so it hides no fail seen on another address and keeps a clean result from being a pass.
+ * What every web check does first: fetch a page on every A/AAAA address of its host, follow redirects hop by hop
+ * (the one walker, `src/web/redirect-walk.ts`), then judge each address and let the worst verdict win (`worstOf`).
+ * A ProbeError while fetching on one address is that address's `error`, so it hides no fail seen on another address
+ * and keeps a clean result from being a pass. A page behind a redirect that was not followed is `error` too.
  */
 import { fail } from '../../src/core/check.ts';
 import type { CheckContext } from '../../src/core/check.ts';
 import { probeFailure, whereSummary, worstOf, type Judged, type Verdict } from '../../src/core/endpoints.ts';
+import { HTTPS_SERVED, type Prerequisite } from '../../src/core/prerequisites.ts';
 import type { Endpoint, JsonObject, Outcome } from '../../src/core/types.ts';
 import { endpointLabel } from '../../src/core/endpoint-label.ts';
-import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../src/probes/types.ts';
+import { MAX_HEADER_VALUE_CHARS } from '../../src/probes/types.ts';
 import type { HttpHop, Probes } from '../../src/probes/types.ts';
+import { ALLOW_NOTHING } from '../../src/net/special-addresses.ts';
+import { wasCut } from '../../src/web/header-cut.ts';
+import { redirectPolicyOf, walkRedirects, type RedirectPolicy, type StopKind } from '../../src/web/redirect-walk.ts';
 
 export type { Verdict } from '../../src/core/endpoints.ts';
+export { wasCut };
 
-/** Browsers follow about 20; five is plenty for a landing page and bounds the requests per check. */
 /** Redirects followed when a caller does not pass the configured `limits.maxRedirects`. */
 export const MAX_REDIRECTS = 10;
 /** Evidence keeps at most this many characters of one header value (architecture guide B.9: 1 KiB). */
@@ -29,8 +34,15 @@ export type PageFetch = Requested & {
   readonly stopped: string | null;
 };
 
-/** One URL a ProbeError stopped on one address: the hops before it, and the `error` it is for that address. */
-export type FailedFetch = Requested & { readonly failure: Extract<Verdict, { status: 'error' }> };
+/**
+ * One URL a ProbeError stopped on one address, or whose page lies behind a redirect that was not followed (a
+ * special address, a cut Location): the hops before it, and the `error` it is for that address.
+ */
+/**
+ * One URL a ProbeError stopped on one address: the hops before it, and its `error` for that address, or its `skip`
+ * when the first request to the domain itself showed https.available's finding (nothing served, no handshake).
+ */
+export type FailedFetch = Requested & { readonly failure: Extract<Verdict, { status: 'error' | 'skip' }> };
 
 /** One URL on one address, fetched or stopped (`'failure' in fetch`). */
 export type Fetch = PageFetch | FailedFetch;
@@ -43,58 +55,52 @@ export type TargetPages = {
   readonly unresolved: readonly string[];
 };
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-
 /** Fetches the landing page and each `target.urls` entry on every address of its host. */
 export async function fetchTargetPages(ctx: CheckContext, headers?: Readonly<Record<string, string>>): Promise<TargetPages> {
-  const [landing = [], ...perUrl] = await Promise.all(
-    [`https://${ctx.target.domain}/`, ...ctx.target.urls].map((url) => fetchEverywhere(ctx.probes, url, headers, ctx.settings.maxRedirects)),
-  );
+  const policy = redirectPolicyOf(ctx.settings);
+  const [landing = [], ...perUrl] = await Promise.all([
+    fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/`, headers, policy.maxRedirects, policy, HTTPS_SERVED),
+    ...ctx.target.urls.map((url) => fetchEverywhere(ctx.probes, url, headers, policy.maxRedirects, policy)),
+  ]);
   return { landing, extra: perUrl.flat(), unresolved: ctx.target.urls.filter((_, i) => perUrl[i]?.length === 0) };
 }
 
-/** Fetches `url` on every address of its host; an empty list means the host has no addresses. */
+/**
+ * Fetches `url` on every address of its host; an empty list means the host has no addresses. Without a `policy`,
+ * no redirect is followed into a special network (see `src/web/redirect-walk.ts`). With a `prerequisite` (for URLs
+ * on the scanned domain itself), a first request that shows its finding makes that address's fetch a `skip`.
+ */
 export async function fetchEverywhere(
   probes: Probes, url: string, headers?: Readonly<Record<string, string>>, maxRedirects = MAX_REDIRECTS,
+  policy: RedirectPolicy = { maxRedirects, allow: ALLOW_NOTHING, scannedHosts: [] }, prerequisite?: Prerequisite,
 ): Promise<Fetch[]> {
   const parsed = httpsUrl(url);
   if (!parsed) return [];
   const set = await probes.endpoints(parsed.hostname, portOf(parsed));
-  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, headers, maxRedirects)));
+  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, headers, { ...policy, maxRedirects }, prerequisite)));
 }
+
+/** Page checks look at https pages only: a redirect off https ends the walk, and the hop before it is judged. */
+const httpsOnly = (next: URL, location: string) => (next.protocol === 'https:' ? null : `redirect to ${cap(location, 200)} is not an https URL`);
+
+/** Stops whose page was never seen, so nothing about it can be judged: `error`, never a verdict on the wrong hop. */
+const UNSEEN: ReadonlySet<StopKind> = new Set(['special-address', 'cut-location']);
 
 async function follow(
-  probes: Probes, start: Endpoint, url: string, headers: Readonly<Record<string, string>> | undefined, maxRedirects: number,
+  probes: Probes, start: Endpoint, url: string, headers: Readonly<Record<string, string>> | undefined, policy: RedirectPolicy,
+  prerequisite?: Prerequisite,
 ): Promise<Fetch> {
-  const request = (endpoint: Endpoint, target: string) => probes.http(endpoint, { url: target, ...(headers ? { headers } : {}) });
-  const hops: HttpHop[] = [];
-  try {
-    let endpoint = start;
-    let hop = await request(endpoint, url);
-    hops.push(hop);
-    let stopped: string | null = null;
-    for (let location = redirectOf(hop); location !== null; location = redirectOf(hop)) {
-      const next = URL.canParse(location, hop.url) ? new URL(location, hop.url) : null;
-      if (next?.protocol !== 'https:') { stopped = `redirect to ${cap(location, 200)} is not an https URL`; break; }
-      if (hops.length > maxRedirects) { stopped = `more than ${maxRedirects} redirects`; break; }
-      if (hops.some((h) => h.url === next.href)) { stopped = `redirect loop at ${next.href}`; break; }
-      if (next.hostname !== endpoint.hostname.toLowerCase() || portOf(next) !== endpoint.port) {
-        const first = (await probes.endpoints(next.hostname, portOf(next))).endpoints[0];
-        if (!first) { stopped = `${next.hostname} has no A/AAAA records`; break; }
-        endpoint = first;
-      }
-      hop = await request(endpoint, next.href);
-      hops.push(hop);
-    }
-    return { endpoint: hops[0]?.endpoint ?? endpointLabel(start), requested: url, hops, final: hop, stopped };
-  } catch (err) {
-    return { endpoint: hops[0]?.endpoint ?? endpointLabel(start), requested: url, hops, failure: probeFailure(err) };
+  const walk = await walkRedirects(probes, { start, url, ...(headers ? { headers } : {}), policy, mayFollow: httpsOnly });
+  const { hops, stop } = walk;
+  const endpoint = hops[0]?.endpoint ?? endpointLabel(start);
+  const final = hops.at(-1);
+  // Only the very first request tells whether the domain serves HTTPS; a later hop's failure is that page's error.
+  if (walk.error) return { endpoint, requested: url, hops, failure: probeFailure(walk.error, hops.length === 0 ? prerequisite : undefined) };
+  if (!final || UNSEEN.has(stop.kind)) {
+    const summary = stop.reason ?? 'redirect not followed';
+    return { endpoint, requested: url, hops, failure: { status: 'error', reason: 'client-limitation', summary, evidence: { stopped: summary } } };
   }
-}
-
-function redirectOf(hop: HttpHop): string | null {
-  const location = hop.headers['location']?.[0];
-  return REDIRECTS.has(hop.status) && location !== undefined ? location : null;
+  return { endpoint, requested: url, hops, final, stopped: stop.reason };
 }
 
 function httpsUrl(url: string): URL | null {
@@ -118,11 +124,6 @@ export function headerValues(hop: HttpHop, name: string): string[] {
 export function htmlBody(hop: HttpHop): string {
   const type = hop.headers['content-type']?.[0] ?? '';
   return type === '' || /html/i.test(type) ? hop.body : '';
-}
-
-/** True when the HTTP probe cut the value at its per-value cap: what follows the cut was never seen. */
-export function wasCut(value: string): boolean {
-  return value.length > MAX_HEADER_VALUE_CHARS && value.endsWith(TRUNCATION_MARK);
 }
 
 /**
@@ -171,8 +172,12 @@ export function judgePages(judge: (page: PageFetch) => Verdict, remediation: str
 export async function judgeTogether(ctx: CheckContext, judge: (pages: TargetPages) => Verdict, remediation: string): Promise<Outcome> {
   const pages = await fetchTargetPages(ctx);
   if (pages.landing.length === 0) return noAddresses(ctx, remediation);
-  const verdict = judge(pages);
   const failed = [...pages.landing, ...pages.extra].filter((page) => 'failure' in page).map(failedRow);
+  if (failed.length === pages.landing.length + pages.extra.length) {
+    // Nothing was fetched: a verdict on no pages would pass by omission. The failures alone decide (skip or error).
+    return worstOf(failed, { summary: (worst) => whereSummary(worst, failed), evidence: (unfetched) => ({ unfetched }), remediation });
+  }
+  const verdict = judge(pages);
   const rows: Judged[] = [{ label: null, facts: {}, verdict }, ...failed];
   return worstOf(rows, {
     summary: (worst) => whereSummary(worst, rows),

@@ -1,4 +1,6 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { HTTPS_SERVED } from '../../src/core/prerequisites.ts';
+import { redirectPolicyOf } from '../../src/web/redirect-walk.ts';
 import { parseSecurityTxt } from '../../src/parse/security-txt.ts';
 import type { SecurityTxtProblem } from '../../src/parse/security-txt.ts';
 import { fetchEverywhere, headerValues, judgeEach } from './page.ts';
@@ -77,9 +79,10 @@ export const securityTxtCheck = defineCheck({
   ],
   async run(ctx) {
     const url = `https://${ctx.target.domain}/.well-known/security.txt`;
-    const wellKnown = await fetchEverywhere(ctx.probes, url);
+    const policy = redirectPolicyOf(ctx.settings);
+    const wellKnown = await fetchEverywhere(ctx.probes, url, undefined, policy.maxRedirects, policy, HTTPS_SERVED);
     const missing = wellKnown.some((p) => 'final' in p && p.final.status !== 200);
-    const legacy = missing ? await fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/security.txt`) : [];
+    const legacy = missing ? await fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/security.txt`, undefined, policy.maxRedirects, policy) : [];
     const now = ctx.settings.now();
     const maxDays = ctx.settings.thresholds.securityTxtMaxExpiryDays;
     const judge = (page: PageFetch) => judgeFile(page, legacy.find((l) => l.endpoint === page.endpoint), now, maxDays);

@@ -53,4 +53,6 @@ export type Config = {
   readonly plugins: readonly string[];
   readonly cookieCategories: readonly string[];
   readonly strictMxCertificates: boolean;
+  /** Special networks redirects may lead into (`loopback`, `private`, ... or prefixes), validated; empty by default. */
+  readonly allowRedirectsTo: readonly string[];
 };

@@ -1,5 +1,6 @@
 import type { Settings, Thresholds } from './settings.ts';
 import type { Target } from '../core/types.ts';
+import { ALLOW_NOTHING } from '../net/special-addresses.ts';
 
 /** Every default in one place, so the README and `vouch validate` can show them. */
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -21,6 +22,7 @@ export const DEFAULT_SETTINGS: Settings = {
   allowedCookieCategories: DEFAULT_COOKIE_CATEGORIES,
   strictMxCertificates: false,
   maxRedirects: 10,
+  redirects: { allow: ALLOW_NOTHING, scannedHosts: [] },
   now: () => new Date(),
 };
 

@@ -1,3 +1,5 @@
+import type { AddressAllowList } from '../net/special-addresses.ts';
+
 /** Thresholds a verdict is measured against. Defaults in `defaults.ts`; every one can be set in the config. */
 export type Thresholds = {
   readonly hstsMinMaxAgeSeconds: number;
@@ -19,6 +21,11 @@ export type Settings = {
   readonly strictMxCertificates: boolean;
   /** Redirects followed before a chain counts as a loop (config `limits.maxRedirects`). */
   readonly maxRedirects: number;
+  /**
+   * Redirect targets followed beyond public addresses: special networks the config allows (`allowRedirectsTo`), and
+   * the scanned host names (lower case), whose addresses the user asked for. See `src/web/redirect-walk.ts`.
+   */
+  readonly redirects: { readonly allow: AddressAllowList; readonly scannedHosts: readonly string[] };
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

@@ -29,6 +29,8 @@ const CODE_TO_REASON: Readonly<Record<string, Exclude<ErrorReason, 'internal'>>>
   ERR_SSL_WRONG_VERSION_NUMBER: 'tls-handshake', ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION: 'tls-handshake',
   ERR_SSL_UNSUPPORTED_PROTOCOL: 'tls-handshake', ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE: 'tls-handshake',
   UND_ERR_HEADERS_OVERFLOW: 'protocol', UND_ERR_SOCKET: 'unreachable', HPE_HEADER_OVERFLOW: 'protocol',
+  // Out of file descriptors or buffers here: a limit of this machine, never a fact about the peer.
+  EMFILE: 'client-limitation', ENFILE: 'client-limitation', ENOBUFS: 'client-limitation',
 };
 
 /**

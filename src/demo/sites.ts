@@ -63,9 +63,9 @@ export const DEMO_SITES: readonly DemoSite[] = [
     expects: { 'tls.protocol-versions': 'fail' },
   },
   { domain: 'expired.demo.test', shows: 'certificate expired two days ago (fail)', https: { cert: 'expired', routes: goodRoutes() }, http: 'redirect',
-    expects: { 'tls.certificate-expiry': 'fail', 'tls.certificate-trust': 'fail' } },
+    expects: { 'tls.certificate-expiry': 'fail', 'tls.certificate-trust': 'fail', 'http.hsts': 'fail' } },
   { domain: 'wrong-name.demo.test', shows: 'certificate issued for another host name (fail)', https: { cert: 'wrong-host', routes: goodRoutes() }, http: 'redirect',
-    expects: { 'tls.certificate-hostname': 'fail' } },
+    expects: { 'tls.certificate-hostname': 'fail', 'http.hsts': 'fail' } },
   { domain: 'no-redirect.demo.test', shows: 'serves pages over plain HTTP without redirecting (fail)', https: { routes: goodRoutes() }, http: page({}),
     expects: { 'https.redirect': 'fail' } },
   {
@@ -123,7 +123,7 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
     domain: 'no-starttls.demo.test', shows: 'its mail server does not offer STARTTLS (fail)',
     scope: MAIL_ONLY, dkimSelectors: ['sel1'], mail: { variant: 'no-starttls' },
     records: { TXT: ['v=spf1 mx -all'] }, zone: goodMailZone('no-starttls.demo.test'),
-    expects: { 'mail.starttls': 'fail', 'mail.starttls-protocols': 'fail', 'mail.mx-certificate': 'fail', 'mail.dane': 'warn' },
+    expects: { 'mail.starttls': 'fail', 'mail.starttls-protocols': 'skip', 'mail.mx-certificate': 'skip', 'mail.dane': 'warn' },
   },
   {
     domain: 'spoofable.demo.test', shows: 'SPF +all, DMARC p=none, a 1024-bit DKIM key, no DNSSEC (fail, warn)',

@@ -39,6 +39,11 @@ export type Estate = {
   readonly ca: LabCa;
   /** curl-style rules (`host:443::port`): the real name resolves through the estate's DNS, the port is remapped. */
   readonly connectTo: readonly string[];
+  /**
+   * `allowRedirectsTo` for a scan of the estate: every lab server sits on loopback, which the redirect walker
+   * refuses by default for hosts other than the scanned domains.
+   */
+  readonly allowRedirectsTo: readonly string[];
   readonly servers: readonly LabHttpServer[];
   readonly smtpServers: readonly LabSmtpServer[];
   close(): Promise<void>;
@@ -159,7 +164,7 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   }
   const dns = await startDnsServer({ zone, ...(options.dnsDelayMs ? { delayMs: options.dnsDelayMs } : {}) });
   return {
-    dns, ca, connectTo, servers, smtpServers,
+    dns, ca, connectTo, allowRedirectsTo: ['loopback'], servers, smtpServers,
     async close() {
       await Promise.all([dns.close(), ...servers.map((s) => s.close()), ...smtpServers.map((s) => s.close())]);
     },

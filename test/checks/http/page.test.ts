@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { contentTypeOptionsCheck } from '../../../checks/http/content-type-options.ts';
 import { cap, fetchEverywhere, MAX_REDIRECTS, wasCut } from '../../../checks/http/page.ts';
 import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../../src/probes/types.ts';
+import { parseAllowList } from '../../../src/net/special-addresses.ts';
 import { contextFor, endpointsFor } from '../../support/fake-probes.ts';
 import { LANDING, noAddresses, site, timeoutOn, twoAddresses } from './site.ts';
 
 const NOSNIFF = { 'x-content-type-options': ['nosniff'] };
+/** Fake endpoints sit on 192.0.2.1 (TEST-NET-1), a special address: redirects to other hosts must be allowed there. */
+const TEST_NET = { allow: parseAllowList(['192.0.2.0/24']).value, scannedHosts: [] };
 
 describe('fetching pages', () => {
   it('follows redirects on the same host and to another host', async () => {
@@ -14,7 +17,7 @@ describe('fetching pages', () => {
       'https://example.nl/nl/': { status: 302, headers: { location: ['https://www.example.nl/nl/'] } },
       'https://www.example.nl/nl/': { status: 200, headers: NOSNIFF },
     });
-    const [page] = await fetchEverywhere(probes, LANDING);
+    const [page] = await fetchEverywhere(probes, LANDING, undefined, MAX_REDIRECTS, { maxRedirects: MAX_REDIRECTS, ...TEST_NET });
     expect(page?.hops.map((h) => `${h.status} ${h.url}`)).toEqual(['301 https://example.nl/', '302 https://example.nl/nl/', '200 https://www.example.nl/nl/']);
     expect(requests.map((r) => r.request.url)).toEqual([LANDING, 'https://example.nl/nl/', 'https://www.example.nl/nl/']);
   });
@@ -59,6 +62,7 @@ describe('judging every address', () => {
       http: async (ep, req) => ({
         url: req.url, method: 'GET', endpoint: `example.nl:443 (${ep.address})`, status: 200, body: '', bodyBytes: 0,
         bodyTruncated: false, bodyUtf8: true, observedAt: 'now', headers: ep.address === '2001:db8::1' ? {} : NOSNIFF,
+        headersTruncated: false, droppedHeaderValues: {},
       }),
     });
     const outcome = await contentTypeOptionsCheck.run(contextFor(probes));
@@ -108,7 +112,7 @@ describe('judging every address', () => {
 
     it('keeps the redirects followed before a redirect target stopped answering', async () => {
       const { probes } = site({ [LANDING]: { status: 301, headers: { location: ['https://www.example.nl/'] } } }, { endpoints: twoAddresses });
-      expect(await contentTypeOptionsCheck.run(contextFor(timeoutOn('www.example.nl', probes)))).toMatchObject({
+      expect(await contentTypeOptionsCheck.run(contextFor(timeoutOn('www.example.nl', probes), {}, { redirects: TEST_NET }))).toMatchObject({
         status: 'error', reason: 'timeout', summary: 'www.example.nl:443 (192.0.2.1): no answer within 5000 ms',
         evidence: { pages: [{ redirects: ['301 https://example.nl/'], url: LANDING }, { redirects: ['301 https://example.nl/'], endpoint: V6 }] },
       });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { httpsRedirectCheck } from '../../../checks/https/redirect.ts';
-import { ProbeError } from '../../../src/core/errors.ts';
+import { ProbeError, toProbeError } from '../../../src/core/errors.ts';
+import { MAX_HEADER_VALUE_CHARS, TRUNCATION_MARK } from '../../../src/probes/types.ts';
 import type { HttpHop } from '../../../src/probes/types.ts';
 import { contextFor, endpointsFor, fakeProbes, httpHop } from '../../support/fake-probes.ts';
 
+const emfile = toProbeError(Object.assign(new Error('EMFILE'), { code: 'EMFILE' }), 'x');
 const redirect = (url: string, location: string, status = 301): HttpHop => httpHop({ url, status, headers: { location: [location] } });
 
 function probesServing(hops: Record<string, HttpHop | ProbeError>) {
@@ -36,6 +38,13 @@ describe('https.redirect', () => {
     ['nothing listens on port 80', { 'http://example.nl/': new ProbeError('refused', 'x', 'ECONNREFUSED') }, 'pass'],
     ['port 80 filtered (connect timeout)', { 'http://example.nl/': new ProbeError('timeout', 'x', 'connect', { stage: 'connect' }) }, 'pass'],
     ['answer timed out after connecting', { 'http://example.nl/': new ProbeError('timeout', 'x', 'headers') }, 'error'],
+    // Port 80 never reached: no evidence that nothing is served there.
+    ['out of file descriptors (EMFILE)', { 'http://example.nl/': new ProbeError(emfile.reason, 'x', 'EMFILE', { stage: 'connect' }) }, 'error'],
+    ['no route (EHOSTUNREACH) at connect', { 'http://example.nl/': new ProbeError('unreachable', 'x', 'EHOSTUNREACH', { stage: 'connect' }) }, 'error'],
+    ['waited for a connection slot too long', { 'http://example.nl/': new ProbeError('timeout', 'x', 'http connect not completed within 15000 ms (including any wait for a connection slot)') }, 'error'],
+    ['redirect to plain HTTP on a private address', {
+      'http://example.nl/': redirect('http://example.nl/', 'https://example.nl/'), 'https://example.nl/': redirect('https://example.nl/', 'http://10.1.2.3/'),
+    }, 'fail'],
   ] as const)('%s -> %s', async (_name, hops, status) => {
     expect((await httpsRedirectCheck.run(contextFor(probesServing(hops)))).status).toBe(status);
   });
@@ -57,5 +66,22 @@ describe('https.redirect', () => {
     expect(outcome).toMatchObject({ evidence: { port: 80, addresses: [{ chain: [
       { url: 'http://example.nl/', status: 301, location: 'https://example.nl/' }, { url: 'https://example.nl/', status: 200, location: null },
     ] }] } });
+  });
+
+  it('says "could not test" with the chain when the walk stops at a private address', async () => {
+    const outcome = await httpsRedirectCheck.run(contextFor(probesServing({
+      'http://example.nl/': redirect('http://example.nl/', 'https://example.nl/'), 'https://example.nl/': redirect('https://example.nl/', 'https://192.168.0.1/'),
+    })));
+    const stopped = 'redirect target 192.168.0.1 is a private address (RFC 1918); not followed (see allowRedirectsTo)';
+    expect(outcome).toMatchObject({ status: 'error', reason: 'client-limitation', summary: stopped, evidence: { addresses: [{ stopped, chain: [
+      { url: 'http://example.nl/', status: 301 }, { url: 'https://example.nl/', location: 'https://192.168.0.1/' },
+    ] }] } });
+  });
+
+  it('never follows a Location cut by the read cap', async () => {
+    const cut = `https://example.nl/${'a'.repeat(MAX_HEADER_VALUE_CHARS)}${TRUNCATION_MARK}`;
+    const outcome = await httpsRedirectCheck.run(contextFor(probesServing({ 'http://example.nl/': redirect('http://example.nl/', cut) })));
+    expect(outcome).toMatchObject({ status: 'error', reason: 'client-limitation' });
+    expect(outcome.summary).toContain('Location header was cut');
   });
 });
