@@ -5,13 +5,19 @@ export const EXIT = {
   couldNotTest: 2,
   usage: 64,
   internal: 70,
+  /** sysexits EX_CANTCREAT: the scan ran, but its reports could not be written to the output directory. */
+  cantWrite: 73,
   interrupted: 130,
+  /** 128 + SIGPIPE, what a shell reports for `yes | head -1`: stdout or stderr was closed by its reader. */
+  outputClosed: 141,
 } as const;
 
 export const EXIT_HELP = `Exit codes:
   0   no fail (pass, warn, skip; waived findings do not count)
   1   at least one fail (with --fail-on warn, also a warn)
   2   no fail, but at least one error: something could not be tested
-  64  usage or configuration error (every problem is listed)
+  64  usage or configuration error (every problem is listed), or an unusable output directory
   70  internal error in Vouch
-  130 interrupted by SIGINT or SIGTERM (a partial report marked "interrupted" is written)`;
+  73  reports could not be written at the end (the text summary is printed; the JSON is kept where stderr says)
+  130 interrupted by SIGINT or SIGTERM (a partial report marked "interrupted" is written)
+  141 stdout or stderr was closed by its reader (e.g. "| head"): the scan stops as on SIGTERM`;

@@ -140,27 +140,58 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
   }
 }
 
-/** SIGINT/SIGTERM stop the scan gracefully: the partial report is still written, atomically. */
+/** How long a stopped scan gets to write its partial report before Vouch exits regardless. */
+const STOP_GRACE_MS = 10_000;
+
+/**
+ * SIGINT/SIGTERM stop the scan gracefully: the partial report is still written, atomically. A reader that closes
+ * stdout or stderr (`vouch demo | head -1`) stops it the same way, quietly, and the exit code says so (141).
+ */
 async function runFromShell(): Promise<void> {
   const controller = new AbortController();
-  let signals = 0;
-  const stop = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) process.exit(EXIT.interrupted); // a second signal means "now"
-    process.stderr.write(`\nvouch: ${name} received, finishing the report (again to abort)\n`);
-    controller.abort(new ExitError(EXIT.interrupted, `interrupted by ${name}`));
+  let stopCode: number | null = null;
+  // One signal always ends Vouch: if the partial report is not written within the grace period (a stuck socket, a
+  // hung disk), exit anyway. Unref'd: it never keeps a finished process alive.
+  const stop = (code: number, reason: string) => {
+    if (stopCode === null) {
+      stopCode = code;
+      setTimeout(() => {
+        io.stderr.write(`vouch: the report was not written within ${STOP_GRACE_MS / 1000} s of being stopped; exiting\n`);
+        process.exit(code);
+      }, STOP_GRACE_MS).unref();
+    }
+    if (!controller.signal.aborted) controller.abort(new ExitError(code, reason));
   };
-  process.on('SIGINT', stop).on('SIGTERM', stop);
+  let outputClosed = false;
+  const io = processIo((stream, err) => {
+    outputClosed = true;
+    stop(EXIT.outputClosed, `${stream} closed (${err.code ?? err.message})`);
+  });
+  let signals = 0;
+  const onSignal = (name: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) process.exit(stopCode ?? EXIT.interrupted); // a second signal means "now"
+    io.stderr.write(`\nvouch: ${name} received, finishing the report (again to abort)\n`);
+    stop(EXIT.interrupted, `interrupted by ${name}`);
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   // A stray rejection or exception is a bug in Vouch, not in a target: keep scanning so the report is still written,
   // say so on stderr, and exit 70 (internal error) at the end instead of dying half-way with nothing written.
+  // Written through the guarded stderr: a bug report about a closed stderr must not raise the next error.
   let bug: unknown = null;
   const onBug = (err: unknown) => {
     bug ??= err;
-    process.stderr.write(`vouch: internal error (continuing to write the report): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    io.stderr.write(`vouch: internal error (continuing to write the report): ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   };
   process.on('unhandledRejection', onBug).on('uncaughtException', onBug);
-  const code = await main(process.argv.slice(2), processIo(), controller.signal);
-  process.exitCode = bug === null ? code : EXIT.internal;
+  const code = await main(process.argv.slice(2), io, controller.signal);
+  // A write that failed with EPIPE reports it on a later tick: let it arrive before the exit code is chosen.
+  await new Promise((settled) => setImmediate(settled));
+  // A closed output outranks the scan's verdict (it was cut short or never delivered); a signal that arrived after
+  // the scan had finished changes nothing.
+  process.exitCode = outputClosed ? EXIT.outputClosed : bug === null ? code : EXIT.internal;
+  // Whatever still holds the event loop (a socket a peer keeps open) must not keep a finished run alive.
+  setTimeout(() => process.exit(), 2_000).unref();
 }
 
 const invokedDirectly = process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));

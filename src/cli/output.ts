@@ -1,4 +1,6 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WRITERS } from '../../reports/index.ts';
 import type { ScanReport } from '../../reports/types.ts';
@@ -52,4 +54,65 @@ export async function readBaseline(path: string): Promise<ScanReport | null> {
   } catch {
     return null;
   }
+}
+
+const ERRNO_TEXT: Readonly<Record<string, string>> = {
+  EACCES: 'permission denied', EPERM: 'operation not permitted', EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device', EDQUOT: 'disk quota exceeded', ENOTDIR: 'a part of the path is not a directory',
+  ENOENT: 'no such file or directory', EEXIST: 'a file is in the way', EISDIR: 'is a directory', EIO: 'input/output error',
+  ENAMETOOLONG: 'name too long', ELOOP: 'too many symbolic links',
+};
+
+/** `ENOSPC (no space left on device)`: the code a user can search for, and what it means. */
+export function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (typeof code === 'string') return ERRNO_TEXT[code] ? `${code} (${ERRNO_TEXT[code]})` : code;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Whether reports can be written into `dir`, asked before a scan sends a packet: it exists as a directory or can be
+ * created, and a file can be created in it and removed again. Returns the problem, or null when it is usable.
+ */
+export async function outputDirProblem(dir: string): Promise<string | null> {
+  try {
+    const info = await stat(dir);
+    if (!info.isDirectory()) return 'exists but is not a directory';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot be examined: ${describeFsError(err)}`;
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (mkdirErr) {
+      return `does not exist and cannot be created: ${describeFsError(mkdirErr)}`;
+    }
+  }
+  const probe = join(dir, `.vouch-write-test.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const handle = await open(probe, 'wx', 0o600);
+    try {
+      await handle.writeFile('vouch\n');
+    } finally {
+      await handle.close();
+    }
+  } catch (err) {
+    await rm(probe, { force: true }).catch(() => undefined);
+    return `is not writable: ${describeFsError(err)}`;
+  }
+  try {
+    await rm(probe);
+  } catch (err) {
+    return `allows creating files but not removing them: ${describeFsError(err)}`;
+  }
+  return null;
+}
+
+/**
+ * Where the JSON report goes when the output directory fails at the end of a scan: the system's temporary
+ * directory (TMPDIR), under a name unique to the run. Returns its path; throws when that cannot be written either.
+ */
+export async function keepReportElsewhere(report: ScanReport, dir: string = tmpdir()): Promise<string> {
+  const path = join(dir, `vouch-${fileStamp(report.startedAt)}-${report.runId.slice(0, 8)}.json`);
+  await writeFileAtomic(path, WRITERS['json']!.render(report));
+  return path;
 }

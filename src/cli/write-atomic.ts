@@ -1,28 +1,40 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import * as fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
+
+/** The file operations writeFileAtomic needs; tests inject failures (ENOSPC half-way through a write) here. */
+export type AtomicFs = Pick<typeof fsp, 'mkdir' | 'open' | 'rename' | 'rm'>;
 
 /**
  * Writes `text` so that readers see the old file or the new one, never half of one: a temporary file in the
- * same directory (same file system, so rename is atomic), flushed to disk, then renamed over the target.
+ * same directory (same file system, so rename is atomic), flushed to disk, then renamed over the target. On any
+ * failure (a full disk, a directory removed or made read-only) the temporary file is removed, the target is left
+ * as it was, and the error is thrown.
  */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeFileAtomic(path: string, text: string, fs: AtomicFs = fsp): Promise<void> {
+  await fs.mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const handle = await open(temp, 'w', 0o644);
+  const handle = await fs.open(temp, 'wx', 0o644);
+  let renamed = false;
   try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await rm(temp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
+    let failure: { error: unknown } | null = null;
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } catch (error) {
+      failure = { error };
+    }
+    // close() can itself report a deferred write error (NFS, some full disks): that is a failed write too, but the
+    // first error (ENOSPC from the write) is the one worth reporting.
+    try {
+      await handle.close();
+    } catch (error) {
+      failure ??= { error };
+    }
+    if (failure) throw failure.error;
+    await fs.rename(temp, path);
+    renamed = true;
+  } finally {
+    if (!renamed) await fs.rm(temp, { force: true }).catch(() => undefined);
   }
 }

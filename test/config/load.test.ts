@@ -76,11 +76,11 @@ describe('loadConfigFile', () => {
     expect(result.problems.every((p) => p.startsWith(path))).toBe(true);
   });
 
-  it('reports YAML syntax errors with a line number', async () => {
+  it('reports YAML syntax errors with a line and column', async () => {
     const path = await file('broken.yaml', 'domains:\n  - example.nl\n bad: [\n');
     const result = await loadConfigFile(path);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.problems[0]).toMatch(new RegExp(`^${path}:\\d+: `));
+    if (!result.ok) expect(result.problems[0]).toMatch(new RegExp(`^${path}:\\d+:\\d+: `));
   });
 
   it('names a file it cannot read', async () => {

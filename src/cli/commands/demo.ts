@@ -47,6 +47,8 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
       ehloName: 'scanner.demo.test',
       resolvers: [`${estate.dns.host}:${estate.dns.port}`],
       connectTo: estate.connectTo,
+      // Demo sites live on loopback: a redirect between them must be followed, as it would be between public hosts.
+      allowRedirectsTo: estate.allowRedirectsTo,
       ipFamilies: [4],
     };
     const overrides = { ...(options.formats ? { formats: options.formats } : {}), ...(options.outDir ? { outDir: options.outDir } : {}) };
@@ -58,7 +60,7 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
     for (const site of ALL_DEMO_SITES) banner.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
     banner.write('\n');
     const { code, report } = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal);
-    if (code === EXIT.interrupted || code === EXIT.internal) return code;
+    if (code === EXIT.interrupted || code === EXIT.internal || code === EXIT.cantWrite) return code;
     const surprises = unexpectedResults(report);
     banner.write(surprises.length === 0
       ? '\nEvery demo domain showed exactly the findings it is there to show.\n'

@@ -6,7 +6,7 @@ import type { ScanReport } from '../../../reports/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import { diffReports } from '../../compliance/diff.ts';
 import type { CliIo } from '../io.ts';
-import { readBaseline, writeReports } from '../output.ts';
+import { describeFsError, keepReportElsewhere, outputDirProblem, readBaseline, writeReports } from '../output.ts';
 import { join, resolve } from 'node:path';
 import { ExitError } from '../../core/errors.ts';
 import { prepareScan, type Prepared } from './prepare.ts';
@@ -37,6 +37,11 @@ export async function executeScan(
   baseline: ScanReport | null = null,
 ): Promise<{ code: number; report: ScanReport }> {
   const { config, checks } = prepared;
+  // A directory that cannot take the reports is a usage error found before any network work, not after an hour.
+  if (config.output.dir) {
+    const problem = await outputDirProblem(config.output.dir);
+    if (problem) throw new ExitError(EXIT.usage, `output directory ${config.output.dir}: ${problem}`);
+  }
   const log = createLogger(options.logLevel ?? (io.stderr.isTTY ? 'warn' : 'info'), io.stderr);
   const showProgress = options.progress && io.stderr.isTTY === true && config.targets.length > 1;
   const { report } = await runScan({
@@ -60,14 +65,36 @@ export async function executeScan(
     : '';
 
   const dir = config.output.dir;
+  let writeFailed = false;
   if (dir) {
-    const paths = await writeReports(report, dir, config.output.formats, config.output.retain);
-    log.info({ paths }, 'reports written');
+    let where: string;
+    try {
+      const paths = await writeReports(report, dir, config.output.formats, config.output.retain);
+      log.info({ paths }, 'reports written');
+      where = paths.join(', ');
+    } catch (err) {
+      // The scan's evidence must not be lost with the directory (removed, read-only, full disk since the start):
+      // the summary still goes to stdout and the JSON to the temporary directory, and the exit code says so.
+      writeFailed = true;
+      const problem = describeFsError(err);
+      let kept: string | null = null;
+      let keptProblem = '';
+      try {
+        kept = await keepReportElsewhere(report);
+      } catch (keepErr) {
+        keptProblem = describeFsError(keepErr);
+      }
+      log.error({ dir, problem, kept }, 'reports could not be written');
+      io.stderr.write(`vouch: cannot write the reports into ${dir}: ${problem}\n`);
+      io.stderr.write(kept ? `vouch: the JSON report is kept at ${kept}\n` : `vouch: the JSON report could not be kept in the temporary directory either: ${keptProblem}\n`);
+      where = `not written (${problem})${kept ? `; JSON kept at ${kept}` : ''}`;
+    }
     io.stdout.write(WRITERS['text']!.render(report));
-    io.stdout.write(`${changeLine}\nReports: ${paths.join(', ')}\n`);
+    io.stdout.write(`${changeLine}\nReports: ${where}\n`);
   } else {
     io.stdout.write((WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!).render(report));
   }
-  const code = report.status === 'interrupted' ? EXIT.interrupted : exitCodeFor(report.summary, options.failOn);
+  const code = report.status === 'interrupted' ? EXIT.interrupted
+    : writeFailed ? EXIT.cantWrite : exitCodeFor(report.summary, options.failOn);
   return { code, report };
 }
