@@ -5,10 +5,9 @@ import { prometheusWriter } from './prometheus.ts';
 import { textWriter } from './text.ts';
 import type { ReportWriter } from './types.ts';
 
-/** Every output format `--format` accepts, in the order `vouch --help` lists them. */
-export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
-/** A format name `--format` accepts. */
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+import type { ReportFormat } from '../src/core/types.ts';
+
+export { REPORT_FORMATS, type ReportFormat } from '../src/core/types.ts';
 
 /**
  * The writers by format. Typed for both uses: a known format (`WRITERS.text`) is always there, while a format read

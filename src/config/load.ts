@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { isAlias, isCollection, isMap, isPair, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import type { CookieDeclaration, Target } from '../core/types.ts';
+import { REPORT_FORMATS, type CookieDeclaration, type Target } from '../core/types.ts';
 import type { Config, ConnectToRule, ProbeConfig, ResolverAddress } from './config.ts';
 import type { Thresholds } from './settings.ts';
 import { DEFAULT_COOKIE_CATEGORIES, DEFAULT_PROBE_SETTINGS, DEFAULT_THRESHOLDS } from './defaults.ts';
@@ -16,8 +16,6 @@ import { readAllowRedirectsTo } from './redirects.ts';
 import { parseResolverAddress } from './resolvers.ts';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
-
-export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
 
 /** The outcome of loading: a Config, or every problem found, each as `path: what is wrong`. */
 export type LoadResult =

@@ -25,6 +25,10 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 /** A check id: dotted, lower-case, kebab-case parts (`http.hsts`, `mail.starttls-protocols`). Never reused. */
 export const CHECK_ID_PATTERN = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
 
+/** Every report format `--format` and `output.formats` accept, in the order `vouch --help` lists them. */
+export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
+export type ReportFormat = (typeof REPORT_FORMATS)[number];
+
 /** Which part of a domain a check looks at; `domain` checks need only DNS. */
 export const SCOPES = ['domain', 'web', 'mail'] as const;
 export type Scope = (typeof SCOPES)[number];
