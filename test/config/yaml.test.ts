@@ -7,6 +7,7 @@ import { validateCommand } from '../../src/cli/commands/validate.ts';
 import { invalidUtf8Offsets, loadConfigFile, parseConfigText } from '../../src/config/load.ts';
 import { ExitError } from '../../src/core/errors.ts';
 import { Capture } from '../support/cli.ts';
+import { seededRandom as prng } from '../support/prng.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'vouch-yaml-'));
 let n = 0;
@@ -68,17 +69,6 @@ describe('every YAML problem is a configuration error with file, line and column
   });
 });
 
-/** mulberry32: a small seeded PRNG, so a failing mutation can be reproduced from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TOKENS = ['*a', '*anchor', '&a ', '&anchor ', ': ', '\t', '- ', '? ', '!!str ', '!x ', '---\n', '...\n', '[', ']', '{', '}',
   '"', "'", '#', '|\n', '>\n', '\n', '  ', '&a [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]', '<<: ', '%YAML 1.1\n', '~', '0x1F', '1e99'];

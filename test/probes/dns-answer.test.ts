@@ -3,6 +3,7 @@ import type { Answer } from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
 import { decodeMessage, MAX_CNAME_LINKS, peekQuestion, readReply, type Question } from '../../src/probes/dns-answer.ts';
+import { seededRandom as random } from '../support/prng.ts';
 
 /** The pure reply parser: bytes -> decoded message -> reading. Table tests cite the RFC clause each row follows. */
 
@@ -97,17 +98,6 @@ describe('peekQuestion (RFC 1035 4.1.1, 4.1.2) for replies that do not decode', 
 });
 
 describe('the decode path is total: bytes give a reading or a ProbeError protocol, nothing else', () => {
-  /** A seeded PRNG (mulberry32), so a failure reproduces. */
-  function random(seed: number): () => number {
-    let s = seed >>> 0;
-    return () => {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const typed = (bytes: Buffer, question: Question = Q): string => {
     peekQuestion(bytes, question);
     try {

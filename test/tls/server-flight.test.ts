@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WELL_KNOWN_PRIMES } from '../../src/tls/dh-primes.ts';
 import { HRR_RANDOM, createFlightReader } from '../../src/tls/server-flight.ts';
 import type { FlightOptions, FlightResult, KeyExchangeHint } from '../../src/tls/server-flight.ts';
+import { seededRandom as prng } from '../support/prng.ts';
 
 // ---- hand-built byte vectors (RFC 5246 4 presentation language: big-endian, length-prefixed vectors) ----
 const u8 = (n: number) => Buffer.of(n);
@@ -300,17 +301,6 @@ function feed(bytes: Buffer, options: FlightOptions | undefined, split: (n: numb
 const whole = (n: number) => [n];
 const single = (n: number) => Array.from({ length: n }, () => 1);
 
-/** mulberry32: a small seeded PRNG, so every failure reproduces. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randomSplit = (random: () => number) => (n: number) => {
   const sizes: number[] = [];
   for (let left = n; left > 0;) { const s = Math.min(left, 1 + Math.floor(random() * 40)); sizes.push(s); left -= s; }
