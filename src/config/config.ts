@@ -1,6 +1,7 @@
 import type { Target } from '../core/types.ts';
 import type { Thresholds } from './settings.ts';
 import type { ComplianceConfig } from './compliance.ts';
+import type { TlsConfig } from './tls.ts';
 
 /** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
 export type ConnectToRule = {
@@ -55,4 +56,6 @@ export type Config = {
   readonly strictMxCertificates: boolean;
   /** Special networks redirects may lead into (`loopback`, `private`, ... or prefixes), validated; empty by default. */
   readonly allowRedirectsTo: readonly string[];
+  /** The TLS profile (`tls.profile`) and the policy loaded from it; its content is part of the digest. */
+  readonly tls: TlsConfig;
 };

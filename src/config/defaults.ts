@@ -1,6 +1,7 @@
 import type { Settings, Thresholds } from './settings.ts';
 import type { Target } from '../core/types.ts';
 import { ALLOW_NOTHING } from '../net/special-addresses.ts';
+import { builtinPolicy } from '../tls/policy.ts';
 
 /** Every default in one place, so the README and `vouch validate` can show them. */
 export const DEFAULT_THRESHOLDS: Thresholds = {
@@ -23,6 +24,8 @@ export const DEFAULT_SETTINGS: Settings = {
   strictMxCertificates: false,
   maxRedirects: 10,
   redirects: { allow: ALLOW_NOTHING, scannedHosts: [] },
+  // A getter: the policy file is read when first needed, not when this module is imported.
+  get tlsPolicy() { return builtinPolicy('ncsc-2025-05'); },
   now: () => new Date(),
 };
 

@@ -13,6 +13,7 @@ import { isDomainName, normalizeDomain } from './names.ts';
 import { parseConnectTo } from './parse-values.ts';
 import { readCompliance } from './compliance.ts';
 import { readAllowRedirectsTo } from './redirects.ts';
+import { readTls } from './tls.ts';
 import { parseResolverAddress } from './resolvers.ts';
 import { hostname } from 'node:os';
 import { isIP } from 'node:net';
@@ -28,7 +29,7 @@ export type CrossCheckable = Pick<Config, 'plugins' | 'checks' | 'compliance'>;
 const TOP_KEYS = [
   'domains', 'domainsFile', 'defaults', 'resolvers', 'trustedCaFiles', 'connectTo', 'timeouts', 'concurrency',
   'thresholds', 'checks', 'output', 'plugins', 'cookieCategories', 'ehloName', 'ipFamilies', 'tlsVersionProbe',
-  'strictMxCertificates', 'limits', 'waivers', 'attestations', 'promises', 'signing', 'allowRedirectsTo',
+  'strictMxCertificates', 'limits', 'waivers', 'attestations', 'promises', 'signing', 'allowRedirectsTo', 'tls',
 ];
 const DOMAIN_KEYS = ['name', 'web', 'mail', 'profile', 'dkimSelectors', 'sendingIps', 'urls', 'cookies'];
 
@@ -205,15 +206,16 @@ export async function buildConfig(
   const cookieCategories = readStringList(root['cookieCategories'], 'cookieCategories', problems) ?? [...DEFAULT_COOKIE_CATEGORIES];
   const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
   const allowRedirectsTo = readAllowRedirectsTo(root['allowRedirectsTo'], problems);
+  const tls = await readTls(root['tls'], context.baseDir, problems);
   const compliance = await readCompliance(root, context.baseDir, problems);
 
-  if (problems.length > 0) {
+  if (problems.length > 0 || !tls) {
     return { ok: false, problems, partial: { plugins, checks: { only, skip: skipIds }, compliance } };
   }
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
     checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat, retain },
-    plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo,
+    plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls,
   };
   // The digest covers everything that changes a verdict, but never the signing key itself.
   const { signingKeyPem, ...judged } = compliance;

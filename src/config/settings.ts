@@ -1,4 +1,5 @@
 import type { AddressAllowList } from '../net/special-addresses.ts';
+import type { Policy } from '../tls/policy.ts';
 
 /** Thresholds a verdict is measured against. Defaults in `defaults.ts`; every one can be set in the config. */
 export type Thresholds = {
@@ -26,6 +27,8 @@ export type Settings = {
    * the scanned host names (lower case), whose addresses the user asked for. See `src/web/redirect-walk.ts`.
    */
   readonly redirects: { readonly allow: AddressAllowList; readonly scannedHosts: readonly string[] };
+  /** The TLS profile versions, suites, groups, DH sizes and certificate keys are judged by (config `tls.profile`). */
+  readonly tlsPolicy: Policy;
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

@@ -3,7 +3,7 @@
  * modern / intermediate / old) or a user's YAML/JSON profile of the same shape, loaded and validated, and a pure
  * classifier that gives every suite, group, DH prime, certificate key and hash a class and the clause it comes from.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +69,22 @@ export async function loadPolicy(ref: string, baseDir: string = process.cwd()): 
   }
   const result = parsePolicyText(bytes, id ? `${id}.yaml` : ref);
   return result.ok ? { ...result, file } : result;
+}
+
+const builtins = new Map<BuiltinPolicyId, Policy>();
+
+/**
+ * A built-in policy, read once per process. The files ship with Vouch and are tested, so a broken one is a bug in
+ * Vouch, thrown, not a problem of the user's configuration.
+ */
+export function builtinPolicy(id: BuiltinPolicyId): Policy {
+  let policy = builtins.get(id);
+  if (!policy) {
+    const loaded = parsePolicyText(readFileSync(resolve(policiesDir(), `${id}.yaml`)), `${id}.yaml`);
+    if (!loaded.ok) throw new Error(`built-in TLS policy ${id} is invalid: ${loaded.problems.join('; ')}`);
+    builtins.set(id, (policy = loaded.policy));
+  }
+  return policy;
 }
 
 /** Parses and validates the bytes of a policy file; `name` prefixes every problem. */

@@ -1,0 +1,30 @@
+import { loadPolicy, type Policy } from '../tls/policy.ts';
+import { checkKeys, readMapping, readString, type Problems } from './fields.ts';
+
+/**
+ * The TLS profile verdicts are judged by. NCSC-NL 2025-05 by default: the Dutch reference (internet.nl) and the
+ * guideline the privacy statement's "https and the padlock" is measured against in the Netherlands.
+ */
+export const DEFAULT_TLS_PROFILE = 'ncsc-2025';
+
+export type TlsConfig = {
+  /** As written in the config (a built-in id or a path), for the report. */
+  readonly profile: string;
+  readonly policy: Policy;
+};
+
+/**
+ * `tls: { profile: ncsc-2025 | mozilla-modern | mozilla-intermediate | mozilla-old | ./my-profile.yaml }`. A user
+ * profile is validated like the config: each of its problems is listed under `tls.profile`, with its own path.
+ */
+export async function readTls(raw: unknown, baseDir: string, problems: Problems): Promise<TlsConfig | undefined> {
+  const node = readMapping(raw ?? {}, 'tls', problems) ?? {};
+  checkKeys(node, 'tls', ['profile'], problems);
+  const profile = readString(node['profile'], 'tls.profile', problems) ?? DEFAULT_TLS_PROFILE;
+  const loaded = await loadPolicy(profile, baseDir);
+  if (!loaded.ok) {
+    for (const problem of loaded.problems) problems.push(`tls.profile: ${problem}`);
+    return undefined;
+  }
+  return { profile, policy: loaded.policy };
+}
