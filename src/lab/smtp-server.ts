@@ -1,3 +1,4 @@
+import { constants } from 'node:crypto';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -36,6 +37,12 @@ export type SmtpServerOptions = {
   readonly maxVersion?: TlsVersion;
   /** OpenSSL cipher string; `DEFAULT@SECLEVEL=0` by default when TLS 1.0 or 1.1 is enabled (see startTlsServer). */
   readonly ciphers?: string;
+  /** As in startTlsServer: enforce the server's cipher order, DH parameters (PEM or `auto`), key exchange groups. */
+  readonly honorCipherOrder?: boolean;
+  readonly dhparam?: string;
+  readonly ecdhCurve?: string;
+  /** Signature algorithms, OpenSSL syntax (`ECDSA+SHA256:rsa_pss_rsae_sha256`). */
+  readonly sigalgs?: string;
   /** The name in the banner and EHLO greeting; `mx.test` by default. */
   readonly name?: string;
 };
@@ -60,6 +67,11 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
   const ciphers = options.ciphers ?? (ORDER.indexOf(minVersion) < 2 ? 'DEFAULT@SECLEVEL=0' : undefined);
   const secureContext = tls.createSecureContext({
     key: options.key, cert: options.cert, minVersion, maxVersion, ...(ciphers === undefined ? {} : { ciphers }),
+    ...(options.dhparam === undefined ? {} : { dhparam: options.dhparam }),
+    ...(options.ecdhCurve === undefined ? {} : { ecdhCurve: options.ecdhCurve }),
+    ...(options.sigalgs === undefined ? {} : { sigalgs: options.sigalgs }),
+    // tls.createServer turns honorCipherOrder into this flag; a bare secure context needs it spelled out.
+    ...(options.honorCipherOrder ? { secureOptions: constants.SSL_OP_CIPHER_SERVER_PREFERENCE } : {}),
   });
   const sockets = new Set<net.Socket>();
   const commands: string[] = [];

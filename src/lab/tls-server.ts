@@ -36,6 +36,15 @@ export type TlsServerOptions = {
   readonly alpn?: readonly string[];
   /** Key exchange groups, e.g. `P-256` to make a TLS 1.3 client holding only an x25519 share get a HelloRetryRequest. */
   readonly ecdhCurve?: string;
+  /**
+   * Enforce the server's cipher order (OpenSSL SSL_OP_CIPHER_SERVER_PREFERENCE, for TLS 1.3 too); Node's default is
+   * false: the server takes the first suite of the client's list that it accepts.
+   */
+  readonly honorCipherOrder?: boolean;
+  /** DH parameters (PEM `BEGIN DH PARAMETERS`) or `auto`; without them Node silently disables every DHE suite. */
+  readonly dhparam?: string;
+  /** Signature algorithms the server accepts/uses, OpenSSL syntax (`RSA+SHA256:ECDSA+SHA256`). */
+  readonly sigalgs?: string;
   /** Handles each established connection; by default the server ends it right after the handshake. */
   readonly onSecure?: (socket: tls.TLSSocket) => void;
 };
@@ -63,6 +72,9 @@ export async function startTlsServer(options: TlsServerOptions): Promise<LabTlsS
       ...(ciphers === undefined ? {} : { ciphers }),
       ...(options.alpn ? { ALPNProtocols: [...options.alpn] } : {}),
       ...(options.ecdhCurve ? { ecdhCurve: options.ecdhCurve } : {}),
+      ...(options.honorCipherOrder === undefined ? {} : { honorCipherOrder: options.honorCipherOrder }),
+      ...(options.dhparam === undefined ? {} : { dhparam: options.dhparam }),
+      ...(options.sigalgs === undefined ? {} : { sigalgs: options.sigalgs }),
     },
     (socket) => {
       handshakes++;

@@ -1,4 +1,5 @@
 import type { Endpoint } from '../core/types.ts';
+import type { TlsEnumeration } from '../tls/enumerate.ts';
 
 /** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
 export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
@@ -204,4 +205,8 @@ export type Probes = {
   smtp(endpoint: Endpoint): Promise<SmtpFacts>;
   /** Like `tlsVersion`, after EHLO and STARTTLS on port 25. */
   smtpTlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
+  /** Accepted suites per version (SSLv2 to TLS 1.3), server order, groups, curves, DHE prime (issue 9; src/tls/enumerate.ts). */
+  tlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
+  /** Like `tlsEnumeration` on an MX: every hello after its own EHLO and STARTTLS (connections are SMTP sessions). */
+  smtpTlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
 };

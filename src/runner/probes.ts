@@ -16,6 +16,10 @@ import { probeTlsVersionWithNode } from '../probes/tls-version-node.ts';
 import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
 import { TRUNCATION_MARK, type DnsAnswer, type DnsQueryOptions, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
 import { ProbeCache } from './cache.ts';
+import { createExchanger } from '../tls/exchange.ts';
+import { ENUMERATION_SPEC, enumerateTls } from '../tls/enumerate.ts';
+import { starttlsConnect } from '../tls/enumerate-smtp.ts';
+import { sniName } from '../tls/hello.ts';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
 export type ProbeSession = {
@@ -25,7 +29,7 @@ export type ProbeSession = {
   /** `address:port` of each resolver, in failover order. */
   readonly resolvers: readonly string[];
   /** Counters for the benchmark: connections opened by kind. */
-  readonly stats: { tlsHandshakes: number; tlsVersionProbes: number; tcpConnects: number; smtpSessions: number; dnsQueries: number };
+  readonly stats: { tlsHandshakes: number; tlsVersionProbes: number; tcpConnects: number; smtpSessions: number; dnsQueries: number; tlsEnumerationHellos: number };
   close(): Promise<void>;
 };
 
@@ -55,6 +59,8 @@ const keyOf = {
     `http:${req.method ?? 'GET'} ${req.url}${req.headers ? ` ${JSON.stringify(req.headers)}` : ''} @${ep.address}:${ep.dialPort}`,
   smtp: (ep: Endpoint) => `smtp:${epKey(ep)}`,
   smtpTlsVersion: (ep: Endpoint, v: string) => `smtp-tls-version:${v}:${epKey(ep)}`,
+  tlsEnumeration: (ep: Endpoint) => `tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  smtpTlsEnumeration: (ep: Endpoint) => `smtp-tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
 };
 
 function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
@@ -78,7 +84,7 @@ function hopArtifact(hop: HttpHop): Json {
  */
 export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
   const cache = new ProbeCache();
-  const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0 };
+  const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0, tlsEnumerationHellos: 0 };
   const servers = config.resolvers ?? systemResolvers();
   // Each attempt gets a share of the probe timeout, so a dead first resolver still leaves time to fail over; the
   // whole query (every server, one retry round) is bounded by the sum of its attempts.
@@ -173,6 +179,29 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         stats.smtpSessions++;
         return probeSmtpTlsVersion(ep, v, { ehloName: config.probe.ehloName }, signal);
       }))),
+    // Issue 9: one hand-built hello per exchange, each in its own connection slot with its own deadline (never one
+    // slot for the whole enumeration: its exchanges would wait on the same limiter). On an MX every hello is an SMTP
+    // session, one at a time per address.
+    tlsEnumeration: (ep) => cache.get(keyOf.tlsEnumeration(ep), async () => {
+      const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, schedule: (work) => limited(ep, work) });
+      try {
+        return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
+          concurrency: config.probe.connectionsPerHost, signal: runSignal });
+      } finally {
+        stats.tlsEnumerationHellos += exchanger.connections();
+      }
+    }),
+    smtpTlsEnumeration: (ep) => cache.get(keyOf.smtpTlsEnumeration(ep), async () => {
+      const connect = starttlsConnect(ep, config.probe.ehloName, runSignal);
+      const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, connect, schedule: (work) => limitedMx(ep, work) });
+      try {
+        return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
+          transport: 'smtp-starttls', concurrency: 1, signal: runSignal });
+      } finally {
+        stats.smtpSessions += exchanger.connections();
+        stats.tlsEnumerationHellos += exchanger.connections();
+      }
+    }),
   };
 
   return {
@@ -187,6 +216,8 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         http: tracked(probes.http, keyOf.http),
         smtp: tracked(probes.smtp, keyOf.smtp),
         smtpTlsVersion: tracked(probes.smtpTlsVersion, keyOf.smtpTlsVersion),
+        tlsEnumeration: tracked(probes.tlsEnumeration, keyOf.tlsEnumeration),
+        smtpTlsEnumeration: tracked(probes.smtpTlsEnumeration, keyOf.smtpTlsEnumeration),
       };
     },
     artifacts: () => cache.artifacts(),

@@ -15,7 +15,8 @@ export function fakeProbes(scripted: Partial<Probes>): Probes {
   return {
     dns: unexpected('dns'), endpoints: unexpected('endpoints'), tls: unexpected('tls'),
     tlsVersion: unexpected('tlsVersion'), http: unexpected('http'), smtp: unexpected('smtp'),
-    smtpTlsVersion: unexpected('smtpTlsVersion'), ...scripted,
+    smtpTlsVersion: unexpected('smtpTlsVersion'), tlsEnumeration: unexpected('tlsEnumeration'),
+    smtpTlsEnumeration: unexpected('smtpTlsEnumeration'), ...scripted,
   };
 }
 
