@@ -1,5 +1,6 @@
+import { makeDirectory } from './make-directory.ts';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WRITERS } from '../../reports/index.ts';
@@ -82,7 +83,7 @@ export async function outputDirProblem(dir: string): Promise<string | null> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'ENOTDIR') return `cannot be examined: ${describeFsError(err)}`;
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (mkdirErr) {
       return `does not exist and cannot be created: ${describeFsError(mkdirErr)}`;
     }

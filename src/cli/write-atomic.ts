@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import * as fsp from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { makeDirectory } from './make-directory.ts';
 
 /** The file operations writeFileAtomic needs; tests inject failures (ENOSPC half-way through a write) here. */
-export type AtomicFs = Pick<typeof fsp, 'mkdir' | 'open' | 'rename' | 'rm'>;
+export type AtomicFs = Pick<typeof fsp, 'mkdir' | 'stat' | 'open' | 'rename' | 'rm'>;
 
 /**
  * Writes `text` so that readers see the old file or the new one, never half of one: a temporary file in the
@@ -12,7 +13,7 @@ export type AtomicFs = Pick<typeof fsp, 'mkdir' | 'open' | 'rename' | 'rm'>;
  * as it was, and the error is thrown.
  */
 export async function writeFileAtomic(path: string, text: string, fs: AtomicFs = fsp): Promise<void> {
-  await fs.mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path), fs);
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await fs.open(temp, 'wx', 0o644);
   let renamed = false;
