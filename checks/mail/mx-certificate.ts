@@ -61,10 +61,13 @@ export const mxCertificateCheck = defineCheck({
         return { status: 'skip', reason: 'prerequisite', summary: `no certificate to judge: ${why}; see mail.starttls`, evidence: { endpoint: smtp.endpoint, strict: mode.strict, mode: mode.why } };
       }
       const name = mode.strict ? 'fail' : 'warn';
+      // Keys and signatures by the configured TLS profile, as on the web (tls.certificate-key, tls.certificate-signature).
+      const keys = judgeKeys(tls, ctx.settings.thresholds, ctx.settings.tlsPolicy);
+      const signatures = judgeSignatures(tls, ctx.settings.tlsPolicy);
       const findings: { status: 'pass' | 'warn' | 'fail'; summary: string }[] = [
         tls.chainTrusted ? { status: 'pass', summary: 'trusted chain' } : { status: name, summary: `chain not trusted: ${tls.authorizationError ?? 'unknown reason'}` },
         tls.hostnameMatches ? { status: 'pass', summary: `valid for ${ep.hostname}` } : { status: name, summary: `not valid for ${ep.hostname} (names: ${tls.chain[0]?.subjectAltNames.join(', ') || 'none'})` },
-        judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), judgeKeys(tls, ctx.settings.thresholds), judgeSignatures(tls),
+        judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), keys, signatures,
       ];
       const worst = pickWorst(findings, (f) => f.status);
       const trustOrName = !tls.chainTrusted || !tls.hostnameMatches;
@@ -73,6 +76,8 @@ export const mxCertificateCheck = defineCheck({
         endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,
         hostnameMatches: tls.hostnameMatches, authorizationError: tls.authorizationError, ...chainSummary(tls),
         findings: findings.map((f) => ({ status: f.status, summary: f.summary })),
+        // Each certificate's key and signature with its class and the clause of the profile (policy id and version).
+        keys: keys.evidence['keys'] ?? [], signatures: signatures.evidence['signatures'] ?? [], policy: signatures.evidence['policy'] ?? null,
       };
       if (mode.unknown && trustOrName && worst.status !== 'fail') {
         // Whether this is a warn or a fail depends on a policy we could not fetch: inconclusive, with what was seen.

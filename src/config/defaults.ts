@@ -26,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   redirects: { allow: ALLOW_NOTHING, scannedHosts: [] },
   // A getter: the policy file is read when first needed, not when this module is imported.
   get tlsPolicy() { return builtinPolicy('ncsc-2025-05'); },
+  tlsVersionProbe: 'raw',
   now: () => new Date(),
 };
 

@@ -29,6 +29,8 @@ export type Settings = {
   readonly redirects: { readonly allow: AddressAllowList; readonly scannedHosts: readonly string[] };
   /** The TLS profile versions, suites, groups, DH sizes and certificate keys are judged by (config `tls.profile`). */
   readonly tlsPolicy: Policy;
+  /** How TLS versions are probed (config `tlsVersionProbe`): `raw` hellos (default) or real node:tls handshakes. */
+  readonly tlsVersionProbe: 'raw' | 'node';
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

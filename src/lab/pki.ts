@@ -49,8 +49,15 @@ export type LeafOptions = {
   readonly hosts: readonly string[];
   readonly notBefore?: Date;
   readonly notAfter?: Date;
+  /**
+   * Default `ec` (ECDSA P-256): good under every built-in TLS profile (NCSC-NL 2025-05 and Mozilla), so a lab site
+   * passes tls.certificate-key unless a test asks otherwise. Use `rsa` for static-RSA suites and SSLv2/SSLv3.
+   */
   readonly keyType?: LabKeyType;
-  /** RSA modulus size, default 2048. */
+  /**
+   * RSA modulus size, default 2048. Note: NCSC-NL 2025-05 classes RSA 2048-3071 phase-out (tls.certificate-key warns);
+   * use 3072 for an RSA certificate that passes under it, 1024 for one that fails everywhere.
+   */
   readonly rsaBits?: number;
   readonly signatureHash?: LabHash;
   /** Sign the leaf with its own key (issuer = subject) instead of the CA's. */

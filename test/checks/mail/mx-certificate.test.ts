@@ -39,6 +39,9 @@ describe('mail.mx-certificate', () => {
     { name: 'expired (always fail)', tls: { chainTrusted: false, authorizationError: 'CERT_HAS_EXPIRED' }, chain: [leaf({ notAfter: '2026-05-01T00:00:00.000Z' })], status: 'fail' },
     { name: 'RSA 1024 key', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 1024, curve: null })], status: 'fail' },
     { name: 'SHA-1 signature', tls: {}, chain: [leaf({ signatureAlgorithm: 'sha1WithRSAEncryption' })], status: 'fail' },
+    // NCSC-NL 2025-05 (the default TLS profile): RSA 2048-3071 is phase-out, 3072 and more good.
+    { name: 'RSA 2048 key (phase-out)', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 2048, curve: null })], status: 'warn' },
+    { name: 'RSA 3072 key', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 3072, curve: null })], status: 'pass' },
   ])('$name -> $status', async ({ tls, chain, status }) => {
     expect((await judge(session(tls, chain))).status).toBe(status);
   });
@@ -87,5 +90,14 @@ describe('mail.mx-certificate', () => {
         authorizationError: 'CERT_HAS_EXPIRED', leaf: { subject: `CN=${MX}`, subjectAltNames: ['DNS:old.example'] },
       }] }],
     });
+  });
+
+  it('names each key and signature with its class and clause under the configured profile', async () => {
+    const outcome = await judge(session({}, [leaf({ keyType: 'rsa', keyBits: 2048, curve: null })]));
+    expect(outcome.status).toBe('warn');
+    expect(outcome.summary).toContain('RSA 2048-bit key in "CN=' + MX + '" is phase-out under ncsc-2025-05');
+    expect(outcome).toMatchObject({ evidence: { mx: [{ addresses: [{ policy: { id: 'ncsc-2025-05' },
+      keys: [{ keyType: 'rsa', keyBits: 2048, class: 'phase-out', clause: expect.stringContaining('§3.3.2.1') }],
+      signatures: [{ hash: 'sha256', class: 'sufficient' }] }] }] } });
   });
 });
