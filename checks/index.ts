@@ -14,6 +14,9 @@ import { cookieInventoryCheck } from './http/cookie-inventory.ts';
 import { securityTxtCheck } from './http/security-txt.ts';
 import { serverDisclosureCheck } from './http/server-disclosure.ts';
 import { tlsProtocolVersionsCheck } from './tls/protocol-versions.ts';
+import { tlsCipherSuitesCheck } from './tls/cipher-suites.ts';
+import { tlsCipherOrderCheck } from './tls/cipher-order.ts';
+import { tlsKeyExchangeCheck } from './tls/key-exchange.ts';
 import { certificateTrustCheck } from './tls/certificate-trust.ts';
 import { certificateHostnameCheck } from './tls/certificate-hostname.ts';
 import { certificateExpiryCheck } from './tls/certificate-expiry.ts';
@@ -29,6 +32,9 @@ import { mtaStsCheck } from './mail/mta-sts.ts';
 import { tlsRptCheck } from './mail/tls-rpt.ts';
 import { starttlsCheck } from './mail/starttls.ts';
 import { starttlsProtocolsCheck } from './mail/starttls-protocols.ts';
+import { starttlsCipherSuitesCheck } from './mail/starttls-cipher-suites.ts';
+import { starttlsCipherOrderCheck } from './mail/starttls-cipher-order.ts';
+import { starttlsKeyExchangeCheck } from './mail/starttls-key-exchange.ts';
 import { mxCertificateCheck } from './mail/mx-certificate.ts';
 import { daneCheck } from './mail/dane.ts';
 import { dnssecCheck } from './dns/dnssec.ts';
@@ -40,6 +46,9 @@ export const ALL_CHECKS: readonly Check[] = [
   httpsRedirectCheck,
   hstsCheck,
   tlsProtocolVersionsCheck,
+  tlsCipherSuitesCheck,
+  tlsCipherOrderCheck,
+  tlsKeyExchangeCheck,
   certificateTrustCheck,
   certificateHostnameCheck,
   certificateExpiryCheck,
@@ -60,6 +69,9 @@ export const ALL_CHECKS: readonly Check[] = [
   mxCheck,
   starttlsCheck,
   starttlsProtocolsCheck,
+  starttlsCipherSuitesCheck,
+  starttlsCipherOrderCheck,
+  starttlsKeyExchangeCheck,
   mxCertificateCheck,
   daneCheck,
   spfCheck,

@@ -2,6 +2,12 @@ import type { SiteSpec } from '../lab/estate.ts';
 import type { Route } from '../lab/http-server.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import type { Status } from '../core/types.ts';
+import { MODP1024_PEM } from '../lab/tls-variants.ts';
+
+/** The TLS 1.3 suites (good and sufficient) that the cipher demo sites keep, so only their TLS 1.2 list differs. */
+const TLS13_SUITES = 'TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256';
+/** An ECDHE suite first, then CBC with SHA-1 (ECDHE and static RSA): insufficient under NCSC-NL 2025. */
+const WEAK_CIPHERS = `ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-SHA:AES128-SHA:AES256-SHA:${TLS13_SUITES}`;
 
 /** Headers of a well-run site, so the good demo domain passes the header checks too. */
 export const GOOD_HEADERS: Readonly<Record<string, string>> = {
@@ -60,7 +66,8 @@ export const DEMO_SITES: readonly DemoSite[] = [
   {
     domain: 'legacy-tls.demo.test', shows: 'accepts TLS 1.0 and 1.1 (fail)',
     https: { tls: { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' }, routes: goodRoutes() }, http: 'redirect',
-    expects: { 'tls.protocol-versions': 'fail' },
+    // OpenSSL's DEFAULT list: CBC with SHA-1 in every version, so the cipher suites fail too.
+    expects: { 'tls.protocol-versions': 'fail', 'tls.cipher-suites': 'fail' },
   },
   { domain: 'expired.demo.test', shows: 'certificate expired two days ago (fail)', https: { cert: 'expired', routes: goodRoutes() }, http: 'redirect',
     expects: { 'tls.certificate-expiry': 'fail', 'tls.certificate-trust': 'fail', 'http.hsts': 'fail' } },
@@ -69,13 +76,33 @@ export const DEMO_SITES: readonly DemoSite[] = [
   { domain: 'no-redirect.demo.test', shows: 'serves pages over plain HTTP without redirecting (fail)', https: { routes: goodRoutes() }, http: page({}),
     expects: { 'https.redirect': 'fail' } },
   {
-    domain: 'no-hsts.demo.test', shows: 'no Strict-Transport-Security header (fail); TLS 1.2 only (warn)',
+    // TLS 1.2 without 1.3 passes under NCSC-NL 2025-05 (TLS 1.2 is sufficient; tls.protocol-versions notes it).
+    domain: 'no-hsts.demo.test', shows: 'no Strict-Transport-Security header (fail); TLS 1.2 only',
     https: {
       tls: { maxVersion: 'TLSv1.2' },
       routes: { ...goodRoutes(), '/': page(Object.fromEntries(Object.entries(GOOD_HEADERS).filter(([k]) => k !== 'strict-transport-security'))) },
     },
     http: 'redirect',
-    expects: { 'http.hsts': 'fail', 'tls.protocol-versions': 'warn' },
+    expects: { 'http.hsts': 'fail' },
+  },
+  {
+    domain: 'weak-ciphers.demo.test', shows: 'accepts CBC-SHA1 and static-RSA cipher suites (fail)',
+    https: { cert: 'rsa', tls: { ciphers: WEAK_CIPHERS }, routes: goodRoutes() }, http: 'redirect',
+    expects: { 'tls.cipher-suites': 'fail' },
+  },
+  {
+    domain: 'client-order.demo.test', shows: 'lets the client choose the cipher suite instead of enforcing its own order (fail)',
+    https: { tls: { honorCipherOrder: false }, routes: goodRoutes() }, http: 'redirect',
+    expects: { 'tls.cipher-order': 'fail' },
+  },
+  {
+    domain: 'dhe-1024.demo.test', shows: 'DHE with a 1024-bit prime (fail); DHE suites are phase-out (warn)',
+    https: {
+      cert: 'rsa', routes: goodRoutes(),
+      tls: { ciphers: `ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:${TLS13_SUITES}`, dhparam: MODP1024_PEM },
+    },
+    http: 'redirect',
+    expects: { 'tls.key-exchange': 'fail', 'tls.cipher-suites': 'warn' },
   },
   {
     domain: 'leaky.demo.test', shows: 'no CSP, session cookie without Secure/HttpOnly, marketing cookie, CORS reflection, versions shown',
@@ -126,6 +153,12 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
     expects: { 'mail.starttls': 'fail', 'mail.starttls-protocols': 'skip', 'mail.mx-certificate': 'skip', 'mail.dane': 'warn' },
   },
   {
+    domain: 'mail-weak-ciphers.demo.test', shows: 'its mail server accepts CBC-SHA1 and static-RSA cipher suites after STARTTLS (fail)',
+    scope: MAIL_ONLY, dkimSelectors: ['sel1'], sendingIps: ['127.0.0.1'], mail: { cert: 'rsa', tls: { ciphers: WEAK_CIPHERS }, dane: true },
+    records: { TXT: ['v=spf1 mx -all'], ad: true }, zone: goodMailZone('mail-weak-ciphers.demo.test'),
+    expects: { 'mail.starttls-cipher-suites': 'fail' },
+  },
+  {
     domain: 'spoofable.demo.test', shows: 'SPF +all, DMARC p=none, a 1024-bit DKIM key, no DNSSEC (fail, warn)',
     scope: MAIL_ONLY, dkimSelectors: ['old'], mail: {},
     records: { TXT: ['v=spf1 +all'], ad: false },
@@ -150,6 +183,10 @@ export const DEMO_SUPPORT_SITES: readonly SiteSpec[] = [{
   domain: 'mta-sts.mail-good.demo.test', http: 'closed',
   https: { routes: { '/.well-known/mta-sts.txt': { status: 200, headers: { 'content-type': 'text/plain' },
     body: 'version: STSv1\r\nmode: enforce\r\nmx: mx.mail-good.demo.test\r\nmax_age: 1209600\r\n' } } },
+}, {
+  domain: 'mta-sts.mail-weak-ciphers.demo.test', http: 'closed',
+  https: { routes: { '/.well-known/mta-sts.txt': { status: 200, headers: { 'content-type': 'text/plain' },
+    body: 'version: STSv1\r\nmode: enforce\r\nmx: mx.mail-weak-ciphers.demo.test\r\nmax_age: 1209600\r\n' } } },
 }, {
   domain: 'mta-sts.no-starttls.demo.test', http: 'closed',
   https: { routes: { '/.well-known/mta-sts.txt': { status: 200, headers: { 'content-type': 'text/plain' },

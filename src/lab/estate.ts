@@ -1,4 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { constants, createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -8,12 +8,52 @@ import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
 import { startSmtpServer, type LabSmtpServer, type SmtpVariant } from './smtp-server.ts';
 
 /** How a site's certificate is made: the failure modes an auditor must be shown. */
-export type CertVariant = 'good' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'rsa1024' | 'sha1' | 'expiring';
+/** `rsa`: a good RSA-3072 leaf (NCSC 2025 good), for sites whose suites need an RSA key (static RSA, DHE-RSA). */
+export type CertVariant = 'good' | 'rsa' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'rsa1024' | 'sha1' | 'expiring';
+/**
+ * A site's TLS settings, each on top of the estate's default (`GOOD_TLS`): `ciphers` replaces the default list,
+ * `honorCipherOrder` (default on) makes the server choose by its own order, `ecdhCurve` the groups, `dhparam`
+ * DH parameters (PEM) for DHE suites.
+ */
 export type TlsProfile = {
   readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
   readonly ciphers?: string;
+  readonly honorCipherOrder?: boolean;
+  readonly ecdhCurve?: string;
+  readonly dhparam?: string;
+  readonly sigalgs?: string;
 };
+
+/**
+ * The suites of the estate's well-run servers: TLS 1.3 (AES-256-GCM and ChaCha20 good, AES-128-GCM sufficient) and,
+ * for TLS 1.2, ECDHE-ECDSA/ECDHE-RSA with AES-GCM or ChaCha20-Poly1305 (all sufficient in policies/ncsc-2025-05.yaml);
+ * no static RSA, no CBC, no DHE. OpenSSL uses the suites that fit the certificate's key.
+ */
+export const GOOD_CIPHERS = [
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
+].join(':');
+
+/**
+ * Signatures with SHA-256 or better only: OpenSSL's default also signs with SHA-224 and SHA-1 when a client asks
+ * for them first (NCSC 2025 §3.3.5: phase-out and insufficient for the key exchange).
+ */
+export const GOOD_SIGALGS = [
+  'ECDSA+SHA256', 'ECDSA+SHA384', 'ECDSA+SHA512', 'ed25519', 'ed448',
+  'rsa_pss_rsae_sha256', 'rsa_pss_rsae_sha384', 'rsa_pss_rsae_sha512', 'rsa_pss_pss_sha256', 'rsa_pss_pss_sha384', 'rsa_pss_pss_sha512',
+  'RSA+SHA256', 'RSA+SHA384', 'RSA+SHA512',
+].join(':');
+
+/**
+ * The estate's default TLS: the suites above in the server's order, only groups NCSC 2025 classes good (Node's
+ * default also offers ffdhe2048 in TLS 1.3, which it classes insufficient) and SHA-2 signatures. Passes tls.cipher-suites,
+ * tls.cipher-order and tls.key-exchange (and their mail variants) under NCSC-NL 2025-05, the default profile.
+ */
+export const GOOD_TLS = {
+  ciphers: GOOD_CIPHERS, honorCipherOrder: true, ecdhCurve: 'X25519:P-256:P-384', sigalgs: GOOD_SIGALGS,
+} as const satisfies TlsProfile;
 
 /** One simulated domain: its DNS records and what its web servers answer. */
 export type SiteSpec = {
@@ -61,6 +101,7 @@ function certificate(ca: LabCa, domain: string, variant: CertVariant): LabCert {
     case 'self-signed': return issueLeaf(ca, { hosts: [domain], selfSigned: true });
     case 'rsa1024': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', rsaBits: 1024 });
     case 'sha1': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', signatureHash: 'sha1' });
+    case 'rsa': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', rsaBits: 3072 });
     case 'good': return issueLeaf(ca, { hosts: [domain] });
   }
 }
@@ -99,7 +140,8 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
     let ctx = contexts.get(site.domain);
     if (!ctx) {
       const cert = certificate(ca, site.domain, site.https.cert ?? 'good');
-      contexts.set(site.domain, (ctx = tls.createSecureContext({ key: cert.keyPem, cert: cert.chainPem, ...profileOptions(effectiveProfile(site)) })));
+      const options = { key: cert.keyPem, cert: cert.chainPem, ...profileOptions(effectiveProfile(site)) };
+      contexts.set(site.domain, (ctx = withoutDhWarning(() => tls.createSecureContext(options))));
     }
     return ctx;
   };
@@ -113,20 +155,24 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
     if (site.https === undefined || site.https === 'closed') continue;
     // OpenSSL keeps the key type of the server's own certificate when SNI switches contexts, so RSA and EC sites
     // are served by separate servers whose default certificate has the same key type.
-    const keyType = rsaVariant(site.https.cert) ? 'rsa' : 'ec';
+    const keyType = rsaKey(site.https.cert) ? 'rsa' : 'ec';
     const key = JSON.stringify([effectiveProfile(site), keyType]);
     let server = profiles.get(key);
     if (!server) {
       const fallbackCert = issueLeaf(ca, { hosts: ['unknown.invalid'], keyType });
-      server = await startHttpServer({
-        tls: { key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...profileOptions(effectiveProfile(site)), contextFor },
+      // OpenSSL keeps the server's own groups and cipher-order flag when SNI switches contexts: set them here too.
+      const { secureOptions: _flag, ...serverTls } = profileOptions(effectiveProfile(site));
+      const honor = effectiveProfile(site).honorCipherOrder;
+      const started = withoutDhWarning(() => startHttpServer({
+        tls: { key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...serverTls, ...(honor === undefined ? {} : { honorCipherOrder: honor }), contextFor },
         fallback: (req, res) => {
           const s = byDomain.get(hostOf(req));
           const https = s?.https;
           const routes = https && https !== 'closed' ? https.routes : {};
           serve(routes[(req.url ?? '/').split('?')[0] ?? '/'] ?? routes['*'], req, res);
         },
-      });
+      }));
+      server = await started;
       profiles.set(key, server);
       servers.push(server);
     }
@@ -150,17 +196,19 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   for (const site of sites) Object.assign(zone, site.zone);
   const smtpServers: LabSmtpServer[] = [];
   for (const site of sites) {
-    if (!site.mail) continue;
+    const mail = site.mail;
+    if (!mail) continue;
     const mx = `mx.${site.domain}`;
-    const cert = certificate(ca, mx, site.mail.cert ?? 'good');
-    const server = await startSmtpServer({
-      key: cert.keyPem, cert: cert.chainPem, variant: site.mail.variant ?? 'good', name: mx, ...profileOptions(site.mail.tls),
-    });
+    const cert = certificate(ca, mx, mail.cert ?? 'good');
+    const server = await withoutDhWarning(() => startSmtpServer({
+      key: cert.keyPem, cert: cert.chainPem, variant: mail.variant ?? 'good', name: mx,
+      ...mailProfileOptions(withDefaults(mail.tls, weakVariant(mail.cert))),
+    }));
     smtpServers.push(server);
     connectTo.push(`${mx}:25::${server.port}`);
     zone[site.domain] = { MX: [{ preference: 10, exchange: mx }], ...zone[site.domain] };
     zone[mx] = { A: ['127.0.0.1'] };
-    if (site.mail.dane) zone[`_25._tcp.${mx}`] = { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: spkiSha256(cert.certPem) }], ad: true };
+    if (mail.dane) zone[`_25._tcp.${mx}`] = { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: spkiSha256(cert.certPem) }], ad: true };
   }
   const dns = await startDnsServer({ zone, ...(options.dnsDelayMs ? { delayMs: options.dnsDelayMs } : {}) });
   return {
@@ -173,12 +221,18 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
 
 /**
  * OpenSSL's default security level refuses weak keys and SHA-1 certificates, and a server keeps the level of the
- * context it started the handshake with even when SNI switches certificates: weak variants get a server of their own.
+ * context it started the handshake with even when SNI switches certificates: weak variants get a server of their own,
+ * at security level 0 (with the estate's good suites unless the site names its own).
  */
 function effectiveProfile(site: SiteSpec): TlsProfile {
   const https = site.https === 'closed' ? undefined : site.https;
-  const weak = rsaVariant(https?.cert);
-  return { ...https?.tls, ...(weak ? { ciphers: 'DEFAULT@SECLEVEL=0' } : {}) };
+  return withDefaults(https?.tls, weakVariant(https?.cert));
+}
+
+/** A site's profile over the estate's default (`GOOD_TLS`). */
+function withDefaults(profile: TlsProfile | undefined, weak: boolean): TlsProfile {
+  const merged: TlsProfile = { ...GOOD_TLS, ...profile };
+  return weak && !/@SECLEVEL=0/.test(merged.ciphers ?? '') ? { ...merged, ciphers: `${merged.ciphers ?? GOOD_CIPHERS}:@SECLEVEL=0` } : merged;
 }
 
 /** RFC 6698 2.1: selector 1 (SubjectPublicKeyInfo), matching type 1 (SHA-256), as hex. */
@@ -187,12 +241,46 @@ function spkiSha256(certPem: string): string {
   return createHash('sha256').update(spki).digest('hex');
 }
 
-const rsaVariant = (variant: CertVariant | undefined) => variant === 'rsa1024' || variant === 'sha1';
+const weakVariant = (variant: CertVariant | undefined) => variant === 'rsa1024' || variant === 'sha1';
+const rsaKey = (variant: CertVariant | undefined) => weakVariant(variant) || variant === 'rsa';
 
 function profileOptions(profile: TlsProfile | undefined) {
   return {
     ...(profile?.minVersion ? { minVersion: profile.minVersion } : {}),
     ...(profile?.maxVersion ? { maxVersion: profile.maxVersion } : {}),
     ...(profile?.ciphers ? { ciphers: profile.ciphers } : {}),
+    ...(profile?.ecdhCurve ? { ecdhCurve: profile.ecdhCurve } : {}),
+    ...(profile?.dhparam ? { dhparam: profile.dhparam } : {}),
+    ...(profile?.sigalgs ? { sigalgs: profile.sigalgs } : {}),
+    // What tls.createServer's honorCipherOrder sets; a bare secure context (SNI) needs the flag itself.
+    ...(profile?.honorCipherOrder ? { secureOptions: constants.SSL_OP_CIPHER_SERVER_PREFERENCE } : {}),
   };
+}
+
+/** The SMTP server takes the same settings, `honorCipherOrder` by name. */
+function mailProfileOptions(profile: TlsProfile) {
+  const { secureOptions: _flag, ...rest } = profileOptions(profile);
+  return { ...rest, ...(profile.honorCipherOrder ? { honorCipherOrder: true } : {}) };
+}
+
+/**
+ * Node warns (a process warning) about DH parameters below 2048 bits; for a site built to show a 1024-bit prime that
+ * is the point, so the warning is not printed in the middle of `vouch demo`.
+ */
+function withoutDhWarning<T>(make: () => T): T {
+  const original = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/DH parameter is less than 2048 bits/i.test(text)) return;
+    (original as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    const result = make();
+    if (result instanceof Promise) return result.finally(() => { process.emitWarning = original; }) as T;
+    process.emitWarning = original;
+    return result;
+  } catch (err) {
+    process.emitWarning = original;
+    throw err;
+  }
 }

@@ -25,6 +25,12 @@ export type HttpServerOptions = {
     readonly minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
     readonly maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
     readonly ciphers?: string;
+    /** Server cipher order, key exchange groups and DH parameters (PEM), as in startTlsServer. */
+    readonly honorCipherOrder?: boolean;
+    readonly ecdhCurve?: string;
+    readonly dhparam?: string;
+    /** Signature algorithms, OpenSSL syntax (`ECDSA+SHA256:rsa_pss_rsae_sha256`). */
+    readonly sigalgs?: string;
     /** Virtual hosting: the certificate for each SNI name (undefined falls back to `key`/`cert`). */
     readonly contextFor?: (servername: string) => SecureContext | undefined;
   };
@@ -85,6 +91,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
       ...(options.tls.minVersion ? { minVersion: options.tls.minVersion } : {}),
       ...(options.tls.maxVersion ? { maxVersion: options.tls.maxVersion } : {}),
       ...(options.tls.ciphers ? { ciphers: options.tls.ciphers } : {}),
+      ...(options.tls.honorCipherOrder === undefined ? {} : { honorCipherOrder: options.tls.honorCipherOrder }),
+      ...(options.tls.ecdhCurve ? { ecdhCurve: options.tls.ecdhCurve } : {}),
+      ...(options.tls.dhparam ? { dhparam: options.tls.dhparam } : {}),
+      ...(options.tls.sigalgs ? { sigalgs: options.tls.sigalgs } : {}),
       ...(options.tls.contextFor ? { SNICallback: sniCallback(options.tls.contextFor) } : {}),
     }, onRequest)
     : http.createServer(onRequest);

@@ -47,11 +47,11 @@ describe('prerequisites end to end through the CLI', () => {
     expect(run.code).toBe(1);
   });
 
-  it('no STARTTLS: mail.starttls fails, the version and certificate checks skip naming it', async () => {
+  it('no STARTTLS: mail.starttls fails, the version, cipher, key-exchange and certificate checks skip naming it', async () => {
     const { report } = await scan('nostarttls.prereq.test', 'mail.starttls*,mail.mx-certificate');
     const byId = Object.fromEntries(report.results.map((r) => [r.checkId, r]));
     expect(byId['mail.starttls']?.status).toBe('fail');
-    for (const id of ['mail.starttls-protocols', 'mail.mx-certificate']) {
+    for (const id of ['mail.starttls-protocols', 'mail.starttls-cipher-suites', 'mail.starttls-cipher-order', 'mail.starttls-key-exchange', 'mail.mx-certificate']) {
       expect(byId[id], id).toMatchObject({ status: 'skip', reason: 'prerequisite', summary: expect.stringContaining('see mail.starttls') });
     }
   });

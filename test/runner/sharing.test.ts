@@ -21,10 +21,13 @@ describe('probe sharing', () => {
     expect(report.results.filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);
     const [https, http] = estate.servers;
     // One node:tls handshake (certificates + every HTTPS request of every header check on the same keep-alive
-    // connection) and four hand-built hellos.
+    // connection) and one TLS enumeration (issue 9), shared by tls.protocol-versions, tls.cipher-suites,
+    // tls.cipher-order and tls.key-exchange: 21 hand-built hellos against the estate's default TLS (two versions
+    // with three suites each, server order, three groups, the curves).
     expect(stats.tlsHandshakes).toBe(1);
-    expect(stats.tlsVersionProbes).toBe(4);
-    expect(https?.connections()).toBe(5);
+    expect(stats.tlsVersionProbes).toBe(0);
+    expect(stats.tlsEnumerationHellos).toBe(21);
+    expect(https?.connections()).toBe(22);
     expect(https?.requests()).toBe(1);
     expect(http?.connections()).toBe(1);
   });
