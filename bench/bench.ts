@@ -19,6 +19,12 @@ function childCpuMs(pid: number | undefined): number | null {
   }
 }
 
+// `--tls`: issue 9's TLS mode, a bench of its own (bench/tls-bench.ts: Vouch's enumeration against sslscan).
+if (process.argv.includes('--tls')) {
+  await import('./tls-bench.ts');
+  process.exit(0);
+}
+
 /**
  * `npm run bench -- [--domains 500] [--rtt-ms 0] [--concurrency 512]`: starts N simulated domains (DNS, HTTP, HTTPS)
  * in a child process, scans them with every web and DNS check in this process, and prints throughput, client CPU

@@ -15,19 +15,18 @@ import type { TlsVersion } from '../../src/probes/types.ts';
  * How each tool is run, and why (runtimes measured on this 2-core machine, see test/peers/tls-peers.test.ts):
  * - testssl spends ~10 s just starting (it probes its OpenSSL binary with dozens of `s_client` runs), and a full
  *   socket-based `-E` (each of ~370 suites per protocol through bash sockets) takes ~45-60 s on a 4-version server.
- *   So two runs go in parallel:
- *   A. `--ssl-native -E -P`: accepted suites per protocol and the server's order, using only /usr/bin/openssl. That
- *      OpenSSL (3.0) knows every suite a Node/OpenSSL 3.0 lab server can serve, so nothing is lost for these targets;
- *      it cannot test SSLv2/SSLv3 (reported as a "local problem", read as "not tested"). `OPENSSL_CONF` points to a
- *      file that sets `@SECLEVEL=0` and no minimum protocol: Debian's default (SECLEVEL=2) makes the client refuse
- *      TLS 1.0/1.1 (SHA-1 signatures) and 1024-bit DH, which would hide exactly what these tests look for.
- *   B. `-f` (forward secrecy) without `--ssl-native`: the ECDHE curves and the DH group. In native mode testssl 3.0
- *      prints neither.
+ *   So it runs ONCE per target, narrowed to what is compared: `--ssl-native -E -P -f` (accepted suites per protocol,
+ *   the server's order, the ECDHE curves and, from the `-E` lines, the DHE size), using only /usr/bin/openssl. That
+ *   OpenSSL (3.0) knows every suite a Node/OpenSSL 3.0 lab server can serve, so nothing is lost for these targets;
+ *   it cannot test SSLv2/SSLv3 (reported as a "local problem", read as "not tested"). `OPENSSL_CONF` points to a
+ *   file that sets `@SECLEVEL=0` and no minimum protocol: Debian's default (SECLEVEL=2) makes the client refuse
+ *   TLS 1.0/1.1 (SHA-1 signatures) and 1024-bit DH, which would hide exactly what these tests look for.
+ *   No `--mapping iana`: with it, testssl 3.0.8's native `-f` compares IANA names with OpenSSL's and finds no
+ *   forward-secret suite, so it prints no curves. Names are mapped here instead (from the code points, and for the
+ *   `-P` order lists from OpenSSL names through testssl's own mapping file).
+ *   What native mode cannot give is the DHE prime's NAME (`DH_groups`, socket mode only): with `dhGroup: true` a
+ *   second, socket-based `-f` runs in parallel for it (~10-50 s more CPU; the full peer set uses it).
  *   `USLEEP_SND=0 USLEEP_REC=0` remove testssl's fixed sleeps around socket sends/reads (0.1 s / 0.2 s by default).
- * - sslscan runs once with `--xml`: accepted suites per protocol with code points, the key exchange groups per
- *   version and the DHE size. It never tests whether the server enforces its order (it enumerates by elimination,
- *   so for a server that does, its listing per version IS the server's order; for one that does not, the listing
- *   follows sslscan's own client order): its `serverOrder` is always null.
  */
 
 export const TESTSSL = '/usr/bin/testssl';
@@ -39,7 +38,8 @@ export type PeerTarget = { readonly host: string; readonly port: number; readonl
 
 /** One tool's view of a server, normalized: IANA suite names, IANA group names, versions as in TlsVersion. */
 export type PeerView = {
-  readonly tool: 'testssl' | 'sslscan';
+  /** `vouch` when a test puts Vouch's own enumeration in the same shape (test/peers/tls-peers.test.ts). */
+  readonly tool: 'testssl' | 'sslscan' | 'vouch';
   /** Versions the tool found suites for; versions with none are absent. */
   readonly suitesByVersion: Partial<Record<TlsVersion, string[]>>;
   /** The suites in the order the tool lists as the server's (testssl: its cipher order; sslscan: its listing). */
@@ -60,6 +60,7 @@ const run = promisify(execFile);
 // Names.
 
 let suiteNames: Map<number, string> | undefined;
+let opensslNames: Map<string, string> | undefined;
 
 /**
  * Code point -> IANA name, from testssl's mapping file when present (it lists every registry suite), else from
@@ -69,14 +70,25 @@ export function ianaSuiteNames(): Map<number, string> {
   if (suiteNames) return suiteNames;
   const names = new Map<number, string>();
   const mapping = ['/etc/testssl/cipher-mapping.txt', '/usr/share/testssl/etc/cipher-mapping.txt'].find(existsSync);
-  const line = /^\s*0x([0-9A-F]{2}),0x([0-9A-F]{2})\s+-\s+\S+\s+(TLS_\w+|SSL_\w+)/i;
+  const line = /^\s*0x([0-9A-F]{2}),0x([0-9A-F]{2})\s+-\s+(\S+)\s+(TLS_\w+|SSL_\w+)/i;
   const text = mapping ? readFileSync(mapping, 'utf8') : '';
+  const byOpenssl = new Map<string, string>();
   for (const l of text.split('\n')) {
     const m = line.exec(l);
-    if (m) names.set(parseInt(m[1]! + m[2]!, 16), m[3]!);
+    if (!m) continue;
+    names.set(parseInt(m[1]! + m[2]!, 16), m[4]!);
+    if (!byOpenssl.has(m[3]!)) byOpenssl.set(m[3]!, m[4]!);
   }
   suiteNames = names;
+  opensslNames = byOpenssl;
   return names;
+}
+
+/** An OpenSSL suite name (what testssl prints without `--mapping iana`) as its IANA name; IANA names pass through. */
+export function ianaOfOpensslName(name: string): string {
+  if (/^(TLS|SSL)_/.test(name)) return name;
+  ianaSuiteNames();
+  return opensslNames?.get(name) ?? name;
 }
 
 /** Fills in what the mapping file lacks from OpenSSL itself (`-stdname`). */
@@ -126,13 +138,20 @@ CipherString = ALL:@SECLEVEL=0
 MinProtocol = None
 `;
 
-export async function runTestssl(target: PeerTarget, timeoutMs = 120_000): Promise<PeerView> {
+export type TestsslOptions = {
+  /** Also run testssl's socket-based `-f` for the DHE prime's name (`DH_groups`), in parallel with the main run. */
+  readonly dhGroup?: boolean;
+  readonly timeoutMs?: number;
+};
+
+export async function runTestssl(target: PeerTarget, options: TestsslOptions = {}): Promise<PeerView> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
   const dir = await mkdtemp(join(tmpdir(), 'vouch-testssl-'));
   try {
     const conf = join(dir, 'openssl.cnf');
     await writeFile(conf, OPENSSL_CONF_TEXT);
     const env = { ...process.env, NXCONNECT: '127.0.0.1:0', USLEEP_SND: '0', USLEEP_REC: '0', OPENSSL_CONF: conf };
-    const common = ['--quiet', '--color', '0', '--warnings', 'off', '--nodns', 'none', '--mapping', 'iana',
+    const common = ['--quiet', '--color', '0', '--warnings', 'off', '--nodns', 'none',
       ...(target.starttls ? ['--starttls', target.starttls] : [])];
     const started = performance.now();
     const once = async (name: string, flags: string[]): Promise<TestsslFinding[]> => {
@@ -142,21 +161,27 @@ export async function runTestssl(target: PeerTarget, timeoutMs = 120_000): Promi
         .catch((error: unknown) => { if (!existsSync(file)) throw error; });
       return JSON.parse(await readFile(file, 'utf8')) as TestsslFinding[];
     };
-    const [suites, fs] = await Promise.all([once('suites', ['--ssl-native', '-E', '-P']), once('fs', ['-f'])]);
+    const runs = [once('native', ['--ssl-native', '-E', '-P', '-f'])];
+    if (options.dhGroup) runs.push(once('dh', ['-f']).then((fs) => fs.filter((f) => f.id === 'DH_groups')));
+    const findings = (await Promise.all(runs)).flat();
     const seconds = (performance.now() - started) / 1000;
-    return parseTestssl([...suites, ...fs], seconds);
+    return parseTestssl(findings, seconds);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** Parses testssl 3.0 JSON findings (`-E`, `-P`, `-f`). */
+/**
+ * Parses testssl 3.0 JSON findings (`-E`, `-P`, `-f`). The DHE size comes from `DH_groups` when present (socket
+ * `-f`), else from the `-E` lines of the DHE suites ("DH 1024"); the prime's name only from `DH_groups`.
+ */
 export function parseTestssl(findings: readonly TestsslFinding[], seconds: number): PeerView {
   const suitesByVersion: Partial<Record<TlsVersion, string[]>> = {};
   const orderByVersion: Partial<Record<TlsVersion, string[]>> = {};
   let serverOrder: boolean | null = null;
   const groups = new Set<string>();
   let dh: PeerView['dh'] = null;
+  let suiteDhBits: number | null = null;
   for (const { id, finding } of findings) {
     // cipher-tls1_2_xc030: "TLS 1.2   xc030   TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384   ECDH 253 ..."
     const cipher = /^cipher-tls(1(?:_[123])?)_x([0-9a-f]+)$/i.exec(id);
@@ -164,17 +189,21 @@ export function parseTestssl(findings: readonly TestsslFinding[], seconds: numbe
       const version = TESTSSL_VERSIONS[cipher[1]!]!;
       const name = ianaSuiteNames().get(parseInt(cipher[2]!, 16)) ?? /\b(TLS_\w+)/.exec(finding)?.[1] ?? `0x${cipher[2]}`;
       (suitesByVersion[version] ??= []).push(name);
+      const dhBits = /\sDH (\d+)\s/.exec(finding)?.[1];
+      if (dhBits) suiteDhBits = Math.max(suiteDhBits ?? 0, Number(dhBits));
       continue;
     }
     if (id === 'cipher_order') serverOrder = /^server/i.test(finding) ? true : /NOT a cipher order/i.test(finding) ? false : null;
     const order = /^cipherorder_TLSv(1(?:_[123])?)$/.exec(id);
-    if (order) orderByVersion[TESTSSL_VERSIONS[order[1]!]!] = finding.split(/\s+/).filter(Boolean);
+    if (order) orderByVersion[TESTSSL_VERSIONS[order[1]!]!] = finding.split(/\s+/).filter(Boolean).map(ianaOfOpensslName);
     if (/^(PFS|FS)_ECDHE_curves$/.test(id)) for (const g of finding.split(/\s+/).filter(Boolean)) groups.add(ianaGroupName(g));
     if (id === 'DH_groups') {
       const bits = /\((\d+) bits\)/.exec(finding)?.[1];
-      dh = { bits: bits ? Number(bits) : null, prime: DH_PRIMES[finding.trim()] ?? finding.trim() };
+      const prime = finding.replace(/\s*\(\d+ bits\)\s*$/, '').trim();
+      dh = { bits: bits ? Number(bits) : null, prime: DH_PRIMES[prime] ?? prime };
     }
   }
+  if (suiteDhBits !== null) dh = { bits: dh?.bits ?? suiteDhBits, prime: dh?.prime ?? null };
   return { tool: 'testssl', suitesByVersion, orderByVersion, serverOrder, groups: [...groups].sort(), dh, seconds };
 }
 
@@ -229,17 +258,18 @@ export type PeerViews = { readonly testssl: PeerView | null; readonly sslscan: P
 const views = new Map<string, Promise<PeerViews>>();
 
 /**
- * What testssl and sslscan (where installed) see on `target`, run once per target per process: the comparison with
- * Vouch's own enumeration reuses the same runs. The two tools run one after the other (sslscan first, ~1 s), so
- * their timings are not disturbed by each other.
+ * What testssl and sslscan (where installed) see on `target`, run once per target per process: every comparison
+ * reuses the same runs. The two tools run one after the other (sslscan first, ~1 s), so their timings are not
+ * disturbed by each other; callers that start several targets at once should limit how many run together (each
+ * testssl run keeps about one core busy starting processes).
  */
-export function peerViewOf(target: PeerTarget): Promise<PeerViews> {
-  const key = `${target.starttls ?? 'tls'}://${target.host}:${target.port}`;
+export function peerViewOf(target: PeerTarget, options: { readonly dhGroup?: boolean } = {}): Promise<PeerViews> {
+  const key = `${target.starttls ?? 'tls'}://${target.host}:${target.port}${options.dhGroup ? '+dh' : ''}`;
   let views_ = views.get(key);
   if (!views_) {
     views_ = (async () => {
       const sslscan = hasSslscan ? await runSslscan(target) : null;
-      const testssl = hasTestssl ? await runTestssl(target) : null;
+      const testssl = hasTestssl ? await runTestssl(target, { dhGroup: options.dhGroup ?? false }) : null;
       return { testssl, sslscan };
     })();
     views.set(key, views_);
