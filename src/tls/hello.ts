@@ -119,7 +119,8 @@ export function buildClientHello(spec: HelloSpec): Buffer {
   const body = Buffer.concat([
     u16(legacyVersion), clientRandom, vec8(sessionId), vec16(u16s(spec.suites)), vec8(Buffer.from(spec.compressionMethods ?? [0])),
   ]);
-  const extensions = spec.extensions ? extensionsBlock(spec, spec.extensions, body.length, random) : EMPTY;
+  const shareOf = spec.random ? (group: number) => keyShare(group, random) : processKeyShare;
+  const extensions = spec.extensions ? extensionsBlock(spec, spec.extensions, body.length, shareOf) : EMPTY;
   const hello = Buffer.concat([body, extensions]);
   const handshake = Buffer.concat([Buffer.of(1, hello.length >> 16, (hello.length >> 8) & 0xff, hello.length & 0xff), hello]);
   return records(22, spec.recordVersion ?? (spec.version === 'SSLv3' ? 0x0300 : 0x0301), handshake);
@@ -138,7 +139,7 @@ function records(type: number, version: number, payload: Buffer): Buffer {
 }
 
 /** The extensions<0..2^16-1> vector, padded per RFC 7685 when asked. `bodyLength`: the hello before it. */
-function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: number, random: RandomSource): Buffer {
+function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: number, shareOf: (group: number) => Buffer | null): Buffer {
   const tls13 = spec.version === 'TLSv1.3';
   const groups = spec.groups ?? [];
   const list: Buffer[] = [];
@@ -166,7 +167,7 @@ function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: numb
   if (tls13 || ext.keyShares) {
     const shareGroups = ext.keyShares ?? (groups.includes(X25519) ? [X25519] : []);
     const shares = shareGroups.flatMap((group) => {
-      const share = keyShare(group, random);
+      const share = shareOf(group);
       return share ? [Buffer.concat([u16(group), vec16(share)])] : [];
     });
     list.push(extension(EXTENSION.keyShare, vec16(Buffer.concat(shares))));
@@ -180,6 +181,17 @@ function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: numb
     if (unpadded > 0xff && unpadded < 0x200) list.push(extension(EXTENSION.padding, Buffer.alloc(Math.max(0x200 - unpadded - 4, 0))));
   }
   return vec16(Buffer.concat(list));
+}
+
+const processShares = new Map<number, Buffer | null>();
+
+/**
+ * One key share per group for the whole process. No key exchange ever completes, so a fresh key per hello buys
+ * nothing, and making one (createPrivateKey + export) cost more client CPU than the rest of an enumeration hello.
+ */
+function processKeyShare(group: number): Buffer | null {
+  if (!processShares.has(group)) processShares.set(group, keyShare(group, randomBytes));
+  return processShares.get(group)!;
 }
 
 /** DER prefix of a PKCS#8 X25519 private key (RFC 8410 7), followed by the 32-byte scalar. */
