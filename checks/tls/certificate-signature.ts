@@ -3,6 +3,7 @@ import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { CertificateFacts, TlsFacts } from '../../src/probes/types.ts';
 import { classifySignatureHash, verdictOf, type Classification, type Policy } from '../../src/tls/policy.ts';
 import type { HashName } from '../../src/tls/policy-schema.ts';
+import { decodeOid, readTlv } from '../../src/parse/der.ts';
 import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Reissue the certificate (and any intermediate) with a signature hash the TLS profile accepts (SHA-256 or stronger; '
@@ -17,54 +18,26 @@ const HASH_OIDS: Readonly<Record<string, HashName>> = {
   '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512', '1.2.840.113549.2.5': 'md5',
 };
 
-type Tlv = { readonly tag: number; readonly start: number; readonly end: number };
-/** One DER TLV at `at` (X.690 8.1; definite lengths only), or null when the bytes do not hold one. */
-function tlv(der: Buffer, at: number, limit = der.length): Tlv | null {
-  if (at + 2 > limit) return null;
-  const tag = der[at]!;
-  let length = der[at + 1]!;
-  let start = at + 2;
-  if (length & 0x80) {
-    const n = length & 0x7f;
-    if (n === 0 || n > 4 || start + n > limit) return null;
-    length = 0;
-    for (let i = 0; i < n; i++) length = length * 256 + der[start + i]!;
-    start += n;
-  }
-  return start + length > limit ? null : { tag, start, end: start + length };
-}
-function oidText(bytes: Buffer): string {
-  const arcs: number[] = [];
-  let value = 0;
-  for (const byte of bytes) {
-    value = value * 128 + (byte & 0x7f);
-    if (byte & 0x80) continue;
-    if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-    else arcs.push(value);
-    value = 0;
-  }
-  return arcs.join('.');
-}
-
 /**
  * The hash of an RSASSA-PSS certificate signature, from the outer signatureAlgorithm's RSASSA-PSS-params (RFC 4055
  * 3.1: `hashAlgorithm [0] HashAlgorithm DEFAULT sha1`): absent means SHA-1. Null when the DER cannot be walked.
  */
 export function pssHash(pem: string): HashName | null {
   const der = Buffer.from(pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''), 'base64');
-  const certificate = tlv(der, 0);
-  const tbs = certificate && tlv(der, certificate.start, certificate.end);
-  const algorithm = tbs && tlv(der, tbs.end, certificate.end);
-  const oid = algorithm && tlv(der, algorithm.start, algorithm.end);
-  if (!algorithm || !oid || oid.tag !== 0x06) return null;
-  const params = tlv(der, oid.end, algorithm.end);
-  if (!params || params.tag !== 0x30) return oid.end === algorithm.end ? 'sha1' : null;
-  const first = params.start < params.end ? tlv(der, params.start, params.end) : null;
-  if (!first || first.tag !== 0xa0) return 'sha1'; // no [0]: the DEFAULT
-  const hashAlg = tlv(der, first.start, first.end);
-  const hashOid = hashAlg && tlv(der, hashAlg.start, hashAlg.end);
-  if (!hashOid || hashOid.tag !== 0x06) return null;
-  return HASH_OIDS[oidText(der.subarray(hashOid.start, hashOid.end))] ?? null;
+  const certificate = readTlv(der, 0, 0x30);
+  const tbs = certificate && readTlv(der, certificate.contentStart, 0x30);
+  const algorithm = tbs && readTlv(der, tbs.end, 0x30);
+  const oid = algorithm && readTlv(der, algorithm.contentStart, 0x06);
+  if (!algorithm || !oid) return null;
+  if (oid.end === algorithm.end) return 'sha1'; // no parameters at all: the DEFAULT
+  const params = readTlv(der, oid.end, 0x30);
+  if (!params || params.end > algorithm.end) return null;
+  const first = params.contentStart < params.end ? readTlv(der, params.contentStart, 0xa0) : null;
+  if (!first || first.end > params.end) return 'sha1'; // no [0] hashAlgorithm: the DEFAULT
+  const hashAlg = readTlv(der, first.contentStart, 0x30);
+  const hashOid = hashAlg && readTlv(der, hashAlg.contentStart, 0x06);
+  if (!hashOid || hashOid.end > first.end) return null;
+  return HASH_OIDS[decodeOid(der.subarray(hashOid.contentStart, hashOid.end)) ?? ''] ?? null;
 }
 
 /** The hash of a signature algorithm as the TLS probe names it (OpenSSL's names); null when it cannot be told. */

@@ -19,3 +19,19 @@ export function readTlv(der: Uint8Array, offset: number, tag?: number): Tlv | nu
   const end = contentStart + length;
   return end <= der.length ? { start: offset, contentStart, end } : null;
 }
+
+/** X.690 8.19: an OBJECT IDENTIFIER's content in dotted form; the first octet holds two arcs, the rest are base-128
+ * with a continuation bit. Null for empty content. */
+export function decodeOid(bytes: Uint8Array): string | null {
+  if (bytes.length === 0) return null;
+  const arcs: number[] = [];
+  let value = 0;
+  for (const byte of bytes) {
+    value = value * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
+    else arcs.push(value);
+    value = 0;
+  }
+  return arcs.join('.');
+}

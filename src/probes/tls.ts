@@ -7,7 +7,7 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import { MAX_CHAIN_CERTIFICATES, type CertificateFacts, type TlsFacts } from './types.ts';
-import { readTlv } from '../parse/der.ts';
+import { decodeOid, readTlv } from '../parse/der.ts';
 
 /** Options of one full handshake. */
 export type TlsHandshakeOptions = {
@@ -266,20 +266,4 @@ export function signatureAlgorithm(der: Buffer): string {
   if (!oid) return 'unknown';
   const dotted = decodeOid(der.subarray(oid.contentStart, oid.end));
   return dotted === null ? 'unknown' : SIGNATURE_ALGORITHMS[dotted] ?? dotted;
-}
-
-
-/** X.690 8.19: the first octet holds two arcs, the rest are base-128 with a continuation bit. */
-function decodeOid(bytes: Buffer): string | null {
-  if (bytes.length === 0) return null;
-  const arcs: number[] = [];
-  let value = 0;
-  for (const byte of bytes) {
-    value = value * 128 + (byte & 0x7f);
-    if (byte & 0x80) continue;
-    if (arcs.length === 0) arcs.push(value < 80 ? Math.floor(value / 40) : 2, value < 80 ? value % 40 : value - 80);
-    else arcs.push(value);
-    value = 0;
-  }
-  return arcs.join('.');
 }
