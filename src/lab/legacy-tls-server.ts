@@ -1,8 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { createCa, issueLeaf } from './pki.ts';
-import type { LabServer } from './tls-server.ts';
+import { listen, type LabServer } from './tls-server.ts';
 
 /**
  * Fake SSL 2.0 and SSL 3.0 servers for tests: OpenSSL 3 cannot serve either protocol (both are compiled out), yet
@@ -154,12 +153,7 @@ export const SSLV3_HANDSHAKE_FAILURE = record(21, Buffer.of(2, 40));
 
 /** Accepts connections; `answer` decides from the first flight what to send (null: close without a reply). */
 async function startFirstFlightServer(options: LegacyServerOptions, answer: (flight: FirstFlight) => Buffer | null): Promise<LabServer> {
-  const sockets = new Set<net.Socket>();
-  let connections = 0;
   const server = net.createServer((socket) => {
-    connections++;
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => {});
     let buf = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
@@ -173,20 +167,7 @@ async function startFirstFlightServer(options: LegacyServerOptions, answer: (fli
     };
     socket.on('data', onData);
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
-  let closing: Promise<void> | undefined;
-  return {
-    host: options.host ?? '127.0.0.1',
-    port: (server.address() as AddressInfo).port,
-    connections: () => connections,
-    close: () => (closing ??= new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    })),
-  };
+  return listen(server, options.host ?? '127.0.0.1', options.port ?? 0);
 }
 
 /** An SSLv2-only server (see the module note): SERVER-HELLO to an SSLv2 CLIENT-HELLO, silence to anything else. */

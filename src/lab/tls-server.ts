@@ -152,7 +152,8 @@ export async function startTrickleProxy(target: { host: string; port: number }):
   return listen(server, target.host, 0);
 }
 
-async function listen(server: net.Server, host: string, port: number): Promise<LabServer> {
+/** Listens on `host:port` (0: any free port), counting connections and destroying every open socket on close. */
+export async function listen(server: net.Server, host: string, port: number): Promise<LabServer> {
   const sockets = new Set<net.Socket>();
   let connections = 0;
   server.on('connection', (socket: net.Socket) => {
