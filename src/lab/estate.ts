@@ -2,6 +2,7 @@ import { constants, createHash, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls, { type SecureContext } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { withoutDhWarning } from './quiet-dh.ts';
 import { startDnsServer, type DnsServer, type Zone, type ZoneNode } from './dns-server.ts';
 import { startHttpServer, type LabHttpServer, type Route } from './http-server.ts';
 import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
@@ -261,26 +262,4 @@ function profileOptions(profile: TlsProfile | undefined) {
 function mailProfileOptions(profile: TlsProfile) {
   const { secureOptions: _flag, ...rest } = profileOptions(profile);
   return { ...rest, ...(profile.honorCipherOrder ? { honorCipherOrder: true } : {}) };
-}
-
-/**
- * Node warns (a process warning) about DH parameters below 2048 bits; for a site built to show a 1024-bit prime that
- * is the point, so the warning is not printed in the middle of `vouch demo`.
- */
-function withoutDhWarning<T>(make: () => T): T {
-  const original = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (/DH parameter is less than 2048 bits/i.test(text)) return;
-    (original as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    const result = make();
-    if (result instanceof Promise) return result.finally(() => { process.emitWarning = original; }) as T;
-    process.emitWarning = original;
-    return result;
-  } catch (err) {
-    process.emitWarning = original;
-    throw err;
-  }
 }

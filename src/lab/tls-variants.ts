@@ -3,6 +3,7 @@ import type { TlsVersion } from '../probes/types.ts';
 import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
 import { startSmtpServer } from './smtp-server.ts';
 import { startTlsServer } from './tls-server.ts';
+import { withoutDhWarning } from './quiet-dh.ts';
 
 /**
  * Named lab TLS servers on 127.0.0.1 with known cipher suites, server order and key exchange groups: the ground truth
@@ -312,22 +313,4 @@ export async function startTlsVariant(name: TlsVariantName): Promise<TlsVariant>
     name, host: server.host, port: server.port, starttls: null, caPem, expected: expectedOf(name),
     handshakes: () => server.handshakes(), close: () => server.close(),
   };
-}
-
-/**
- * Node warns (process warning) about DH parameters below 2048 bits; for `dhe-1024` that is the point, so the one
- * warning it causes is swallowed rather than printed in every test run.
- */
-async function withoutDhWarning<T>(start: () => Promise<T>): Promise<T> {
-  const original = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    const text = typeof warning === 'string' ? warning : warning.message;
-    if (/DH parameter is less than 2048 bits/i.test(text)) return;
-    (original as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning;
-  try {
-    return await start();
-  } finally {
-    process.emitWarning = original;
-  }
 }
