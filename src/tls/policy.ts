@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, LineCounter, parseDocument } from 'yaml';
+import { parseYamlFile } from '../config/yaml-file.ts';
 import {
   buildPolicy, type CertificateKeyType, type DhMatch, type GroupMatch, type HashMatch, type HashName, type KeyMatch,
   type Policy, type Section, type SuiteMatch, type Verdict, type VersionMatch,
@@ -89,7 +89,7 @@ export function builtinPolicy(id: BuiltinPolicyId): Policy {
 
 /** Parses and validates the bytes of a policy file; `name` prefixes every problem. */
 export function parsePolicyText(bytes: Uint8Array, name: string): PolicyLoadResult {
-  const parsed = parseYaml(bytes, name);
+  const parsed = parseYamlFile(bytes, name, { noun: 'policy', keys: 'id:, versions:, suites:, ...', maxAliases: 0 });
   if (!parsed.ok) return parsed;
   const built = buildPolicy(parsed.value);
   return built.ok ? { ok: true, policy: built.policy, file: name } : { ok: false, problems: built.problems.map((p) => `${name}: ${p}`) };
@@ -101,37 +101,6 @@ export function validatePolicy(raw: unknown, name: string): PolicyLoadResult {
   return built.ok ? { ok: true, policy: built.policy, file: name } : { ok: false, problems: built.problems.map((p) => `${name}: ${p}`) };
 }
 
-/** YAML (JSON is YAML) into plain data, or every syntax problem as `name:line:col: what`. */
-function parseYaml(bytes: Uint8Array, name: string): { ok: true; value: unknown } | { ok: false; problems: string[] } {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return { ok: false, problems: [`${name}: the file is not valid UTF-8; save it as UTF-8`] };
-  }
-  const lineCounter = new LineCounter();
-  const at = (offset: number | undefined) => {
-    const { line, col } = lineCounter.linePos(offset ?? 0);
-    return `${name}:${line}:${col}`;
-  };
-  try {
-    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
-    const problems = [...doc.errors, ...doc.warnings].map((e) => {
-      const message = e.code === 'DUPLICATE_KEY' ? 'duplicate key: each key may appear once in a mapping'
-        : e.code === 'MULTIPLE_DOCS' ? 'more than one YAML document; a policy is one document'
-          : (e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-      return `${at(e.pos[0])}: ${message}`;
-    });
-    if (problems.length > 0) return { ok: false, problems: [...new Set(problems)] };
-    if (doc.contents !== null && !isMap(doc.contents)) {
-      return { ok: false, problems: [`${at(doc.contents.range?.[0])}: a policy is a mapping of keys (id:, versions:, suites:, ...)`] };
-    }
-    // Aliases are not needed in a policy: refusing them keeps an alias bomb out.
-    return { ok: true, value: doc.toJS({ maxAliasCount: 0 }) };
-  } catch (err) {
-    return { ok: false, problems: [`${name}: cannot read the document: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`] };
-  }
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The classifier: pure functions of (policy, observed value). The first matching rule decides, else the default.

@@ -274,7 +274,9 @@ describe('user profiles', () => {
     expect(r.problems.length).toBeGreaterThan(0);
     expect(r.problems[0]).toMatch(/^broken\.yaml:\d+:\d+: /);
     const list = parsePolicyText(new TextEncoder().encode('- a\n- b\n'), 'list.yaml');
-    expect(list.ok ? [] : list.problems).toEqual(['list.yaml:1:1: a policy is a mapping of keys (id:, versions:, suites:, ...)']);
+    expect(list.ok ? [] : list.problems).toEqual(['list.yaml:1:1: a policy is a mapping of keys (id:, versions:, suites:, ...), not a list']);
+    const aliased = parsePolicyText(new TextEncoder().encode('id: &x a\ntitle: *x\n'), 'alias.yaml');
+    expect(aliased.ok ? [] : aliased.problems).toEqual(['alias.yaml:2:8: a policy may not use YAML aliases']);
     const dup = parsePolicyText(new TextEncoder().encode('id: a\nid: b\n'), 'dup.yaml');
     expect(dup.ok ? [] : dup.problems).toEqual(['dup.yaml:2:1: duplicate key: each key may appear once in a mapping']);
   });
