@@ -4,6 +4,7 @@ import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
 import { startSmtpServer } from './smtp-server.ts';
 import { startTlsServer } from './tls-server.ts';
 import { withoutDhWarning } from './quiet-dh.ts';
+import { WELL_KNOWN_PRIMES } from '../tls/dh-primes.ts';
 
 /**
  * Named lab TLS servers on 127.0.0.1 with known cipher suites, server order and key exchange groups: the ground truth
@@ -137,18 +138,11 @@ function tlv(tag: number, body: Buffer): Buffer {
 export const MODP1024_PEM = dhParamsPem(getDiffieHellman('modp2').getPrime(), 2);
 
 /**
- * RFC 7919 appendix A.1 ffdhe2048 (generator 2). Node's `getDiffieHellman` knows no ffdhe group, so the prime is
- * written out here; the variant test compares it with `openssl genpkey -genparam -algorithm DH -pkeyopt
- * group:ffdhe2048`.
+ * RFC 7919 appendix A.1 ffdhe2048 (generator 2). Node's `getDiffieHellman` knows no ffdhe group: the prime comes
+ * from the table the flight reader identifies primes with (src/tls/dh-primes.ts); the variant test compares it with
+ * `openssl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048`.
  */
-export const FFDHE2048_P_HEX =
-  'ffffffffffffffffadf85458a2bb4a9aafdc5620273d3cf1d8b9c583ce2d3695a9e13641146433fbcc939dce249b3ef9' +
-  '7d2fe363630c75d8f681b202aec4617ad3df1ed5d5fd65612433f51f5f066ed0856365553ded1af3b557135e7f57c935' +
-  '984f0c70e0e68b77e2a689daf3efe8721df158a136ade73530acca4f483a797abc0ab182b324fb61d108a94bb2c8e3fb' +
-  'b96adab760d7f4681d4f42a3de394df4ae56ede76372bb190b07a7c8ee0a6d709e02fce1cdf7e2ecc03404cd28342f61' +
-  '9172fe9ce98583ff8e4f1232eef28183c3fe3b1b4c6fad733bb5fcbc2ec22005c58ef1837d1683b2c6f34a26c1b2effa' +
-  '886b423861285c97ffffffffffffffff';
-export const FFDHE2048_PEM = dhParamsPem(Buffer.from(FFDHE2048_P_HEX, 'hex'), 2);
+export const FFDHE2048_PEM = dhParamsPem(Buffer.from(WELL_KNOWN_PRIMES.find((p) => p.name === 'ffdhe2048')!.pHex, 'hex'), 2);
 
 // ---------------------------------------------------------------------------------------------------------------
 // The variants.
