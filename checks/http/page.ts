@@ -59,8 +59,8 @@ export type TargetPages = {
 export async function fetchTargetPages(ctx: CheckContext, headers?: Readonly<Record<string, string>>): Promise<TargetPages> {
   const policy = redirectPolicyOf(ctx.settings);
   const [landing = [], ...perUrl] = await Promise.all([
-    fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/`, headers, policy.maxRedirects, policy, HTTPS_SERVED),
-    ...ctx.target.urls.map((url) => fetchEverywhere(ctx.probes, url, headers, policy.maxRedirects, policy)),
+    fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/`, { ...(headers ? { headers } : {}), policy, prerequisite: HTTPS_SERVED }),
+    ...ctx.target.urls.map((url) => fetchEverywhere(ctx.probes, url, { ...(headers ? { headers } : {}), policy })),
   ]);
   return { landing, extra: perUrl.flat(), unresolved: ctx.target.urls.filter((_, i) => perUrl[i]?.length === 0) };
 }
@@ -70,14 +70,16 @@ export async function fetchTargetPages(ctx: CheckContext, headers?: Readonly<Rec
  * no redirect is followed into a special network (see `src/web/redirect-walk.ts`). With a `prerequisite` (for URLs
  * on the scanned domain itself), a first request that shows its finding makes that address's fetch a `skip`.
  */
-export async function fetchEverywhere(
-  probes: Probes, url: string, headers?: Readonly<Record<string, string>>, maxRedirects = MAX_REDIRECTS,
-  policy: RedirectPolicy = { maxRedirects, allow: ALLOW_NOTHING, scannedHosts: [] }, prerequisite?: Prerequisite,
-): Promise<Fetch[]> {
+export async function fetchEverywhere(probes: Probes, url: string, options: {
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly policy?: RedirectPolicy;
+  readonly prerequisite?: Prerequisite;
+} = {}): Promise<Fetch[]> {
   const parsed = httpsUrl(url);
   if (!parsed) return [];
+  const policy = options.policy ?? { maxRedirects: MAX_REDIRECTS, allow: ALLOW_NOTHING, scannedHosts: [] };
   const set = await probes.endpoints(parsed.hostname, portOf(parsed));
-  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, headers, { ...policy, maxRedirects }, prerequisite)));
+  return Promise.all(set.endpoints.map((endpoint) => follow(probes, endpoint, parsed.href, options.headers, policy, options.prerequisite)));
 }
 
 /** Page checks look at https pages only: a redirect off https ends the walk, and the hop before it is judged. */

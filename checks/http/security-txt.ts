@@ -80,9 +80,9 @@ export const securityTxtCheck = defineCheck({
   async run(ctx) {
     const url = `https://${ctx.target.domain}/.well-known/security.txt`;
     const policy = redirectPolicyOf(ctx.settings);
-    const wellKnown = await fetchEverywhere(ctx.probes, url, undefined, policy.maxRedirects, policy, HTTPS_SERVED);
+    const wellKnown = await fetchEverywhere(ctx.probes, url, { policy, prerequisite: HTTPS_SERVED });
     const missing = wellKnown.some((p) => 'final' in p && p.final.status !== 200);
-    const legacy = missing ? await fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/security.txt`, undefined, policy.maxRedirects, policy) : [];
+    const legacy = missing ? await fetchEverywhere(ctx.probes, `https://${ctx.target.domain}/security.txt`, { policy }) : [];
     const now = ctx.settings.now();
     const maxDays = ctx.settings.thresholds.securityTxtMaxExpiryDays;
     const judge = (page: PageFetch) => judgeFile(page, legacy.find((l) => l.endpoint === page.endpoint), now, maxDays);

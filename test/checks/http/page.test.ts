@@ -17,7 +17,7 @@ describe('fetching pages', () => {
       'https://example.nl/nl/': { status: 302, headers: { location: ['https://www.example.nl/nl/'] } },
       'https://www.example.nl/nl/': { status: 200, headers: NOSNIFF },
     });
-    const [page] = await fetchEverywhere(probes, LANDING, undefined, MAX_REDIRECTS, { maxRedirects: MAX_REDIRECTS, ...TEST_NET });
+    const [page] = await fetchEverywhere(probes, LANDING, { policy: { maxRedirects: MAX_REDIRECTS, ...TEST_NET } });
     expect(page?.hops.map((h) => `${h.status} ${h.url}`)).toEqual(['301 https://example.nl/', '302 https://example.nl/nl/', '200 https://www.example.nl/nl/']);
     expect(requests.map((r) => r.request.url)).toEqual([LANDING, 'https://example.nl/nl/', 'https://www.example.nl/nl/']);
   });
@@ -38,7 +38,7 @@ describe('fetching pages', () => {
 
   it('passes request headers on every hop', async () => {
     const { probes, requests } = site({ [LANDING]: { status: 308, headers: { location: ['/a'] } } });
-    await fetchEverywhere(probes, LANDING, { origin: 'https://x.invalid' });
+    await fetchEverywhere(probes, LANDING, { headers: { origin: 'https://x.invalid' } });
     expect(requests.map((r) => r.request.headers)).toEqual([{ origin: 'https://x.invalid' }, { origin: 'https://x.invalid' }]);
   });
 
