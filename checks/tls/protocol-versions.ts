@@ -2,9 +2,10 @@ import { defineCheck, type CheckContext } from '../../src/core/check.ts';
 import { judgeEndpoints, type Verdict } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { HTTPS_LISTENING, type Prerequisite } from '../../src/core/prerequisites.ts';
-import { ERROR_REASONS, type Endpoint, type ErrorReason, type JsonObject } from '../../src/core/types.ts';
+import type { Endpoint, ErrorReason, JsonObject } from '../../src/core/types.ts';
 import { TLS_VERSIONS, type Probes, type TlsVersion } from '../../src/probes/types.ts';
 import type { TlsEnumeration, VersionFacts } from '../../src/tls/enumerate.ts';
+import { problemReason } from '../../src/tls/enumerate-context.ts';
 import { classifyVersion, verdictOf, type Policy } from '../../src/tls/policy.ts';
 import { PROTOCOL_VERSIONS, type PolicyClass, type ProtocolVersion } from '../../src/tls/types.ts';
 
@@ -40,13 +41,9 @@ export type VersionSource = 'tls-enumeration' | 'smtp-tls-enumeration' | 'tls-ve
  * SMTP enumeration.
  */
 
-/** The error reason inside an enumeration problem (`exchange failed (timeout): ...`), else `protocol`. */
+/** The first cause the enumeration recorded for a version it could not settle, else `protocol`. */
 function reasonOf(problems: readonly string[]): ErrorReason {
-  for (const problem of problems) {
-    const found = /exchange failed \(([a-z-]+)\)/.exec(problem)?.[1];
-    if (found && (ERROR_REASONS as readonly string[]).includes(found)) return found as ErrorReason;
-  }
-  return 'protocol';
+  return problems.map(problemReason).find((reason) => reason !== 'protocol') ?? 'protocol';
 }
 
 function fromFacts(version: ProtocolVersion, facts: VersionFacts): VersionResult {

@@ -1,4 +1,5 @@
 import { ProbeError } from '../core/errors.ts';
+import { ERROR_REASONS, type ErrorReason } from '../core/types.ts';
 import { WIRE_VERSIONS, type HelloVersion } from './hello.ts';
 import { describeSuite, groupByCode } from './registry.ts';
 import type { Exchange, ExchangeRequest, ExchangeResult } from './exchange.ts';
@@ -129,4 +130,16 @@ export function readAnswer(answer: Answer, version: HelloVersion): Verdict {
     case 'sslv2-error':
       return { kind: 'problem', detail: `SSLv2 ${result.kind === 'sslv2-error' ? 'ERROR' : 'SERVER-HELLO'} in reply to a ${version} hello` };
   }
+}
+
+/**
+ * Why a recorded problem left the facts incomplete, as an error reason. This module writes the problems, so it is
+ * the one place that reads them back: `exchange failed (<reason>): ...` keeps the exchange's reason, a spent
+ * connection budget or a job never run is `client-limitation`, anything else (a suite not offered, garbage) is the
+ * server breaking the protocol.
+ */
+export function problemReason(problem: string): ErrorReason {
+  if (/budget|not tested/i.test(problem)) return 'client-limitation';
+  const failed = /exchange failed \(([a-z-]+)\)/.exec(problem)?.[1];
+  return failed !== undefined && (ERROR_REASONS as readonly string[]).includes(failed) ? failed as ErrorReason : 'protocol';
 }

@@ -1,6 +1,8 @@
 import type { Verdict } from '../../core/endpoints.ts';
 import type { ErrorReason, JsonObject } from '../../core/types.ts';
 import type { TlsEnumeration } from '../enumerate.ts';
+import { problemReason as reasonOf } from '../enumerate-context.ts';
+export { reasonOf };
 import type { Classification, Policy } from '../policy.ts';
 import { verdictOf } from '../policy.ts';
 import { PROTOCOL_VERSIONS, type PolicyClass, type ProtocolVersion } from '../types.ts';
@@ -39,13 +41,6 @@ export function policyEvidence(policy: Policy): JsonObject {
 /** A gap: something the enumeration did not see, and why. */
 export type Gap = { readonly what: string; readonly reason: ErrorReason };
 
-/** Why a recorded problem left the facts incomplete, as an error reason. */
-export function reasonOf(problem: string): ErrorReason {
-  if (/budget|not tested/i.test(problem)) return 'client-limitation';
-  const failed = /exchange failed \(([a-z-]+)\)/.exec(problem)?.[1];
-  if (failed === 'timeout' || failed === 'refused' || failed === 'unreachable' || failed === 'tls-handshake') return failed;
-  return 'protocol';
-}
 
 /** Problems of the per-version suite jobs, without the order job's (whose lines start with `<version> order:`). */
 export const suiteProblems = (problems: readonly string[]): string[] => problems.filter((p) => !/^\S+ order:/.test(p));
