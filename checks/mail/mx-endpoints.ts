@@ -33,7 +33,8 @@ export async function judgeMxHosts(
       throw new Error(`judgeHost skipped MX host ${mx.exchange} (${outcome.reason}): every host must be judged`);
     }
     const evidence = { ...outcome.evidence, ...(outcome.status === 'error' || outcome.status === 'skip' ? { reason: outcome.reason } : {}) };
-    const verdict = (outcome.status === 'skip' ? { ...outcome, reason: 'prerequisite', evidence } : { ...outcome, evidence }) as Verdict;
+    // Checked above: a skip here is a prerequisite skip, which the Verdict type allows (TypeScript cannot see it).
+    const verdict = { ...outcome, evidence } as Verdict;
     return {
       label: mx.exchange, facts: { host: mx.exchange, preference: mx.preference }, verdict,
       remediation: 'remediation' in outcome ? outcome.remediation : '',
