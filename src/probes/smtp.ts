@@ -93,19 +93,36 @@ export async function probeSmtpTlsVersion(
   endpoint: Endpoint, version: TlsVersion, options: Pick<SmtpProbeOptions, 'ehloName'>, signal: AbortSignal,
 ): Promise<TlsVersionFacts> {
   const label = endpointLabel(endpoint);
-  const socket = await connect(endpoint, label, signal);
+  const socket = await startTlsOn(await connect(endpoint, label, signal), endpoint, options.ehloName, signal);
+  try {
+    return await probeTlsVersion(endpoint, version, signal, { socket });
+  } finally {
+    socket.destroy();
+  }
+}
+
+/**
+ * Banner, EHLO and STARTTLS on a connected `socket` to `endpoint`; returns the same socket right after the `220` to
+ * STARTTLS, with no reader left on it, for a hand-built TLS hello (the version probe, the enumeration: one session
+ * per hello). Never sends MAIL, RCPT or DATA. The socket is destroyed when this throws.
+ * @throws ProbeError as `probeSmtp`, and `protocol` when STARTTLS is not advertised or not answered with 220.
+ */
+export async function startTlsOn(socket: net.Socket, endpoint: Endpoint, ehloName: string, signal: AbortSignal): Promise<net.Socket> {
+  const label = endpointLabel(endpoint);
   try {
     const plain = converse(socket, label, signal, createTranscript());
-    const session = await openSession(plain, label, options.ehloName);
+    const session = await openSession(plain, label, ehloName);
     if (session.starttlsReply?.code !== 220) {
       await quit(plain);
       const why = session.starttlsReply ? `STARTTLS answered ${replyText(session.starttlsReply)}` : 'STARTTLS is not advertised';
       throw new ProbeError('protocol', label, `${why}: no TLS version can be tested`);
     }
     plain.detach();
-    return await probeTlsVersion(endpoint, version, signal, { socket });
-  } finally {
+    return socket;
+  } catch (err) {
+    socket.on('error', () => {});
     socket.destroy();
+    throw err;
   }
 }
 
