@@ -2,7 +2,7 @@ import { defineCheck } from '../../src/core/check.ts';
 import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { Thresholds } from '../../src/config/settings.ts';
 import type { CertificateFacts, TlsFacts } from '../../src/probes/types.ts';
-import { classifyCertificateKey, verdictOf, type Classification, type Policy } from '../../src/tls/policy.ts';
+import { classifyCertificateKey, policyEvidence, verdictOf, type Classification, type Policy } from '../../src/tls/policy.ts';
 import type { CertificateKeyType } from '../../src/tls/policy-schema.ts';
 import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.ts';
 
@@ -36,8 +36,6 @@ export function classifyKey(cert: CertificateFacts, policy: Policy, t: Threshold
   return byPolicy;
 }
 
-/** The policy as the evidence cites it. */
-const policyRef = (p: Policy) => ({ id: p.id, version: p.version, title: p.title });
 
 const describeKey = (k: { keyType: string; keyBits: number | null; curve: string | null }) =>
   `${k.keyType.toUpperCase()} ${k.keyBits ?? '?'}-bit key${k.keyType === 'ec' && k.curve ? ` (${k.curve})` : ''}`;
@@ -53,7 +51,7 @@ export function judgeKeys(tls: TlsFacts, t: Thresholds, policy: Policy): Endpoin
     const cls = classifyKey(c, policy, t);
     return { subject: c.subject, keyType: c.keyType, keyBits: c.keyBits, curve: c.curve, class: cls.class, clause: cls.clause, rule: cls.rule, source: cls.source };
   });
-  const evidence = { keys, policy: policyRef(policy), minRsaBits: t.minRsaBits, minEcBits: t.minEcBits };
+  const evidence = { keys, policy: policyEvidence(policy), minRsaBits: t.minRsaBits, minEcBits: t.minEcBits };
   if (keys.length === 0) return { status: 'fail', summary: 'no certificate was served', evidence };
   const weak = keys.find((k) => verdictOf(k.class) === 'fail');
   if (weak) return { status: 'fail', summary: `weak ${describeKey(weak)} in "${weak.subject}"`, evidence };

@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/core/check.ts';
 import type { EndpointVerdict } from '../../src/core/endpoints.ts';
 import type { CertificateFacts, TlsFacts } from '../../src/probes/types.ts';
-import { classifySignatureHash, verdictOf, type Classification, type Policy } from '../../src/tls/policy.ts';
+import { classifySignatureHash, policyEvidence, verdictOf, type Classification, type Policy } from '../../src/tls/policy.ts';
 import type { HashName } from '../../src/tls/policy-schema.ts';
 import { decodeOid, readTlv } from '../../src/parse/der.ts';
 import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.ts';
@@ -9,8 +9,6 @@ import { judgeServedCertificates, unlessChainCut } from './certificate-evidence.
 const REMEDIATION = 'Reissue the certificate (and any intermediate) with a signature hash the TLS profile accepts (SHA-256 or stronger; '
   + 'SHA-1 and MD5 are insufficient).';
 
-/** The policy as the evidence cites it. */
-const policyRef = (p: Policy) => ({ id: p.id, version: p.version, title: p.title });
 
 /** RFC 4055 / RFC 5754 hash algorithm OIDs, for the parameters of an RSASSA-PSS signature. */
 const HASH_OIDS: Readonly<Record<string, HashName>> = {
@@ -68,7 +66,7 @@ export function judgeSignatures(tls: TlsFacts, policy: Policy): EndpointVerdict 
     const cls = classifySignature(c, policy);
     return { subject: c.subject, signatureAlgorithm: c.signatureAlgorithm, hash: cls.hash, class: cls.class, clause: cls.clause, rule: cls.rule, source: cls.source };
   });
-  const evidence = { signatures: signed, policy: policyRef(policy) };
+  const evidence = { signatures: signed, policy: policyEvidence(policy) };
   if (signed.length === 0) return { status: 'fail', summary: 'no certificate was served', evidence };
   const weak = signed.find((s) => verdictOf(s.class) === 'fail');
   if (weak) return { status: 'fail', summary: `"${weak.subject}" is signed with ${weak.signatureAlgorithm} (insufficient under ${policy.id})`, evidence };

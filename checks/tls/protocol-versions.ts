@@ -2,11 +2,11 @@ import { defineCheck, type CheckContext } from '../../src/core/check.ts';
 import { judgeEndpoints, type Verdict } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { HTTPS_LISTENING, type Prerequisite } from '../../src/core/prerequisites.ts';
-import type { Endpoint, ErrorReason, JsonObject } from '../../src/core/types.ts';
+import type { Endpoint, ErrorReason } from '../../src/core/types.ts';
 import { TLS_VERSIONS, type Probes, type TlsVersion } from '../../src/probes/types.ts';
 import type { TlsEnumeration, VersionFacts } from '../../src/tls/enumerate.ts';
 import { problemReason } from '../../src/tls/enumerate-context.ts';
-import { classifyVersion, verdictOf, type Policy } from '../../src/tls/policy.ts';
+import { classifyVersion, policyEvidence, verdictOf, type Policy } from '../../src/tls/policy.ts';
 import { PROTOCOL_VERSIONS, type PolicyClass, type ProtocolVersion } from '../../src/tls/types.ts';
 
 const REMEDIATION = 'Disable SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 and enable TLS 1.3 (keep TLS 1.2 for older clients where the '
@@ -100,10 +100,6 @@ export function listed(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-/** The policy as the evidence cites it. */
-export function policyRef(policy: Policy): JsonObject {
-  return { id: policy.id, version: policy.version, title: policy.title };
-}
 
 /**
  * Shared by the web and mail checks: the verdict on one endpoint's per-version results, every version classed by the
@@ -121,7 +117,7 @@ export function judgeVersions(results: readonly VersionResult[], policy: Policy,
   });
   const acceptedRows = rows.filter((r) => r.accepted === true);
   const accepted = acceptedRows.map((r) => r.version);
-  const evidence = { versions: rows, accepted, policy: policyRef(policy), source };
+  const evidence = { versions: rows, accepted, policy: policyEvidence(policy), source };
   const offending = (cls: PolicyClass) => acceptedRows.filter((r) => r.class === cls).map((r) => r.version);
 
   const insufficient = acceptedRows.filter((r) => verdictOf(r.class) === 'fail').map((r) => r.version);

@@ -194,3 +194,8 @@ export function worstClass(classes: Iterable<PolicyClass>): PolicyClass {
 }
 /** Compares classes for sorting or order checks: negative when `a` is worse than `b`. */
 export const compareClass = (a: PolicyClass, b: PolicyClass): number => RANK[a] - RANK[b];
+
+/** The policy as evidence cites it: which profile, which version of it, and where it is published. */
+export function policyEvidence(policy: Policy): { id: string; title: string; version: string; url?: string } {
+  return { id: policy.id, title: policy.title, version: policy.version, ...(policy.source.url ? { url: policy.source.url } : {}) };
+}

@@ -4,7 +4,7 @@ import type { TlsEnumeration } from '../enumerate.ts';
 import { problemReason as reasonOf } from '../enumerate-context.ts';
 export { reasonOf };
 import type { Classification, Policy } from '../policy.ts';
-import { verdictOf } from '../policy.ts';
+import { policyEvidence, verdictOf } from '../policy.ts';
 import { PROTOCOL_VERSIONS, type PolicyClass, type ProtocolVersion } from '../types.ts';
 
 /**
@@ -34,9 +34,6 @@ export const findingEvidence = (f: Finding): JsonObject =>
   ({ ...f.facts, name: f.what, class: f.class, clause: f.clause, rule: f.rule, source: f.source });
 
 /** The policy as the evidence names it: every verdict says which profile, which version, from which source. */
-export function policyEvidence(policy: Policy): JsonObject {
-  return { id: policy.id, title: policy.title, version: policy.version, ...(policy.source.url ? { url: policy.source.url } : {}) };
-}
 
 /** A gap: something the enumeration did not see, and why. */
 export type Gap = { readonly what: string; readonly reason: ErrorReason };
