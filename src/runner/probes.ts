@@ -138,6 +138,15 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     userAgent: userAgentFor(version),
   });
 
+  /**
+   * Facts about the TLS configuration behind an address and port (issues 9 and 10), as opposed to facts about a name:
+   * accepted suites, hygiene, weaknesses. Every such probe goes through here so that one shared-hosting address is
+   * measured once per configuration, not once per hosted name (the names are matched by their fingerprint; see
+   * shared-endpoints.ts). `key` is the probe's cache key (from `keyOf`: kind, spec version, transport and `epKey(ep)`);
+   * `measure` does the work for `ep`.
+   */
+  const sharedByAddress = <T extends object>(key: string, _ep: Endpoint, measure: () => Promise<T>): Promise<T> => cache.get(key, measure);
+
   // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
   const dns = (name: string, type: DnsAnswer['type'], options?: DnsQueryOptions) => cache.get(keyOf.dns(name, type, options), () => {
     stats.dnsQueries++;
@@ -182,7 +191,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     // Issue 9: one hand-built hello per exchange, each in its own connection slot with its own deadline (never one
     // slot for the whole enumeration: its exchanges would wait on the same limiter). On an MX every hello is an SMTP
     // session, one at a time per address.
-    tlsEnumeration: (ep) => cache.get(keyOf.tlsEnumeration(ep), async () => {
+    tlsEnumeration: (ep) => sharedByAddress(keyOf.tlsEnumeration(ep), ep, async () => {
       const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, schedule: (work) => limited(ep, work) });
       try {
         return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
@@ -191,7 +200,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         stats.tlsEnumerationHellos += exchanger.connections();
       }
     }),
-    smtpTlsEnumeration: (ep) => cache.get(keyOf.smtpTlsEnumeration(ep), async () => {
+    smtpTlsEnumeration: (ep) => sharedByAddress(keyOf.smtpTlsEnumeration(ep), ep, async () => {
       const connect = starttlsConnect(ep, config.probe.ehloName, runSignal);
       const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, connect, schedule: (work) => limitedMx(ep, work) });
       try {
