@@ -7,10 +7,20 @@ import { checkKeys, readMapping, readString, type Problems } from './fields.ts';
  */
 export const DEFAULT_TLS_PROFILE = 'ncsc-2025';
 
+/** How often a TLS configuration is measured: once per address and configuration, or once per name (config `tls.measure`). */
+export const MEASURE_MODES = ['per-address', 'per-name'] as const;
+export type MeasureMode = (typeof MEASURE_MODES)[number];
+
 export type TlsConfig = {
   /** As written in the config (a built-in id or a path), for the report. */
   readonly profile: string;
   readonly policy: Policy;
+  /**
+   * `per-address` (default): the TLS configuration behind an address and port is measured once, through the first
+   * name that asks, and every further name on it whose fingerprint (five hellos) matches uses that measurement, which
+   * its results say (src/runner/shared-endpoints.ts). `per-name`: every name is measured on its own.
+   */
+  readonly measure: MeasureMode;
 };
 
 /**
@@ -19,12 +29,14 @@ export type TlsConfig = {
  */
 export async function readTls(raw: unknown, baseDir: string, problems: Problems): Promise<TlsConfig | undefined> {
   const node = readMapping(raw ?? {}, 'tls', problems) ?? {};
-  checkKeys(node, 'tls', ['profile'], problems);
+  checkKeys(node, 'tls', ['profile', 'measure'], problems);
   const profile = readString(node['profile'], 'tls.profile', problems) ?? DEFAULT_TLS_PROFILE;
+  const measure = readString(node['measure'], 'tls.measure', problems) ?? 'per-address';
+  if (!(MEASURE_MODES as readonly string[]).includes(measure)) problems.push(`tls.measure: expected one of ${MEASURE_MODES.join(', ')}, got "${measure}"`);
   const loaded = await loadPolicy(profile, baseDir);
   if (!loaded.ok) {
     for (const problem of loaded.problems) problems.push(`tls.profile: ${problem}`);
     return undefined;
   }
-  return { profile, policy: loaded.policy };
+  return { profile, policy: loaded.policy, measure: measure === 'per-name' ? 'per-name' : 'per-address' };
 }

@@ -17,7 +17,9 @@ import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
 import { TRUNCATION_MARK, type DnsAnswer, type DnsQueryOptions, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
 import { ProbeCache } from './cache.ts';
 import { createExchanger } from '../tls/exchange.ts';
-import { ENUMERATION_SPEC, enumerateTls } from '../tls/enumerate.ts';
+import { ENUMERATION_SPEC, enumerateTls, enumerationComplete } from '../tls/enumerate.ts';
+import { fingerprintTls } from '../tls/fingerprint.ts';
+import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
 import { starttlsConnect } from '../tls/enumerate-smtp.ts';
 import { sniName } from '../tls/hello.ts';
 
@@ -138,14 +140,40 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     userAgent: userAgentFor(version),
   });
 
+  // Issue 9: one hello per exchange, each in its own connection slot with its own deadline (never one slot for a
+  // whole enumeration: its exchanges would wait on the same limiter). On an MX every hello is an SMTP session, one at
+  // a time per address.
+  const exchangerFor = (ep: Endpoint, transport: Transport) => transport === 'tls'
+    ? createExchanger(ep, { timeoutMs, signal: runSignal, schedule: (work) => limited(ep, work) })
+    : createExchanger(ep, { timeoutMs, signal: runSignal, connect: starttlsConnect(ep, config.probe.ehloName, runSignal), schedule: (work) => limitedMx(ep, work) });
+  const countHellos = (transport: Transport, connections: number) => {
+    stats.tlsEnumerationHellos += connections;
+    if (transport === 'smtp-starttls') stats.smtpSessions += connections;
+  };
+  const fingerprint = (ep: Endpoint, transport: Transport) => cache.get(`tls-fingerprint:${transport}:${epKey(ep)}`, async () => {
+    const exchanger = exchangerFor(ep, transport);
+    try {
+      return await fingerprintTls({ exchange: exchanger.exchange, serverName: sniName(ep.hostname),
+        concurrency: transport === 'tls' ? config.probe.connectionsPerHost : 1, signal: runSignal });
+    } finally {
+      countHellos(transport, exchanger.connections());
+    }
+  });
+  const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel });
   /**
    * Facts about the TLS configuration behind an address and port (issues 9 and 10), as opposed to facts about a name:
    * accepted suites, hygiene, weaknesses. Every such probe goes through here so that one shared-hosting address is
-   * measured once per configuration, not once per hosted name (the names are matched by their fingerprint; see
-   * shared-endpoints.ts). `key` is the probe's cache key (from `keyOf`: kind, spec version, transport and `epKey(ep)`);
-   * `measure` does the work for `ep`.
+   * measured once per configuration, not once per hosted name (names are matched by their fingerprint; see
+   * shared-endpoints.ts). `key` is the probe's cache key (from `keyOf`: kind, spec version and `epKey(ep)`; keys of
+   * probes after SMTP STARTTLS start with `smtp-`); `measure` does the work for `ep`; `usable` says whether a result
+   * may stand for other names (e.g. only a complete one).
    */
-  const sharedByAddress = <T extends object>(key: string, _ep: Endpoint, measure: () => Promise<T>): Promise<T> => cache.get(key, measure);
+  const sharedByAddress = <T extends object>(key: string, ep: Endpoint, measure: () => Promise<T>, usable?: (facts: T) => boolean): Promise<T> => {
+    const suffix = epKey(ep);
+    const kind = key.endsWith(suffix) ? key.slice(0, -suffix.length) : key;
+    const transport: Transport = key.startsWith('smtp-') ? 'smtp-starttls' : 'tls';
+    return cache.get(key, () => sharing.share(kind, ep, transport, measure, usable));
+  };
 
   // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
   const dns = (name: string, type: DnsAnswer['type'], options?: DnsQueryOptions) => cache.get(keyOf.dns(name, type, options), () => {
@@ -165,6 +193,16 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     const addresses = answers.flatMap((a) => [...a.records].sort());
     return { hostname, port, source: 'dns', endpoints: addresses.map((address) => ({ hostname, port, address, dialPort })), answers };
   });
+
+  const enumerateOver = async (ep: Endpoint, transport: Transport) => {
+    const exchanger = exchangerFor(ep, transport);
+    try {
+      return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
+        transport, concurrency: transport === 'tls' ? config.probe.connectionsPerHost : 1, signal: runSignal });
+    } finally {
+      countHellos(transport, exchanger.connections());
+    }
+  };
 
   const probes: Probes = {
     dns,
@@ -188,29 +226,8 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         stats.smtpSessions++;
         return probeSmtpTlsVersion(ep, v, { ehloName: config.probe.ehloName }, signal);
       }))),
-    // Issue 9: one hand-built hello per exchange, each in its own connection slot with its own deadline (never one
-    // slot for the whole enumeration: its exchanges would wait on the same limiter). On an MX every hello is an SMTP
-    // session, one at a time per address.
-    tlsEnumeration: (ep) => sharedByAddress(keyOf.tlsEnumeration(ep), ep, async () => {
-      const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, schedule: (work) => limited(ep, work) });
-      try {
-        return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
-          concurrency: config.probe.connectionsPerHost, signal: runSignal });
-      } finally {
-        stats.tlsEnumerationHellos += exchanger.connections();
-      }
-    }),
-    smtpTlsEnumeration: (ep) => sharedByAddress(keyOf.smtpTlsEnumeration(ep), ep, async () => {
-      const connect = starttlsConnect(ep, config.probe.ehloName, runSignal);
-      const exchanger = createExchanger(ep, { timeoutMs, signal: runSignal, connect, schedule: (work) => limitedMx(ep, work) });
-      try {
-        return await enumerateTls({ endpoint: endpointLabel(ep), serverName: sniName(ep.hostname), exchange: exchanger.exchange,
-          transport: 'smtp-starttls', concurrency: 1, signal: runSignal });
-      } finally {
-        stats.smtpSessions += exchanger.connections();
-        stats.tlsEnumerationHellos += exchanger.connections();
-      }
-    }),
+    tlsEnumeration: (ep) => sharedByAddress(keyOf.tlsEnumeration(ep), ep, () => enumerateOver(ep, 'tls'), enumerationComplete),
+    smtpTlsEnumeration: (ep) => sharedByAddress(keyOf.smtpTlsEnumeration(ep), ep, () => enumerateOver(ep, 'smtp-starttls'), enumerationComplete),
   };
 
   return {

@@ -2,6 +2,7 @@ import type { HelloVersion } from './hello.ts';
 import { describeSuite } from './registry.ts';
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from './types.ts';
 import type { Exchange } from './exchange.ts';
+import type { SharedFrom } from './fingerprint.ts';
 import { createAsk, named, namedGroup, type AskContext, type Named } from './enumerate-context.ts';
 import { enumerateSslv2, enumerateVersion, type VersionSuites } from './enumerate-suites.ts';
 import { probeOrder, type OrderFacts } from './enumerate-order.ts';
@@ -58,7 +59,14 @@ export type TlsEnumeration = {
   /** Connections used (on SMTP: sessions). */
   readonly connections: number;
   readonly observedAt: string;
+  /** Measured through another name on the same address with the same fingerprint (src/runner/shared-endpoints.ts). */
+  readonly sharedFrom?: SharedFrom;
 };
+
+/** Whether the facts are complete: every version tested without a problem, every key-exchange job clean. Only such facts may stand for other names. */
+export function enumerationComplete(e: TlsEnumeration): boolean {
+  return e.problems.length === 0 && PROTOCOL_VERSIONS.every((v) => e.versions[v].accepted !== null && e.versions[v].problems.length === 0);
+}
 
 export type EnumerateOptions = {
   /** The endpoint's label, for the facts. */
@@ -83,7 +91,7 @@ export type EnumerateOptions = {
  * What the enumeration asks, as a version string for cache keys and recorded facts: change it whenever the offers,
  * the jobs or the facts change, so that an old record is never taken for a new answer.
  */
-export const ENUMERATION_SPEC = 'enum-1';
+export const ENUMERATION_SPEC = 'enum-2';
 
 /** One question for the server, as a job engine would see it. */
 export type EnumerationJob = { readonly id: string; run(ctx: AskContext): Promise<void> };

@@ -109,5 +109,6 @@ export function baseEvidence(e: TlsEnumeration, policy: Policy): JsonObject {
     // On an MX every hello is its own SMTP session (issue 9, "Politeness").
     [e.transport === 'smtp-starttls' ? 'smtpSessions' : 'connections']: e.connections,
     observedAt: e.observedAt,
+    ...(e.sharedFrom ? { sharedFrom: e.sharedFrom } : {}),
   };
 }
