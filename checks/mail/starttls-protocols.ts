@@ -1,6 +1,7 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { judgeVersions, versionsFromEnumeration } from '../tls/protocol-versions.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
+import { measurementEvidence } from '../../src/tls/judge/common.ts';
 
 const REMEDIATION = 'On every MX host, disable SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1 for STARTTLS and enable TLS 1.3 (keep '
   + 'TLS 1.2 where the TLS profile allows it), per the configured TLS profile (default the NCSC-NL TLS guidelines 2025-05).';
@@ -27,6 +28,6 @@ export const starttlsProtocolsCheck = defineCheck({
     // the mail cipher-suite checks, so versions cost no extra session (STARTTLS has no node engine).
     const enumeration = await ctx.probes.smtpTlsEnumeration(ep);
     const verdict = judgeVersions(versionsFromEnumeration(enumeration), ctx.settings.tlsPolicy, 'smtp-tls-enumeration');
-    return { ...verdict, evidence: { ...verdict.evidence, smtpSessions: enumeration.connections } };
+    return { ...verdict, evidence: { ...verdict.evidence, ...measurementEvidence(enumeration) } };
   }),
 });

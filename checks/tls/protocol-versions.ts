@@ -2,9 +2,10 @@ import { defineCheck, type CheckContext } from '../../src/core/check.ts';
 import { judgeEndpoints, type Verdict } from '../../src/core/endpoints.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { HTTPS_LISTENING, type Prerequisite } from '../../src/core/prerequisites.ts';
-import type { Endpoint, ErrorReason } from '../../src/core/types.ts';
+import type { Endpoint, ErrorReason, JsonObject } from '../../src/core/types.ts';
 import { TLS_VERSIONS, type Probes, type TlsVersion } from '../../src/probes/types.ts';
 import type { TlsEnumeration, VersionFacts } from '../../src/tls/enumerate.ts';
+import { measurementEvidence } from '../../src/tls/judge/common.ts';
 import { problemReason } from '../../src/tls/enumerate-context.ts';
 import { classifyVersion, policyEvidence, verdictOf, type Policy } from '../../src/tls/policy.ts';
 import { PROTOCOL_VERSIONS, type PolicyClass, type ProtocolVersion } from '../../src/tls/types.ts';
@@ -143,13 +144,14 @@ export function judgeVersions(results: readonly VersionResult[], policy: Policy,
 }
 
 /** The web check's per-version results on one address, by the configured engine (see the note above). */
-async function webVersions(ctx: CheckContext, ep: Endpoint): Promise<{ results: VersionResult[]; source: VersionSource }> {
+async function webVersions(ctx: CheckContext, ep: Endpoint): Promise<{ results: VersionResult[]; source: VersionSource; measurement?: JsonObject }> {
   if (ctx.settings.tlsVersionProbe === 'node') {
     const tls = await probeVersions((e, v) => ctx.probes.tlsVersion(e, v), ep, HTTPS_LISTENING);
     return { results: [nodeEngineCannotOffer('SSLv2'), nodeEngineCannotOffer('SSLv3'), ...tls], source: 'tls-version-node' };
   }
   // A connection refused before any answer is thrown by the enumeration: https.available's finding, skipped.
-  return { results: versionsFromEnumeration(await ctx.probes.tlsEnumeration(ep)), source: 'tls-enumeration' };
+  const enumeration = await ctx.probes.tlsEnumeration(ep);
+  return { results: versionsFromEnumeration(enumeration), source: 'tls-enumeration', measurement: measurementEvidence(enumeration) };
 }
 
 export const tlsProtocolVersionsCheck = defineCheck({
@@ -163,7 +165,8 @@ export const tlsProtocolVersionsCheck = defineCheck({
     'the configured TLS profile (tls.profile): NCSC-NL TLS guidelines 2025-05 §3.3.1 by default (TLS 1.3 good, 1.2 sufficient, every other version insufficient)'],
 
   run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION, async (ep) => {
-    const { results, source } = await webVersions(ctx, ep);
-    return judgeVersions(results, ctx.settings.tlsPolicy, source);
+    const { results, source, measurement } = await webVersions(ctx, ep);
+    const verdict = judgeVersions(results, ctx.settings.tlsPolicy, source);
+    return measurement ? { ...verdict, evidence: { ...verdict.evidence, ...measurement } } : verdict;
   }, { prerequisite: HTTPS_LISTENING }),
 });

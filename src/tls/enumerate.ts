@@ -61,6 +61,8 @@ export type TlsEnumeration = {
   readonly observedAt: string;
   /** Measured through another name on the same address with the same fingerprint (src/runner/shared-endpoints.ts). */
   readonly sharedFrom?: SharedFrom;
+  /** This name's own fingerprint (tls.measure per-address): its answers, and the connections they took (not in `connections`). */
+  readonly fingerprint?: { readonly answers: readonly string[]; readonly connections: number };
 };
 
 /** Whether the facts are complete: every version tested without a problem, every key-exchange job clean. Only such facts may stand for other names. */

@@ -103,12 +103,16 @@ export function listSome(items: readonly string[], max = 3): string {
 
 /** The facts every judge's evidence starts with. */
 export function baseEvidence(e: TlsEnumeration, policy: Policy): JsonObject {
+  return { policy: policyEvidence(policy), transport: e.transport, ...measurementEvidence(e) };
+}
+
+/** How the enumeration was measured: connections, when, and (shared per address) through which name and this name's fingerprint. */
+export function measurementEvidence(e: TlsEnumeration): JsonObject {
   return {
-    policy: policyEvidence(policy),
-    transport: e.transport,
     // On an MX every hello is its own SMTP session (issue 9, "Politeness").
     [e.transport === 'smtp-starttls' ? 'smtpSessions' : 'connections']: e.connections,
     observedAt: e.observedAt,
     ...(e.sharedFrom ? { sharedFrom: e.sharedFrom } : {}),
+    ...(e.fingerprint ? { fingerprint: e.fingerprint } : {}),
   };
 }
