@@ -9,6 +9,8 @@ import { judgeExpiry } from '../tls/certificate-expiry.ts';
 import { judgeKeys } from '../tls/certificate-key.ts';
 import { judgeSignatures } from '../tls/certificate-signature.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
+import { judgeChainStructure, judgeIntermediateExpiry } from '../../src/tls/judge/certificate-chain.ts';
+import { judgeUsage } from '../../src/tls/judge/certificate-usage.ts';
 import { pickWorst } from '../../src/core/endpoints.ts';
 
 const REMEDIATION = 'Serve on every MX host a certificate from a publicly trusted CA that names the MX host, with a strong '
@@ -41,13 +43,15 @@ async function strictness(ctx: CheckContext): Promise<Strictness> {
 
 export const mxCertificateCheck = defineCheck({
   id: 'mail.mx-certificate',
-  title: 'MX certificates are trusted, name the MX host, are current and strong',
+  title: 'MX certificates are trusted, name the MX host, are current and strong, with a complete chain and serverAuth',
   promises: ['mail-transport-encryption'],
   scope: 'mail',
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: ['RFC 8461 4.1 (MTA-STS certificate validation)', 'RFC 7435 (opportunistic security)', 'RFC 6125 6.4',
-    'internet.nl: trust and host name on MX are warnings unless the domain enforces them; expiry thresholds as on the web'],
+    'internet.nl: trust and host name on MX are warnings unless the domain enforces them; expiry thresholds as on the web',
+    'Chain order and completeness (RFC 5246 7.4.2) and serverAuth (RFC 5280 4.2.1.12) as on the web (tls.certificate-chain, tls.certificate-usage), '
+      + 'counted like trust; intermediates\' expiry like the leaf\'s. No CT twin: no MTA requires SCTs'],
 
   run(ctx) {
     let decided: Promise<Strictness> | undefined; // once per run, and only when there is an MX to judge
@@ -64,18 +68,28 @@ export const mxCertificateCheck = defineCheck({
       // Keys and signatures by the configured TLS profile, as on the web (tls.certificate-key, tls.certificate-signature).
       const keys = judgeKeys(tls, ctx.settings.thresholds, ctx.settings.tlsPolicy);
       const signatures = judgeSignatures(tls, ctx.settings.tlsPolicy);
+      const expiry = judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds);
+      // Order, completeness and serverAuth matter to senders that validate, as trust does: fail only when strict.
+      type Finding = { status: 'pass' | 'warn' | 'fail'; summary: string };
+      const validating = (v: Finding): Finding => (v.status === 'fail' ? { status: name, summary: v.summary } : v);
+      const chain = judgeChainStructure(tls);
+      const usage = judgeUsage(tls);
       const findings: { status: 'pass' | 'warn' | 'fail'; summary: string }[] = [
         tls.chainTrusted ? { status: 'pass', summary: 'trusted chain' } : { status: name, summary: `chain not trusted: ${tls.authorizationError ?? 'unknown reason'}` },
         tls.hostnameMatches ? { status: 'pass', summary: `valid for ${ep.hostname}` } : { status: name, summary: `not valid for ${ep.hostname} (names: ${tls.chain[0]?.subjectAltNames.join(', ') || 'none'})` },
-        judgeExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), keys, signatures,
+        expiry, keys, signatures, validating(chain), judgeIntermediateExpiry(tls, ctx.settings.now(), ctx.settings.thresholds), validating(usage),
       ];
       const worst = pickWorst(findings, (f) => f.status);
-      const trustOrName = !tls.chainTrusted || !tls.hostnameMatches;
+      const trustOrName = !tls.chainTrusted || !tls.hostnameMatches || chain.status === 'fail' || usage.status === 'fail';
       const problems = findings.filter((f) => f.status !== 'pass').map((f) => f.summary);
       const evidence = {
         endpoint: tls.endpoint, hostname: ep.hostname, strict: mode.strict, mode: mode.why, chainTrusted: tls.chainTrusted,
         hostnameMatches: tls.hostnameMatches, authorizationError: tls.authorizationError, ...chainSummary(tls),
         findings: findings.map((f) => ({ status: f.status, summary: f.summary })),
+        // The leaf's expiry as tls.certificate-expiry shows it, so MX certificates reach the report's expiry table.
+        daysLeft: expiry.evidence['daysLeft'] ?? null, warnDays: ctx.settings.thresholds.certExpiryWarnDays, failDays: ctx.settings.thresholds.certExpiryFailDays,
+        chainPath: { pathPositions: chain.evidence['pathPositions'] ?? [], anchor: chain.evidence['anchor'] ?? null },
+        extendedKeyUsage: usage.evidence['extendedKeyUsage'] ?? null, mustStaple: usage.evidence['mustStaple'] ?? false,
         // Each certificate's key and signature with its class and the clause of the profile (policy id and version).
         keys: keys.evidence['keys'] ?? [], signatures: signatures.evidence['signatures'] ?? [], policy: signatures.evidence['policy'] ?? null,
       };

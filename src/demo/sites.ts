@@ -71,6 +71,10 @@ export const DEMO_SITES: readonly DemoSite[] = [
   },
   { domain: 'expired.demo.test', shows: 'certificate expired two days ago (fail)', https: { cert: 'expired', routes: goodRoutes() }, http: 'redirect',
     expects: { 'tls.certificate-expiry': 'fail', 'tls.certificate-trust': 'fail', 'http.hsts': 'fail' } },
+  { domain: 'missing-chain.demo.test', shows: 'serves its certificate without the intermediate that issued it (fail)',
+    https: { cert: 'missing-intermediate', routes: goodRoutes() }, http: 'redirect',
+    // The lab staples only for leaves its CA issued directly: this one's issuer is not served, so no staple either.
+    expects: { 'tls.certificate-chain': 'fail', 'tls.certificate-trust': 'fail', 'http.hsts': 'fail', 'tls.ocsp-stapling': 'warn' } },
   { domain: 'wrong-name.demo.test', shows: 'certificate issued for another host name (fail)', https: { cert: 'wrong-host', routes: goodRoutes() }, http: 'redirect',
     expects: { 'tls.certificate-hostname': 'fail', 'http.hsts': 'fail' } },
   { domain: 'no-redirect.demo.test', shows: 'serves pages over plain HTTP without redirecting (fail)', https: { routes: goodRoutes() }, http: page({}),
@@ -96,13 +100,13 @@ export const DEMO_SITES: readonly DemoSite[] = [
     expects: { 'tls.cipher-order': 'fail' },
   },
   {
-    domain: 'dhe-1024.demo.test', shows: 'DHE with a 1024-bit prime (fail); DHE suites are phase-out (warn)',
+    domain: 'dhe-1024.demo.test', shows: 'DHE with a 1024-bit common prime (fail, LOGJAM); DHE suites are phase-out (warn)',
     https: {
       cert: 'rsa', routes: goodRoutes(),
       tls: { ciphers: `ECDHE-RSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES128-GCM-SHA256:${TLS13_SUITES}`, dhparam: MODP1024_PEM },
     },
     http: 'redirect',
-    expects: { 'tls.key-exchange': 'fail', 'tls.cipher-suites': 'warn' },
+    expects: { 'tls.key-exchange': 'fail', 'tls.cipher-suites': 'warn', 'tls.known-weaknesses': 'fail' },
   },
   {
     domain: 'leaky.demo.test', shows: 'no CSP, session cookie without Secure/HttpOnly, marketing cookie, CORS reflection, versions shown',

@@ -6,11 +6,13 @@ import { withoutDhWarning } from './quiet-dh.ts';
 import { startDnsServer, type DnsServer, type Zone, type ZoneNode } from './dns-server.ts';
 import { startHttpServer, type LabHttpServer, type Route } from './http-server.ts';
 import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
+import { depthCertificate, type DepthVariant } from './chain-variants.ts';
 import { startSmtpServer, type LabSmtpServer, type SmtpVariant } from './smtp-server.ts';
+import { createStapler, type StapleVariant } from './ocsp.ts';
 
 /** How a site's certificate is made: the failure modes an auditor must be shown. */
 /** `rsa`: a good RSA-3072 leaf (NCSC 2025 good), for sites whose suites need an RSA key (static RSA, DHE-RSA). */
-export type CertVariant = 'good' | 'rsa' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'rsa1024' | 'sha1' | 'expiring';
+export type CertVariant = 'good' | 'rsa' | 'expired' | 'not-yet-valid' | 'wrong-host' | 'self-signed' | 'rsa1024' | 'sha1' | 'expiring' | DepthVariant;
 /**
  * A site's TLS settings, each on top of the estate's default (`GOOD_TLS`): `ciphers` replaces the default list,
  * `honorCipherOrder` (default on) makes the server choose by its own order, `ecdhCurve` the groups, `dhparam`
@@ -24,6 +26,16 @@ export type TlsProfile = {
   readonly ecdhCurve?: string;
   readonly dhparam?: string;
   readonly sigalgs?: string;
+  /**
+   * The OCSP response stapled when a client asks (src/lab/ocsp.ts), `good` by default; `none` staples nothing. A
+   * leaf not issued by the estate's root (the chain variants' intermediates) gets no staple: only the root's key is known.
+   */
+  readonly staple?: StapleVariant | 'none';
+  /**
+   * Client-initiated renegotiation: `refuse` (default, SSL_OP_NO_RENEGOTIATION) or `allow`: on the web node:tls's
+   * own limit (3 per 10 minutes, then the https server closes the connection); on the lab SMTP server without limit.
+   */
+  readonly renegotiation?: 'refuse' | 'allow';
 };
 
 /**
@@ -60,7 +72,11 @@ export const GOOD_TLS = {
 export type SiteSpec = {
   readonly domain: string;
   /** Port 443: a certificate variant, a TLS profile and routes by path; `closed` refuses connections. */
-  readonly https?: { readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly routes: Readonly<Record<string, Route>> } | 'closed';
+  readonly https?: {
+    readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly routes: Readonly<Record<string, Route>>;
+    /** Publish a DNSSEC-validated `3 1 1` TLSA record at `_443._tcp.<domain>` matching the certificate (DANE for HTTPS). */
+    readonly dane?: boolean;
+  } | 'closed';
   /** Port 80: `redirect` (301 to https on the same host), `closed`, or a route for every path. */
   readonly http?: Route | 'redirect' | 'closed';
   /** Extra records for the domain's own name (A defaults to 127.0.0.1). */
@@ -104,6 +120,7 @@ function certificate(ca: LabCa, domain: string, variant: CertVariant): LabCert {
     case 'sha1': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', signatureHash: 'sha1' });
     case 'rsa': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', rsaBits: 3072 });
     case 'good': return issueLeaf(ca, { hosts: [domain] });
+    default: return depthCertificate(ca, domain, variant);
   }
 }
 
@@ -135,12 +152,26 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   const ca = createCa({ name: options.caName ?? 'Vouch Lab CA' });
   const byDomain = new Map(sites.map((s) => [s.domain, s]));
   const contexts = new Map<string, SecureContext>();
+  const certs = new Map<string, LabCert>();
+  const stapler = createStapler(ca);
+  // node:tls hands 'OCSPRequest' the DER of the certificate being served (after SNI): each site's leaf and staple variant.
+  const staples = new Map<string, { pem: string; variant: StapleVariant | null }>();
+  const stapleFor = (der: Buffer) => {
+    const entry = staples.get(der.toString('base64'));
+    return entry ? stapler(entry.pem, entry.variant) : null;
+  };
+  const siteCert = (site: SiteSpec & { https: { cert?: CertVariant } }) => {
+    let cert = certs.get(site.domain);
+    if (!cert) certs.set(site.domain, (cert = certificate(ca, site.domain, site.https.cert ?? 'good')));
+    return cert;
+  };
   const contextFor = (name: string) => {
     const site = byDomain.get(name.toLowerCase());
     if (!site || site.https === undefined || site.https === 'closed') return undefined;
     let ctx = contexts.get(site.domain);
     if (!ctx) {
-      const cert = certificate(ca, site.domain, site.https.cert ?? 'good');
+      const cert = siteCert({ ...site, https: site.https });
+      staples.set(new X509Certificate(cert.certPem).raw.toString('base64'), { pem: cert.certPem, variant: stapleVariant(ca, cert, effectiveProfile(site)) });
       const options = { key: cert.keyPem, cert: cert.chainPem, ...profileOptions(effectiveProfile(site)) };
       contexts.set(site.domain, (ctx = withoutDhWarning(() => tls.createSecureContext(options))));
     }
@@ -165,7 +196,12 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
       const { secureOptions: _flag, ...serverTls } = profileOptions(effectiveProfile(site));
       const honor = effectiveProfile(site).honorCipherOrder;
       const started = withoutDhWarning(() => startHttpServer({
-        tls: { key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...serverTls, ...(honor === undefined ? {} : { honorCipherOrder: honor }), contextFor },
+        tls: {
+          key: fallbackCert.keyPem, cert: fallbackCert.certPem, ...serverTls, ...(honor === undefined ? {} : { honorCipherOrder: honor }), contextFor,
+          // Options of the server's own context stay in force when SNI switches contexts, renegotiation among them.
+          ...(effectiveProfile(site).renegotiation === 'allow' ? {} : { secureOptions: constants.SSL_OP_NO_RENEGOTIATION }),
+          staple: stapleFor,
+        },
         fallback: (req, res) => {
           const s = byDomain.get(hostOf(req));
           const https = s?.https;
@@ -195,15 +231,23 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
   const zone: Zone = { '': { SOA: [{ mname: 'a.root-servers.net', rname: 'nstld.verisign-grs.com' }], ad: true } };
   for (const site of sites) zone[site.domain] = { A: ['127.0.0.1'], ...site.records };
   for (const site of sites) Object.assign(zone, site.zone);
+  for (const site of sites) {
+    if (site.https === undefined || site.https === 'closed' || !site.https.dane) continue;
+    const certificate = spkiSha256(siteCert({ ...site, https: site.https }).certPem);
+    zone[`_443._tcp.${site.domain}`] = { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate }], ad: true };
+  }
   const smtpServers: LabSmtpServer[] = [];
   for (const site of sites) {
     const mail = site.mail;
     if (!mail) continue;
     const mx = `mx.${site.domain}`;
     const cert = certificate(ca, mx, mail.cert ?? 'good');
+    const mailProfile = withDefaults(mail.tls, weakVariant(mail.cert));
+    const mailStaple = stapleVariant(ca, cert, mailProfile);
     const server = await withoutDhWarning(() => startSmtpServer({
       key: cert.keyPem, cert: cert.chainPem, variant: mail.variant ?? 'good', name: mx,
-      ...mailProfileOptions(withDefaults(mail.tls, weakVariant(mail.cert))),
+      ...mailProfileOptions(mailProfile), renegotiation: mailProfile.renegotiation ?? 'refuse',
+      staple: () => stapler(cert.certPem, mailStaple),
     }));
     smtpServers.push(server);
     connectTo.push(`${mx}:25::${server.port}`);
@@ -240,6 +284,13 @@ function withDefaults(profile: TlsProfile | undefined, weak: boolean): TlsProfil
 function spkiSha256(certPem: string): string {
   const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
   return createHash('sha256').update(spki).digest('hex');
+}
+
+/** The staple a site's leaf gets: its profile's choice when the estate's root issued it (only that key is known), else none. */
+function stapleVariant(ca: LabCa, cert: LabCert, profile: TlsProfile): StapleVariant | null {
+  const variant = profile.staple ?? 'good';
+  if (variant === 'none') return null;
+  return new X509Certificate(cert.certPem).checkIssued(new X509Certificate(ca.certPem)) ? variant : null;
 }
 
 const weakVariant = (variant: CertVariant | undefined) => variant === 'rsa1024' || variant === 'sha1';

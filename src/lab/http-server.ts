@@ -33,6 +33,10 @@ export type HttpServerOptions = {
     readonly sigalgs?: string;
     /** Virtual hosting: the certificate for each SNI name (undefined falls back to `key`/`cert`). */
     readonly contextFor?: (servername: string) => SecureContext | undefined;
+    /** OpenSSL option flags of the server (e.g. SSL_OP_NO_RENEGOTIATION); SNI contexts keep the server's. */
+    readonly secureOptions?: number;
+    /** The OCSP response to staple for the certificate served (DER), when a client asks (RFC 6066 8); null: none. */
+    readonly staple?: (certificate: Buffer) => Buffer | null;
   };
   /** Loopback only by default; tests and the demo never listen on anything else. */
   readonly host?: string;
@@ -96,8 +100,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
       ...(options.tls.dhparam ? { dhparam: options.tls.dhparam } : {}),
       ...(options.tls.sigalgs ? { sigalgs: options.tls.sigalgs } : {}),
       ...(options.tls.contextFor ? { SNICallback: sniCallback(options.tls.contextFor) } : {}),
+      ...(options.tls.secureOptions === undefined ? {} : { secureOptions: options.tls.secureOptions }),
     }, onRequest)
     : http.createServer(onRequest);
+  const staple = options.tls?.staple;
+  if (staple) {
+    server.on('OCSPRequest', (certificate: Buffer, _issuer: Buffer | null, done: (err: Error | null, response?: Buffer) => void) =>
+      done(null, staple(certificate) ?? undefined));
+  }
 
   // 'connection' is the raw TCP socket for both HTTP and HTTPS, so it counts TCP connections, not TLS sessions.
   server.on('connection', (socket: Socket) => {

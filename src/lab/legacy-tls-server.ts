@@ -1,6 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { createCa, issueLeaf } from './pki.ts';
+import { handshakeMessage, record as recordAt, u16, u24, u8 } from './raw-tls/wire.ts';
 import { listen, type LabServer } from './tls-server.ts';
 
 /**
@@ -45,9 +46,6 @@ export const DEFAULT_SSLV2_SPECS: readonly number[] = [0x010080, 0x0700c0];
 export const DEFAULT_SSLV3_SUITES: readonly number[] = [0x002f, 0x000a];
 
 const SSL3 = 0x0300;
-const u8 = (n: number) => Buffer.of(n & 0xff);
-const u16 = (n: number) => Buffer.of((n >> 8) & 0xff, n & 0xff);
-const u24 = (n: number) => Buffer.of((n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff);
 
 let defaultDer: Buffer | undefined;
 /** SSLv2 and SSLv3 know RSA certificates only (SSLv2: SSL_X509_CERTIFICATE with RSA key exchange). */
@@ -134,8 +132,7 @@ export function sslv2ServerHello(certificateDer: Buffer, cipherSpecs: readonly n
 /** SSLv2 ERROR (draft-hickman-netscape-ssl-00 2.7): MSG-ERROR (0), ERROR-CODE; NO-CIPHER-ERROR is 0x0001. */
 export const SSLV2_NO_CIPHER_ERROR = Buffer.from([0x80, 0x03, 0x00, 0x00, 0x01]);
 
-const record = (type: number, body: Buffer) => Buffer.concat([u8(type), u16(SSL3), u16(body.length), body]);
-const handshakeMessage = (type: number, body: Buffer) => Buffer.concat([u8(type), u24(body.length), body]);
+const record = (type: number, body: Buffer) => recordAt(type, SSL3, body);
 
 /**
  * The SSL 3.0 server flight (RFC 6101 5.6.1.2, 5.6.2, 5.6.4): ServerHello (version 3.0, 32-byte random, empty

@@ -2,6 +2,7 @@ import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto'
 import { isIP } from 'node:net';
 import type { KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import { fakeSctList } from './fake-sct.ts';
 
 /**
  * A throw-away PKI for tests, the demo and the benchmark, generated at run time so nothing secret is committed.
@@ -42,6 +43,9 @@ export type CaOptions = {
   readonly rsaBits?: number;
   /** The hash the issuer signs this CA's certificate with (default sha256); `sha1` for a weak intermediate. */
   readonly signatureHash?: LabHash;
+  /** Default: from an hour ago for ten years; set for an expired or soon-expiring intermediate. */
+  readonly notBefore?: Date;
+  readonly notAfter?: Date;
 };
 
 export type LeafOptions = {
@@ -62,6 +66,19 @@ export type LeafOptions = {
   readonly signatureHash?: LabHash;
   /** Sign the leaf with its own key (issuer = subject) instead of the CA's. */
   readonly selfSigned?: boolean;
+  /** RFC 7633 TLS Feature extension with status_request (5): "must-staple". */
+  readonly mustStaple?: boolean;
+  /**
+   * Extended key usage purposes (OIDs); default serverAuth. E.g. id-kp-OCSPSigning for a delegated OCSP responder;
+   * null leaves the extension out (any purpose, RFC 5280 4.2.1.12).
+   */
+  readonly extendedKeyUsage?: readonly string[] | null;
+  /**
+   * Embedded SCTs (RFC 6962 3.3): fake but well-formed, from distinct made-up logs (nothing can verify them).
+   * Default: as many as the browser CT policy asks for (2 up to 180 days of validity, else 3), so a lab site passes
+   * tls.certificate-transparency; 0 for a certificate without the extension.
+   */
+  readonly scts?: number;
 };
 
 type Signer = { readonly key: KeyObject; readonly subject: forge.asn1.Asn1; readonly keyId: Buffer; readonly isRoot: boolean };
@@ -81,7 +98,8 @@ export function createCa(options: CaOptions): LabCa {
   const now = Date.now();
   const der = buildCertificate({
     subject, publicKey: key.publicKey, keyId, issuer: issuer ?? { key: key.privateKey, subject, keyId, isRoot: true },
-    notBefore: new Date(now - HOUR_MS), notAfter: new Date(now + 3650 * DAY_MS), hash: options.signatureHash ?? 'sha256',
+    notBefore: options.notBefore ?? new Date(now - HOUR_MS), notAfter: options.notAfter ?? new Date(now + 3650 * DAY_MS),
+    hash: options.signatureHash ?? 'sha256',
     extensions: [
       extension('2.5.29.19', true, seq([bool(true)])), // basicConstraints cA (RFC 5280 4.2.1.9)
       extension('2.5.29.15', true, keyUsage(0x86)), // keyUsage: digitalSignature, keyCertSign, cRLSign
@@ -132,15 +150,19 @@ export function issueLeaf(ca: LabCa, options: LeafOptions): LabCert {
   const self: Signer = { key: key.privateKey, subject, keyId, isRoot: true };
   // RFC 5280 4.2.1.3: keyEncipherment only matters for RSA key transport; digitalSignature for (EC)DHE.
   const usage = options.keyType === 'rsa' ? 0xa0 : 0x80;
+  const notAfter = options.notAfter ?? new Date(notBefore.getTime() + 90 * DAY_MS);
+  const purposes = options.extendedKeyUsage === undefined ? ['1.3.6.1.5.5.7.3.1'] : options.extendedKeyUsage;
+  const sctCount = options.scts ?? (notAfter.getTime() - notBefore.getTime() <= 180 * DAY_MS ? 2 : 3);
   const der = buildCertificate({
     subject, publicKey: key.publicKey, keyId, issuer: options.selfSigned ? self : ca.signer,
-    notBefore, notAfter: options.notAfter ?? new Date(notBefore.getTime() + 90 * DAY_MS),
-    hash: options.signatureHash ?? 'sha256',
+    notBefore, notAfter, hash: options.signatureHash ?? 'sha256',
     extensions: [
       extension('2.5.29.19', false, seq([])), // basicConstraints: not a CA
       extension('2.5.29.15', true, keyUsage(usage)),
-      extension('2.5.29.37', false, seq([oid('1.3.6.1.5.5.7.3.1')])), // extKeyUsage serverAuth
+      ...(purposes === null ? [] : [extension('2.5.29.37', false, seq(purposes.map(oid)))]), // extKeyUsage, default serverAuth
       extension('2.5.29.17', false, seq(options.hosts.map(generalName))),
+      ...(options.mustStaple ? [extension('1.3.6.1.5.5.7.1.24', false, seq([integer(Buffer.from([5]))]))] : []), // RFC 7633 status_request
+      ...(sctCount > 0 ? [extension('1.3.6.1.4.1.11129.2.4.2', false, octets(fakeSctList(sctCount, key.publicKey, notBefore)))] : []),
     ],
   });
   const certPem = toPem(der);

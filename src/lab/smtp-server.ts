@@ -45,9 +45,18 @@ export type SmtpServerOptions = {
   readonly sigalgs?: string;
   /** The name in the banner and EHLO greeting; `mx.test` by default. */
   readonly name?: string;
+  /**
+   * Client-initiated renegotiation: `refuse` (default, SSL_OP_NO_RENEGOTIATION) or `allow`, which on these sockets
+   * means without limit (they swallow node:tls's ERR_TLS_SESSION_ATTACK, so its 3-per-10-minutes limit never bites).
+   */
+  readonly renegotiation?: 'refuse' | 'allow';
+  /** The OCSP response to staple when a client asks (RFC 6066 8); null or absent: none. */
+  readonly staple?: () => Buffer | null;
 };
 
 export type LabSmtpServer = LabServer & {
+  /** The most connections that were open at the same time (politeness tests). */
+  mostOpenAtOnce(): number;
   /** TLS handshakes completed after STARTTLS so far. */
   handshakes(): number;
   /** Every command line received, in order, across all connections (plaintext and over TLS). */
@@ -71,11 +80,19 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
     ...(options.ecdhCurve === undefined ? {} : { ecdhCurve: options.ecdhCurve }),
     ...(options.sigalgs === undefined ? {} : { sigalgs: options.sigalgs }),
     // tls.createServer turns honorCipherOrder into this flag; a bare secure context needs it spelled out.
-    ...(options.honorCipherOrder ? { secureOptions: constants.SSL_OP_CIPHER_SERVER_PREFERENCE } : {}),
+    secureOptions: (options.honorCipherOrder ? constants.SSL_OP_CIPHER_SERVER_PREFERENCE : 0)
+      | (options.renegotiation === 'allow' ? 0 : constants.SSL_OP_NO_RENEGOTIATION),
   });
+  // node:tls emits 'OCSPRequest' only on a socket's owning tls.Server (with credentials of its own); this one never
+  // listens, it only carries the staple callback for the upgraded sockets.
+  const owner = tls.createServer({ key: options.key, cert: options.cert, ...(ciphers === undefined ? {} : { ciphers }) });
+  const staple = options.staple;
+  if (staple) owner.on('OCSPRequest', (_cert: Buffer, _issuer: Buffer | null, done: (err: Error | null, response?: Buffer) => void) => done(null, staple() ?? undefined));
   const sockets = new Set<net.Socket>();
   const commands: string[] = [];
   let connections = 0;
+  const live = new Set<net.Socket>();
+  let mostOpen = 0;
   let handshakes = 0;
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -84,12 +101,19 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
   };
   const server = net.createServer((socket) => {
     connections++;
+    // A client that closes one session and opens the next may have its FIN read after the new accept (seen here with
+    // the STARTTLS sockets handed to TLS): the overlap is measured 20 ms later, when the earlier socket's end has been
+    // read. A client that really keeps two sessions open for longer is still counted.
+    live.add(socket);
+    const gone = () => live.delete(socket);
+    socket.once('end', gone).once('close', gone);
+    setTimeout(() => { if (live.has(socket)) mostOpen = Math.max(mostOpen, live.size); }, 20);
     track(socket);
     socket.setNoDelay(true);
     serve(socket, {
       variant: options.variant, name: options.name ?? 'mx.test', commands,
       upgrade: (raw) => {
-        const secure = new tls.TLSSocket(raw, { isServer: true, secureContext });
+        const secure = new tls.TLSSocket(raw, { isServer: true, secureContext, server: owner });
         track(secure);
         secure.once('secure', () => handshakes++);
         return secure;
@@ -105,6 +129,7 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
     host: options.host ?? '127.0.0.1',
     port: (server.address() as AddressInfo).port,
     connections: () => connections,
+    mostOpenAtOnce: () => mostOpen,
     handshakes: () => handshakes,
     commands: () => [...commands],
     close() {

@@ -11,8 +11,13 @@ export type TlsaRecordResult = {
   readonly record: string;
   /** RFC 7218 mnemonics, e.g. `DANE-EE(3) SPKI(1) SHA2-256(1)`; null when the record did not parse. */
   readonly parameters: string | null;
-  /** Usable for SMTP: DANE-TA(2) or DANE-EE(3) with known selector and matching type (RFC 7672 3.1). */
+  /**
+   * Usable by the service's clients: for SMTP DANE-TA(2) or DANE-EE(3) (RFC 7672 3.1); for HTTPS any of the four
+   * usages (RFC 6698 2.1.1); always with a known selector and matching type.
+   */
   readonly usable: boolean;
+  /** The record's certificate usage, so a caller can add the PKIX validation that usages 0 and 1 require. */
+  readonly usage: number | null;
   /** 0 for the leaf, n for the n-th certificate above it; null when nothing matched. */
   readonly matchedDepth: number | null;
   /** Why the record is unusable or did not authenticate the chain; null when it matched. */
@@ -48,10 +53,13 @@ export function parseTlsa(text: string): TlsaParse {
   return { ok: true, record: { usage, selector, matchingType, data } };
 }
 
-/** Why a record cannot be used by an SMTP client, or null when it can (RFC 7672 3.1, RFC 7671 4.1). */
-export function tlsaUnusable(record: TlsaRecord): string | null {
+/** Which clients use the records: SMTP (RFC 7672) or HTTPS and other PKIX services (RFC 6698, RFC 7671). */
+export type TlsaService = 'smtp' | 'https';
+
+/** Why a record cannot be used by a client of `service`, or null when it can (RFC 7672 3.1, RFC 7671 4.1). */
+export function tlsaUnusable(record: TlsaRecord, service: TlsaService = 'smtp'): string | null {
   // RFC 7672 3.1.3: SMTP clients have no agreed set of public CAs, so PKIX-TA(0) and PKIX-EE(1) are not used.
-  if (record.usage === 0 || record.usage === 1) return `${mnemonic(USAGES, record.usage)} is not used for SMTP (RFC 7672 3.1.3)`;
+  if (service === 'smtp' && (record.usage === 0 || record.usage === 1)) return `${mnemonic(USAGES, record.usage)} is not used for SMTP (RFC 7672 3.1.3)`;
   if (record.usage > 3) return `unknown certificate usage ${record.usage}`;
   if (record.selector > 1) return `unknown selector ${record.selector}`;
   if (record.matchingType > 2) return `unknown matching type ${record.matchingType}`;
@@ -72,20 +80,25 @@ export function tlsaUnusable(record: TlsaRecord): string | null {
  * certificate (RFC 6698 2.1.2); matching types Full(0), SHA2-256(1), SHA2-512(2) (2.1.3).
  * Pure: node:crypto computes, nothing is fetched.
  */
-export function evaluateTlsa(records: readonly string[], chainPem: readonly string[], mxHost: string): TlsaEvaluation {
+/**
+ * With `service` https, PKIX-TA(0) matches like DANE-TA(2) and PKIX-EE(1) like DANE-EE(3); the PKIX validation they
+ * add (RFC 6698 2.1.1: the chain must also be trusted and name the host) is the caller's, from its TLS facts.
+ */
+export function evaluateTlsa(records: readonly string[], chainPem: readonly string[], mxHost: string, service: TlsaService = 'smtp'): TlsaEvaluation {
   const chain = parseChain(chainPem);
   const results = records.map((text): TlsaRecordResult => {
     const parsed = parseTlsa(text);
-    if (!parsed.ok) return { record: text, parameters: null, usable: false, matchedDepth: null, problem: parsed.problem };
+    if (!parsed.ok) return { record: text, parameters: null, usable: false, usage: null, matchedDepth: null, problem: parsed.problem };
     const r = parsed.record;
     const parameters = `${mnemonic(USAGES, r.usage)} ${mnemonic(SELECTORS, r.selector)} ${mnemonic(MATCHING, r.matchingType)}`;
-    const base = { record: text, parameters };
-    const unusable = tlsaUnusable(r);
+    const base = { record: text, parameters, usage: r.usage };
+    const unusable = tlsaUnusable(r, service);
     if (unusable) return { ...base, usable: false, matchedDepth: null, problem: unusable };
-    const candidates = r.usage === 3 ? chain.slice(0, 1) : chain;
+    const endEntity = r.usage === 3 || r.usage === 1;
+    const candidates = endEntity ? chain.slice(0, 1) : chain;
     const depth = candidates.findIndex((cert) => association(cert, r.selector, r.matchingType) === r.data);
-    if (depth === -1) return { ...base, usable: true, matchedDepth: null, problem: r.usage === 3 ? 'does not match the leaf' : 'matches no certificate in the chain' };
-    if (r.usage === 2) {
+    if (depth === -1) return { ...base, usable: true, matchedDepth: null, problem: endEntity ? 'does not match the leaf' : 'matches no certificate in the chain' };
+    if (r.usage === 2 || r.usage === 0) {
       if (!chainsTo(chain, depth)) return { ...base, usable: true, matchedDepth: null, problem: `matches chain[${depth}], but the leaf does not chain up to it` };
       if (chain[0]!.checkHost(mxHost.replace(/\.$/, '')) === undefined) {
         return { ...base, usable: true, matchedDepth: null, problem: `matches chain[${depth}], but the leaf does not name ${mxHost}` };

@@ -7,7 +7,9 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import { MAX_CHAIN_CERTIFICATES, type CertificateFacts, type TlsFacts } from './types.ts';
+import { stapleIssuer } from './staple-issuer.ts';
 import { decodeOid, readTlv } from '../parse/der.ts';
+import { chainPath } from './chain-path.ts';
 
 /** Options of one full handshake. */
 export type TlsHandshakeOptions = {
@@ -54,6 +56,9 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsHandshakeOptions, s
       // skipping it here keeps authorizationError OpenSSL's chain verdict. readFacts checks the name separately.
       checkServerIdentity: () => undefined,
       ...(options.alpn ? { ALPNProtocols: [...options.alpn] } : {}),
+      // RFC 6066 8 status_request on every full handshake: the staple rides on this connection (issue 10). Node's
+      // tls.connect passes it to the TLSSocket; @types/node lists it only among TLSSocket's options.
+      ...({ requestOCSP: true } as tls.ConnectionOptions),
     });
   } catch (err) {
     options.socket?.destroy();
@@ -64,6 +69,9 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsHandshakeOptions, s
   // TLS socket when its transport closes, as nodejs/node#49327 does on other paths, makes destroying `plain` alone safe.
   options.socket?.once('close', () => socket.destroy());
   let tcpConnected = options.socket !== undefined;
+  // Node emits 'OCSPResponse' during the handshake, before 'secureConnect' (null: the server sent no staple).
+  let staple: Buffer | null = null;
+  socket.once('OCSPResponse', (response: Buffer | null) => { staple = response && response.length > 0 ? response : null; });
   return new Promise<TlsHandshake>((resolve, reject) => {
     const settle = (outcome: () => void) => {
       socket.off('secureConnect', onSecure).off('error', onError).off('close', onClose).off('connect', onConnect);
@@ -76,7 +84,7 @@ export function tlsHandshake(endpoint: Endpoint, options: TlsHandshakeOptions, s
     const onSecure = () => {
       let facts: TlsFacts;
       try {
-        facts = readFacts(socket, endpoint, label);
+        facts = readFacts(socket, endpoint, label, options.ca ?? [], staple);
       } catch (err) {
         failWith(toProbeError(err, label));
         return;
@@ -127,7 +135,7 @@ function secureContextFor(ca: readonly string[]): tls.SecureContext {
   return context;
 }
 
-function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): TlsFacts {
+function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string, ca: readonly string[], staple: Buffer | null): TlsFacts {
   // getPeerX509Certificate() and its issuerCertificate links give the chain as X509Certificate objects directly;
   // getPeerCertificate(true) would build the legacy objects and make us parse every DER again (~1 ms a handshake).
   // Never call getPeerCertificate() after it: on Node 20.20 it then returns {} (guide B.7).
@@ -149,6 +157,8 @@ function readFacts(socket: tls.TLSSocket, endpoint: Endpoint, label: string): Tl
     authorizationError: socket.authorized || authError == null ? null : String(authError),
     chain,
     chainTruncated: truncated,
+    chainPath: chainPath(x509Chain, ca),
+    ocspStaple: staple === null ? null : { der: staple.toString('base64'), ...stapleIssuer(x509Chain, ca) },
     observedAt: new Date().toISOString(),
   };
 }

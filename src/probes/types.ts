@@ -1,5 +1,10 @@
 import type { Endpoint } from '../core/types.ts';
+import type { RenegotiationFacts } from './tls-renegotiation.ts';
+import type { TlsSessionFacts } from './tls-session.ts';
 import type { TlsEnumeration } from '../tls/enumerate.ts';
+import type { TlsHygiene } from '../tls/hygiene/probe.ts';
+import type { RawWeakness, WeaknessFacts } from '../tls/weakness/facts.ts';
+import type { ChainPath } from './chain-path.ts';
 
 /** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
 export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
@@ -108,7 +113,23 @@ export type TlsFacts = {
   readonly chain: readonly CertificateFacts[];
   /** The server sent more certificates than were read: `chain` is only the first part, the rest was never judged. */
   readonly chainTruncated: boolean;
+  /** How the served certificates link up and which trusted root they reach (src/probes/chain-path.ts). */
+  readonly chainPath: ChainPath;
+  /**
+   * The OCSP response the server stapled (RFC 6066 8, asked for on every handshake), or null when it sent none.
+   * Absent: not asked (fixtures).
+   */
+  readonly ocspStaple?: OcspStapleFacts | null;
   readonly observedAt: string;
+};
+
+/** A stapled OCSP response as received, and the certificate that must vouch for it. */
+export type OcspStapleFacts = {
+  /** The DER OCSPResponse, base64. */
+  readonly der: string;
+  /** The leaf's issuer (PEM): from the served chain, else from the trust store; null when neither has it. */
+  readonly issuerPem: string | null;
+  readonly issuerFrom: 'served-chain' | 'trust-store' | null;
 };
 
 /** Whether the server accepted a ClientHello that offered exactly one protocol version. */
@@ -209,4 +230,20 @@ export type Probes = {
   tlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
   /** Like `tlsEnumeration` on an MX: every hello after its own EHLO and STARTTLS (connections are SMTP sessions). */
   smtpTlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
+  /** Secure renegotiation, compression, EMS, TLS_FALLBACK_SCSV, planned from the enumeration (issue 10; src/tls/hygiene/probe.ts). */
+  tlsHygiene(endpoint: Endpoint): Promise<TlsHygiene>;
+  /** Like `tlsHygiene` on an MX, after EHLO and STARTTLS (planned from `smtpTlsEnumeration`). */
+  smtpTlsHygiene(endpoint: Endpoint): Promise<TlsHygiene>;
+  /** Client-initiated renegotiations accepted on one TLS 1.2 connection, up to 11 (issue 10; src/probes/tls-renegotiation.ts). */
+  tlsRenegotiation(endpoint: Endpoint): Promise<RenegotiationFacts>;
+  /** Like `tlsRenegotiation` on an MX, after EHLO and STARTTLS. */
+  smtpTlsRenegotiation(endpoint: Endpoint): Promise<RenegotiationFacts>;
+  /** Session resumption and the server's tickets (0-RTT), two node:tls handshakes (issue 10; src/probes/tls-session.ts). */
+  tlsSession(endpoint: Endpoint): Promise<TlsSessionFacts>;
+  /** Like `tlsSession` on an MX, after EHLO and STARTTLS. */
+  smtpTlsSession(endpoint: Endpoint): Promise<TlsSessionFacts>;
+  /** Heartbleed, CCS injection or ROBOT, probed with raw hellos (issue 10; src/tls/weakness/; ROBOT planned from `tlsEnumeration`). */
+  tlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
+  /** Like `tlsWeakness` on an MX: every connection an SMTP session up to STARTTLS's 220 (ROBOT planned from `smtpTlsEnumeration`). */
+  smtpTlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
 };

@@ -15,13 +15,20 @@ import { probeTlsVersion } from '../probes/tls-version.ts';
 import { probeTlsVersionWithNode } from '../probes/tls-version-node.ts';
 import { probeSmtp, probeSmtpTlsVersion } from '../probes/smtp.ts';
 import { TRUNCATION_MARK, type DnsAnswer, type DnsQueryOptions, type EndpointSet, type HttpHop, type HttpRequest, type Probes, type TlsFacts } from '../probes/types.ts';
+import { probeClientRenegotiation, RENEGOTIATION_SPEC } from '../probes/tls-renegotiation.ts';
+import { probeTlsSession, SESSION_SPEC } from '../probes/tls-session.ts';
+import type { PlainConnect } from '../probes/tls-client.ts';
 import { ProbeCache } from './cache.ts';
-import { createExchanger } from '../tls/exchange.ts';
-import { ENUMERATION_SPEC, enumerateTls, enumerationComplete } from '../tls/enumerate.ts';
+import { createExchanger, dial } from '../tls/exchange.ts';
+import { ENUMERATION_SPEC, enumerateTls, enumerationComplete, type TlsEnumeration } from '../tls/enumerate.ts';
 import { fingerprintTls } from '../tls/fingerprint.ts';
 import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
 import { starttlsConnect } from '../tls/enumerate-smtp.ts';
 import { sniName } from '../tls/hello.ts';
+import { HYGIENE_SPEC, hygieneComplete, probeHygiene } from '../tls/hygiene/probe.ts';
+import { createConverser } from '../tls/conversation.ts';
+import { probeWeakness, weaknessConcluded, WEAKNESS_SPEC, type RawWeakness } from '../tls/weakness/probe.ts';
+import { issueTicket } from '../tls/weakness/ticketbleed.ts';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
 export type ProbeSession = {
@@ -31,7 +38,7 @@ export type ProbeSession = {
   /** `address:port` of each resolver, in failover order. */
   readonly resolvers: readonly string[];
   /** Counters for the benchmark: connections opened by kind. */
-  readonly stats: { tlsHandshakes: number; tlsVersionProbes: number; tcpConnects: number; smtpSessions: number; dnsQueries: number; tlsEnumerationHellos: number };
+  readonly stats: { tlsHandshakes: number; tlsVersionProbes: number; tcpConnects: number; smtpSessions: number; dnsQueries: number; tlsEnumerationHellos: number; tlsWeaknessConnections: number };
   close(): Promise<void>;
 };
 
@@ -63,6 +70,14 @@ const keyOf = {
   smtpTlsVersion: (ep: Endpoint, v: string) => `smtp-tls-version:${v}:${epKey(ep)}`,
   tlsEnumeration: (ep: Endpoint) => `tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
   smtpTlsEnumeration: (ep: Endpoint) => `smtp-tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  tlsHygiene: (ep: Endpoint) => `tls-hygiene:${HYGIENE_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  smtpTlsHygiene: (ep: Endpoint) => `smtp-tls-hygiene:${HYGIENE_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  tlsRenegotiation: (ep: Endpoint) => `tls-renegotiation:${RENEGOTIATION_SPEC}:${epKey(ep)}`,
+  smtpTlsRenegotiation: (ep: Endpoint) => `smtp-tls-renegotiation:${RENEGOTIATION_SPEC}:${epKey(ep)}`,
+  tlsSession: (ep: Endpoint) => `tls-session:${SESSION_SPEC}:${epKey(ep)}`,
+  smtpTlsSession: (ep: Endpoint) => `smtp-tls-session:${SESSION_SPEC}:${epKey(ep)}`,
+  tlsWeakness: (ep: Endpoint, w: string) => `tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  smtpTlsWeakness: (ep: Endpoint, w: string) => `smtp-tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
 };
 
 function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
@@ -86,7 +101,7 @@ function hopArtifact(hop: HttpHop): Json {
  */
 export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
   const cache = new ProbeCache();
-  const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0, tlsEnumerationHellos: 0 };
+  const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0, tlsEnumerationHellos: 0, tlsWeaknessConnections: 0 };
   const servers = config.resolvers ?? systemResolvers();
   // Each attempt gets a share of the probe timeout, so a dead first resolver still leaves time to fail over; the
   // whole query (every server, one retry round) is bounded by the sum of its attempts.
@@ -175,6 +190,24 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     return cache.get(key, () => sharing.share(kind, ep, transport, measure, usable));
   };
 
+  // Issue 10, measured with node:tls (renegotiation, resumption, tickets): each probe holds one connection slot for
+  // its few sequential connections, on an MX each connection an SMTP session up to STARTTLS's 220.
+  const plainConnect = (ep: Endpoint, transport: Transport): PlainConnect => (transport === 'tls'
+    ? (signal) => dial(ep, signal, runSignal) : starttlsConnect(ep, config.probe.ehloName, runSignal));
+  const nodeTlsOver = <T>(ep: Endpoint, transport: Transport, what: string, connections: number, budgetMs: number,
+    work: (connect: PlainConnect, signal: AbortSignal) => Promise<T>) => (transport === 'tls' ? limited : limitedMx)(ep, () =>
+    withDeadline(runSignal, budgetMs, `${what} ${endpointLabel(ep)}`, (signal) => {
+      stats.tlsHandshakes += connections;
+      if (transport === 'smtp-starttls') stats.smtpSessions += connections;
+      return work(plainConnect(ep, transport), signal);
+    }));
+  // Each renegotiation may take up to attemptMs; 11 quick ones and one unanswered fit in the budget.
+  const renegotiationAttemptMs = Math.min(timeoutMs, 2000);
+  const renegotiationOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'renegotiation', 1, timeoutMs * 2 + renegotiationAttemptMs,
+    (connect, signal) => probeClientRenegotiation(ep, connect, { transport, attemptMs: renegotiationAttemptMs }, signal));
+  const sessionOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'session', 2, timeoutMs * 3,
+    (connect, signal) => probeTlsSession(ep, connect, { transport, ticketWaitMs: Math.min(1000, Math.floor(timeoutMs / 2)) }, signal));
+
   // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
   const dns = (name: string, type: DnsAnswer['type'], options?: DnsQueryOptions) => cache.get(keyOf.dns(name, type, options), () => {
     stats.dnsQueries++;
@@ -204,6 +237,44 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     }
   };
 
+  // Issue 10: a few hellos more, planned from the enumeration's facts (which it waits for).
+  const hygieneOver = async (ep: Endpoint, transport: Transport, enumeration: TlsEnumeration) => {
+    const exchanger = exchangerFor(ep, transport);
+    try {
+      return await probeHygiene({ enumeration, exchange: exchanger.exchange, serverName: sniName(ep.hostname), signal: runSignal });
+    } finally {
+      countHellos(transport, exchanger.connections());
+    }
+  };
+
+  // Issue 10, known weaknesses probed with raw hellos (src/tls/weakness/): each connection in its own slot with its
+  // own deadline (a ROBOT round is five of them), its listening windows inside it; on an MX each an SMTP session.
+  const weaknessQuietMs = Math.min(2000, Math.max(100, Math.floor(timeoutMs / 2)));
+  const weaknessOver = async (ep: Endpoint, transport: Transport, weakness: RawWeakness) => {
+    const enumeration = weakness !== 'robot' ? undefined : transport === 'tls' ? await probes.tlsEnumeration(ep) : await probes.smtpTlsEnumeration(ep);
+    const obtainTicket = () => nodeTlsOver(ep, transport, 'session ticket', 1, timeoutMs, async (connect, signal) => issueTicket(ep, await connect(signal), signal));
+    const converser = createConverser(ep, transport === 'tls'
+      ? { timeoutMs: timeoutMs + 2 * weaknessQuietMs, signal: runSignal, schedule: (work) => limited(ep, work) }
+      : { timeoutMs: timeoutMs + 2 * weaknessQuietMs, signal: runSignal, connect: starttlsConnect(ep, config.probe.ehloName, runSignal), schedule: (work) => limitedMx(ep, work) });
+    try {
+      return await probeWeakness(weakness, { converser, endpoint: endpointLabel(ep), transport, serverName: sniName(ep.hostname), quietMs: weaknessQuietMs },
+        { ...(enumeration ? { enumeration } : {}), obtainTicket });
+    } finally {
+      stats.tlsWeaknessConnections += converser.connections();
+      if (transport === 'smtp-starttls') stats.smtpSessions += converser.connections();
+    }
+  };
+
+  // The enumeration, shared per address and configuration, with this name's own fingerprint in its facts: the
+  // answers that made the sharing safe, and the connections this name cost.
+  const enumeration = async (ep: Endpoint, transport: Transport): Promise<TlsEnumeration> => {
+    const kind = `${transport}-enumeration:${ENUMERATION_SPEC}`;
+    const facts = await sharing.share(kind, ep, transport, () => enumerateOver(ep, transport), enumerationComplete);
+    if (config.tls.measure === 'per-name') return facts;
+    const own = await fingerprint(ep, transport);
+    return { ...facts, fingerprint: { answers: own.answers, connections: own.connections } };
+  };
+
   const probes: Probes = {
     dns,
     endpoints,
@@ -226,8 +297,17 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         stats.smtpSessions++;
         return probeSmtpTlsVersion(ep, v, { ehloName: config.probe.ehloName }, signal);
       }))),
-    tlsEnumeration: (ep) => sharedByAddress(keyOf.tlsEnumeration(ep), ep, () => enumerateOver(ep, 'tls'), enumerationComplete),
-    smtpTlsEnumeration: (ep) => sharedByAddress(keyOf.smtpTlsEnumeration(ep), ep, () => enumerateOver(ep, 'smtp-starttls'), enumerationComplete),
+    tlsEnumeration: (ep) => cache.get(keyOf.tlsEnumeration(ep), () => enumeration(ep, 'tls')),
+    smtpTlsEnumeration: (ep) => cache.get(keyOf.smtpTlsEnumeration(ep), () => enumeration(ep, 'smtp-starttls')),
+    tlsHygiene: (ep) => sharedByAddress(keyOf.tlsHygiene(ep), ep, async () => hygieneOver(ep, 'tls', await probes.tlsEnumeration(ep)), hygieneComplete),
+    smtpTlsHygiene: (ep) => sharedByAddress(keyOf.smtpTlsHygiene(ep), ep,
+      async () => hygieneOver(ep, 'smtp-starttls', await probes.smtpTlsEnumeration(ep)), hygieneComplete),
+    tlsRenegotiation: (ep) => sharedByAddress(keyOf.tlsRenegotiation(ep), ep, () => renegotiationOver(ep, 'tls'), (f) => f.end !== 'deadline'),
+    smtpTlsRenegotiation: (ep) => sharedByAddress(keyOf.smtpTlsRenegotiation(ep), ep, () => renegotiationOver(ep, 'smtp-starttls'), (f) => f.end !== 'deadline'),
+    tlsSession: (ep) => sharedByAddress(keyOf.tlsSession(ep), ep, () => sessionOver(ep, 'tls')),
+    smtpTlsSession: (ep) => sharedByAddress(keyOf.smtpTlsSession(ep), ep, () => sessionOver(ep, 'smtp-starttls')),
+    tlsWeakness: (ep, w) => sharedByAddress(keyOf.tlsWeakness(ep, w), ep, () => weaknessOver(ep, 'tls', w), weaknessConcluded),
+    smtpTlsWeakness: (ep, w) => sharedByAddress(keyOf.smtpTlsWeakness(ep, w), ep, () => weaknessOver(ep, 'smtp-starttls', w), weaknessConcluded),
   };
 
   return {
@@ -244,6 +324,14 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         smtpTlsVersion: tracked(probes.smtpTlsVersion, keyOf.smtpTlsVersion),
         tlsEnumeration: tracked(probes.tlsEnumeration, keyOf.tlsEnumeration),
         smtpTlsEnumeration: tracked(probes.smtpTlsEnumeration, keyOf.smtpTlsEnumeration),
+        tlsHygiene: tracked(probes.tlsHygiene, keyOf.tlsHygiene),
+        smtpTlsHygiene: tracked(probes.smtpTlsHygiene, keyOf.smtpTlsHygiene),
+        tlsRenegotiation: tracked(probes.tlsRenegotiation, keyOf.tlsRenegotiation),
+        smtpTlsRenegotiation: tracked(probes.smtpTlsRenegotiation, keyOf.smtpTlsRenegotiation),
+        tlsSession: tracked(probes.tlsSession, keyOf.tlsSession),
+        smtpTlsSession: tracked(probes.smtpTlsSession, keyOf.smtpTlsSession),
+        tlsWeakness: tracked(probes.tlsWeakness, keyOf.tlsWeakness),
+        smtpTlsWeakness: tracked(probes.smtpTlsWeakness, keyOf.smtpTlsWeakness),
       };
     },
     artifacts: () => cache.artifacts(),

@@ -67,6 +67,13 @@ export type PolicyOrder = {
   readonly source: string;
 };
 
+/** Issue 10: whether a policy requires, forbids or leaves open one TLS feature, and where that comes from. */
+export type PolicyFeatureRule = { readonly expect: 'required' | 'forbidden' | 'optional'; readonly clause: string; readonly source: string };
+/** TLS features a policy may rule on (`hygiene:` in the file); a feature it does not name is judged by its RFC alone. */
+export const HYGIENE_FEATURES = ['secureRenegotiation', 'compression', 'extendedMasterSecret'] as const;
+export type HygieneFeature = (typeof HYGIENE_FEATURES)[number];
+export type PolicyHygiene = { readonly [F in HygieneFeature]?: PolicyFeatureRule };
+
 export type Policy = {
   readonly id: string;
   readonly title: string;
@@ -82,9 +89,11 @@ export type Policy = {
   /** The hash of the TLS 1.2 ServerKeyExchange signature; null where the policy does not judge it (Mozilla). */
   readonly keyExchangeHashes: Section<HashMatch> | null;
   readonly order: PolicyOrder | null;
+  /** Rules on TLS features (issue 10); empty when the file has no `hygiene` section. */
+  readonly hygiene: PolicyHygiene;
 };
 
-const TOP_KEYS = ['id', 'title', 'version', 'kind', 'source', 'references', 'versions', 'suites', 'groups', 'dh', 'certificates', 'keyExchangeHashes', 'order'];
+const TOP_KEYS = ['id', 'title', 'version', 'kind', 'source', 'references', 'versions', 'suites', 'groups', 'dh', 'certificates', 'keyExchangeHashes', 'order', 'hygiene'];
 const REQUIRED_TOP = ['id', 'title', 'version', 'kind', 'source', 'versions', 'suites', 'groups', 'dh', 'certificates'];
 
 /** Validates a parsed policy tree. Problems are `path: what is wrong` (the caller prefixes the file name). */
@@ -115,13 +124,14 @@ export function buildPolicy(raw: unknown): { ok: true; policy: Policy } | { ok: 
   const signatureHashes = readSection(certNode['signatureHashes'], 'certificates.signatureHashes', ctx, readHashMatch);
   const keyExchangeHashes = root['keyExchangeHashes'] === undefined ? null : readSection(root['keyExchangeHashes'], 'keyExchangeHashes', ctx, readHashMatch);
   const order = readOrder(root['order'], ctx);
+  const hygiene = readHygiene(root['hygiene'], ctx);
 
   if (problems.length > 0 || !id || !title || !version || !kind || !source || !versions || !suites || !groups || !dh || !keys || !signatureHashes) {
     return { ok: false, problems: problems.length > 0 ? problems : ['(top level): incomplete policy'] };
   }
   return {
     ok: true,
-    policy: { id, title, version, kind, source, references, versions, suites, groups, dh, certificates: { keys, signatureHashes }, keyExchangeHashes: keyExchangeHashes ?? null, order },
+    policy: { id, title, version, kind, source, references, versions, suites, groups, dh, certificates: { keys, signatureHashes }, keyExchangeHashes: keyExchangeHashes ?? null, order, hygiene },
   };
 }
 
@@ -341,6 +351,29 @@ function readOrder(value: unknown, ctx: Ctx): PolicyOrder | null {
     : null;
 }
 
+const EXPECTATIONS = ['required', 'forbidden', 'optional'] as const;
+
+function readHygiene(value: unknown, ctx: Ctx): PolicyHygiene {
+  if (value === undefined) return {};
+  const node = readMapping(value, 'hygiene', ctx.problems);
+  if (!node) return {};
+  checkKeys(node, 'hygiene', HYGIENE_FEATURES, ctx.problems);
+  const out: { [F in HygieneFeature]?: PolicyFeatureRule } = {};
+  for (const feature of HYGIENE_FEATURES) {
+    if (node[feature] === undefined) continue;
+    const path = `hygiene.${feature}`;
+    const rule = readMapping(node[feature], path, ctx.problems);
+    if (!rule) continue;
+    checkKeys(rule, path, ['expect', 'clause', 'source'], ctx.problems);
+    for (const key of ['expect', 'clause', 'source']) if (rule[key] === undefined) ctx.problems.push(`${path}.${key}: required`);
+    const expect = rule['expect'] === undefined ? undefined : readEnum(rule['expect'], `${path}.expect`, EXPECTATIONS, ctx.problems);
+    const clause = rule['clause'] === undefined ? undefined : readString(rule['clause'], `${path}.clause`, ctx.problems);
+    const source = rule['source'] === undefined ? undefined : readSourceRef(rule['source'], `${path}.source`, ctx);
+    if (expect && clause && source) out[feature] = { expect, clause, source };
+  }
+  return out;
+}
+
 /** Every rule (path and clause) whose source is `unverified`: what a reviewer should check against the source. */
 export function unverifiedRules(policy: Policy): { path: string; clause: string }[] {
   const out: { path: string; clause: string }[] = [];
@@ -355,5 +388,9 @@ export function unverifiedRules(policy: Policy): { path: string; clause: string 
     if (section.default.source === UNVERIFIED) out.push({ path: `${path}.default`, clause: section.default.clause });
   }
   if (policy.order?.source === UNVERIFIED) out.push({ path: 'order', clause: policy.order.clause });
+  for (const feature of HYGIENE_FEATURES) {
+    const rule = policy.hygiene[feature];
+    if (rule?.source === UNVERIFIED) out.push({ path: `hygiene.${feature}`, clause: rule.clause });
+  }
   return out;
 }

@@ -51,7 +51,7 @@ describe('prerequisites end to end through the CLI', () => {
     const { report } = await scan('nostarttls.prereq.test', 'mail.starttls*,mail.mx-certificate');
     const byId = Object.fromEntries(report.results.map((r) => [r.checkId, r]));
     expect(byId['mail.starttls']?.status).toBe('fail');
-    for (const id of ['mail.starttls-protocols', 'mail.starttls-cipher-suites', 'mail.starttls-cipher-order', 'mail.starttls-key-exchange', 'mail.mx-certificate']) {
+    for (const id of ['mail.starttls-protocols', 'mail.starttls-cipher-suites', 'mail.starttls-cipher-order', 'mail.starttls-key-exchange', 'mail.starttls-known-weaknesses', 'mail.mx-certificate']) {
       expect(byId[id], id).toMatchObject({ status: 'skip', reason: 'prerequisite', summary: expect.stringContaining('see mail.starttls') });
     }
   });

@@ -16,7 +16,11 @@ export function fakeProbes(scripted: Partial<Probes>): Probes {
     dns: unexpected('dns'), endpoints: unexpected('endpoints'), tls: unexpected('tls'),
     tlsVersion: unexpected('tlsVersion'), http: unexpected('http'), smtp: unexpected('smtp'),
     smtpTlsVersion: unexpected('smtpTlsVersion'), tlsEnumeration: unexpected('tlsEnumeration'),
-    smtpTlsEnumeration: unexpected('smtpTlsEnumeration'), ...scripted,
+    smtpTlsEnumeration: unexpected('smtpTlsEnumeration'), tlsHygiene: unexpected('tlsHygiene'),
+    smtpTlsHygiene: unexpected('smtpTlsHygiene'), tlsRenegotiation: unexpected('tlsRenegotiation'),
+    smtpTlsRenegotiation: unexpected('smtpTlsRenegotiation'), tlsSession: unexpected('tlsSession'),
+    smtpTlsSession: unexpected('smtpTlsSession'), tlsWeakness: unexpected('tlsWeakness'),
+    smtpTlsWeakness: unexpected('smtpTlsWeakness'), ...scripted,
   };
 }
 
@@ -49,10 +53,18 @@ export function httpHop(overrides: Partial<HttpHop> = {}): HttpHop {
 }
 
 export function tlsFacts(overrides: Partial<TlsFacts> = {}): TlsFacts {
+  const chain = overrides.chain ?? [];
+  const top = chain[chain.length - 1];
+  // By default the chain is served complete and in order, below a bundled root (trust errors such as an expired
+  // leaf are other facts); a test about the path overrides `chainPath`.
+  const chainPath: TlsFacts['chainPath'] = {
+    path: chain.map((_, i) => i), issuedByNext: chain.slice(1).map(() => true),
+    anchor: top ? { subject: top.issuer, fingerprintSha256: 'FAKE-ROOT', source: 'bundled', served: false } : null,
+  };
   return {
     endpoint: 'example.nl:443 (192.0.2.1)', hostname: 'example.nl', address: '192.0.2.1', protocol: 'TLSv1.3',
     cipher: 'TLS_AES_128_GCM_SHA256', alpn: 'http/1.1', chainTrusted: true, hostnameMatches: true,
-    authorizationError: null, chain: [], chainTruncated: false, observedAt: FIXED_TIME, ...overrides,
+    authorizationError: null, chain, chainTruncated: false, chainPath, observedAt: FIXED_TIME, ...overrides,
   };
 }
 

@@ -70,6 +70,7 @@ describe('built-in policies', () => {
     expect(unverifiedRules(await policy('mozilla-intermediate'))).toEqual([]);
     expect(unverifiedRules(await policy('ncsc-2025-05')).map((r) => r.path)).toEqual([
       'groups.rules[1]', 'groups.rules[4]', 'keyExchangeHashes.rules[2]', 'keyExchangeHashes.default', 'order',
+      'hygiene.secureRenegotiation', 'hygiene.compression', 'hygiene.extendedMasterSecret',
     ]);
   });
 });
@@ -261,9 +262,18 @@ describe('user profiles', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toEqual([
-      'my-profile.yaml: suite: unknown key (did you mean "suites"?); allowed: id, title, version, kind, source, references, versions, suites, groups, dh, certificates, keyExchangeHashes, order',
+      'my-profile.yaml: suite: unknown key (did you mean "suites"?); allowed: id, title, version, kind, source, references, versions, suites, groups, dh, certificates, keyExchangeHashes, order, hygiene',
       'my-profile.yaml: suites.rules[0].match.modes: unknown key (did you mean "mode"?); allowed: names, kx, auth, cipher, mode, mac, minBits, maxBits, export, tls13',
     ]);
+  });
+
+  it('reads the hygiene rules (issue 10) and rejects a bad one, every problem at once', async () => {
+    const good = parsePolicyText(new TextEncoder().encode(`${MINIMAL}\nhygiene:\n  extendedMasterSecret: { expect: required, clause: "EMS", source: unverified }\n`), 'p.yaml');
+    expect(good.ok && good.policy.hygiene).toEqual({ extendedMasterSecret: { expect: 'required', clause: 'EMS', source: 'unverified' } });
+    const bad = parsePolicyText(new TextEncoder().encode(`${MINIMAL}\nhygiene:\n  compression: { expect: never, clause: "x", source: nowhere }\n  ems: {}\n`), 'p.yaml');
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.problems.join('\n')).toMatch(/hygiene\.ems: unknown key[\s\S]*hygiene\.compression\.expect: "never" is not one of required, forbidden, optional[\s\S]*hygiene\.compression\.source: "nowhere"/);
   });
 
   it('reports a YAML syntax error with its line and column', async () => {

@@ -12,6 +12,13 @@ import type { Policy } from '../policy.ts';
 export function judgeAfterStarttls(
   ctx: CheckContext, judge: (e: TlsEnumeration, policy: Policy) => Verdict,
 ): (ep: Endpoint) => Promise<Verdict> {
+  return judgeFactsAfterStarttls(ctx, (ep) => ctx.probes.smtpTlsEnumeration(ep), judge);
+}
+
+/** The same for any facts measured after STARTTLS (e.g. `smtpTlsHygiene`). */
+export function judgeFactsAfterStarttls<T>(
+  ctx: CheckContext, measure: (ep: Endpoint) => Promise<T>, judge: (facts: T, policy: Policy) => Verdict,
+): (ep: Endpoint) => Promise<Verdict> {
   return async (ep) => {
     const smtp = await ctx.probes.smtp(ep);
     if (smtp.starttlsReply?.code !== 220) {
@@ -21,6 +28,6 @@ export function judgeAfterStarttls(
         evidence: { endpoint: smtp.endpoint, starttlsAdvertised: smtp.starttlsAdvertised },
       };
     }
-    return judge(await ctx.probes.smtpTlsEnumeration(ep), ctx.settings.tlsPolicy);
+    return judge(await measure(ep), ctx.settings.tlsPolicy);
   };
 }

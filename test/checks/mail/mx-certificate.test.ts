@@ -43,7 +43,7 @@ describe('mail.mx-certificate', () => {
     { name: 'RSA 2048 key (phase-out)', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 2048, curve: null })], status: 'warn' },
     { name: 'RSA 3072 key', tls: {}, chain: [leaf({ keyType: 'rsa', keyBits: 3072, curve: null })], status: 'pass' },
   ])('$name -> $status', async ({ tls, chain, status }) => {
-    expect((await judge(session(tls, chain))).status).toBe(status);
+    const outcome = await judge(session(tls, chain)); expect(outcome.status, JSON.stringify(outcome.summary)).toBe(status);
   });
 
   it.each([

@@ -1,0 +1,117 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { startSilentServer } from '../../src/lab/tls-server.ts';
+import type { ScanReport } from '../../reports/types.ts';
+import { runCli } from '../support/cli.ts';
+
+// Issue 10's certificate-depth checks (chain, CT, usage, DANE for HTTPS) and the MX certificate's chain and expiry,
+// end to end through the CLI against lab servers on 127.0.0.1: a pass, a fail and an error case for each. One scan.
+
+const PAGE = { '/': { status: 200, body: 'ok' } };
+const D = 'cd.test';
+const TLSA_NOT_MATCHING = { usage: 3, selector: 1, matchingType: 1, certificate: '00'.repeat(32) };
+
+const SITES: SiteSpec[] = [
+  { domain: `good.${D}`, https: { routes: PAGE, dane: true }, mail: {} },
+  { domain: `missing.${D}`, https: { cert: 'missing-intermediate', routes: PAGE }, mail: { cert: 'missing-intermediate' } },
+  { domain: `order.${D}`, https: { cert: 'wrong-order', routes: PAGE } },
+  { domain: `old-ca.${D}`, https: { cert: 'expired-intermediate', routes: PAGE }, mail: { cert: 'expired-intermediate' } },
+  { domain: `client-auth.${D}`, https: { cert: 'client-auth-only', routes: PAGE } },
+  { domain: `staple.${D}`, https: { cert: 'must-staple', routes: PAGE } },
+  { domain: `one-sct.${D}`, https: { cert: 'one-sct', routes: PAGE } },
+  { domain: `no-sct.${D}`, https: { cert: 'no-scts', routes: PAGE } },
+  { domain: `dane-bad.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-bad.${D}`]: { TLSA: [TLSA_NOT_MATCHING], ad: true } } },
+  { domain: `dane-unsigned.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-unsigned.${D}`]: { TLSA: [TLSA_NOT_MATCHING] } } },
+  { domain: `dane-servfail.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-servfail.${D}`]: { servfail: true } } },
+  // Port 443 accepts connections and never answers: nothing can be judged.
+  { domain: `silent.${D}` },
+];
+
+const WEB = ['tls.certificate-chain', 'tls.certificate-transparency', 'tls.certificate-usage'] as const;
+
+let estate: Estate;
+let report: ScanReport;
+let html: string;
+let prom: string;
+const closers: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  estate = await startEstate(SITES);
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-cert-depth-'));
+  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  const silent = await startSilentServer();
+  closers.push(() => silent.close());
+  const rules = [...estate.connectTo.filter((r) => !r.startsWith(`silent.${D}:443:`)), `silent.${D}:443::${silent.port}`];
+  const out = join(dir, 'out');
+  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...WEB, 'tls.dane', 'tls.certificate-expiry', 'mail.mx-certificate'].join(','),
+    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
+    '--timeout', '1500', '--out', out, '--format', 'json,html,prometheus', '--log-level', 'silent']);
+  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  html = await readFile(join(out, 'latest.html'), 'utf8');
+  prom = await readFile(join(out, 'latest.prom'), 'utf8');
+}, 60_000);
+
+afterAll(async () => {
+  await estate?.close();
+  await Promise.all(closers.map((c) => c()));
+});
+
+const result = (domain: string, check: string) => {
+  const r = report.results.find((x) => x.domain === `${domain}.${D}` && x.checkId === check);
+  if (!r) throw new Error(`no result for ${check} on ${domain}`);
+  return r;
+};
+
+describe('certificate depth end to end through the CLI', () => {
+  it.each<readonly [string, string, string, RegExp]>([
+    ['good', 'tls.certificate-chain', 'pass', /complete chain in order: the leaf and 0 intermediates up to a configured root/],
+    ['missing', 'tls.certificate-chain', 'fail', /incomplete chain: the issuer of .*Vouch Lab Intermediate \(not served\)/],
+    ['order', 'tls.certificate-chain', 'fail', /out of order/],
+    ['old-ca', 'tls.certificate-chain', 'fail', /intermediate "O=Vouch Lab, CN=Vouch Lab Expired Intermediate" expired on/],
+    ['silent', 'tls.certificate-chain', 'error', /no answer within 1500 ms/],
+    ['good', 'tls.certificate-transparency', 'pass', /2 embedded SCTs from 2 distinct logs .*counted, not verified/],
+    ['one-sct', 'tls.certificate-transparency', 'fail', /1 embedded SCT from 1 distinct log; 2 needed/],
+    ['no-sct', 'tls.certificate-transparency', 'warn', /no embedded SCTs; browsers require them only for publicly trusted certificates/],
+    ['silent', 'tls.certificate-transparency', 'error', /no answer within 1500 ms/],
+    ['good', 'tls.certificate-usage', 'pass', /extended key usage includes serverAuth$/],
+    ['staple', 'tls.certificate-usage', 'pass', /must-staple \(RFC 7633\) is set/],
+    ['client-auth', 'tls.certificate-usage', 'fail', /\(clientAuth\) does not include serverAuth/],
+    ['silent', 'tls.certificate-usage', 'error', /no answer within 1500 ms/],
+    ['good', 'tls.dane', 'pass', /TLSA DANE-EE\(3\) SPKI\(1\) SHA2-256\(1\) matches the leaf \(DNSSEC-authenticated\)/],
+    ['missing', 'tls.dane', 'skip', /DANE for HTTPS not published: no TLSA records at _443\._tcp\.missing\.cd\.test/],
+    ['dane-bad', 'tls.dane', 'fail', /no TLSA record at _443\._tcp\.dane-bad\.cd\.test matches the certificate chain served/],
+    ['dane-unsigned', 'tls.dane', 'fail', /not DNSSEC-authenticated/],
+    ['dane-servfail', 'tls.dane', 'error', /SERVFAIL/i],
+    ['good', 'mail.mx-certificate', 'pass', /trusted chain/],
+    // Opportunistic SMTP (no MTA-STS enforce): a chain problem warns; an expired intermediate is an expiry, so it fails.
+    ['missing', 'mail.mx-certificate', 'warn', /incomplete chain/],
+    ['old-ca', 'mail.mx-certificate', 'fail', /intermediate .* expired on/],
+  ])('%s %s: %s', (domain, check, status, summary) => {
+    const r = result(domain, check);
+    expect(r.status, r.summary).toBe(status);
+    expect(r.summary).toMatch(summary);
+  });
+
+  it('says SCTs are counted, not verified, and which sources were not read', () => {
+    const evidence = JSON.stringify(result('good', 'tls.certificate-transparency').evidence);
+    expect(evidence).toContain('"verified":false');
+    expect(evidence).toContain('counted, not verified');
+    expect(evidence).toContain('"tlsExtension":"not requested');
+  });
+
+  it('shows the served order and the missing issuer in the chain evidence', () => {
+    const order = result('order', 'tls.certificate-chain').evidence as { addresses: { pathPositions: number[]; served: { issuedByNext: boolean | null }[] }[] };
+    expect(order.addresses[0]!.pathPositions).toEqual([0, 2, 1]);
+    expect(order.addresses[0]!.served.map((s) => s.issuedByNext)).toEqual([false, false, null]);
+    expect(JSON.stringify(result('missing', 'tls.certificate-chain').evidence)).toContain('"missingIssuer":"O=Vouch Lab, CN=Vouch Lab Intermediate (not served)"');
+  });
+
+  it('puts the MX certificates in the HTML expiry table and the Prometheus metrics, like the web ones', () => {
+    expect(prom).toMatch(/vouch_certificate_expiry_days\{domain="good\.cd\.test",check="mail\.mx-certificate",address="127\.0\.0\.1"\} (89|90)/);
+    expect(prom).toMatch(/vouch_certificate_expiry_days\{domain="good\.cd\.test",check="tls\.certificate-expiry",address="127\.0\.0\.1"\} (89|90)/);
+    expect(html).toMatch(/Certificate expiry[\s\S]*mail\.mx-certificate/);
+  });
+});

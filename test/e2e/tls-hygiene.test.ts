@@ -1,0 +1,113 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { rawTlsHandler, startRawTlsServer, type RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
+import { garbageHandler, startStarttlsFront } from '../../src/lab/starttls-front.ts';
+import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
+import type { ScanReport } from '../../reports/types.ts';
+import { runCli } from '../support/cli.ts';
+
+// Issue 10's hygiene checks (secure renegotiation, compression, Extended Master Secret, TLS_FALLBACK_SCSV), web and
+// mail, end to end through the CLI: real Node/OpenSSL servers pass, the raw lab server with its switches flipped
+// fails, garbage after the handshake starts is an error. One scan serves every case.
+
+const PAGE = { '/': { status: 200, body: 'ok' } };
+const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
+const rawSite = (domain: string): SiteSpec => ({ domain, records: mx(domain), zone: { [`mx.${domain}`]: { A: ['127.0.0.1'] } } });
+/** TLS 1.0 to 1.3 on OpenSSL 3 (security level 0 for the SHA-1 signatures of TLS 1.0/1.1). */
+const LEGACY = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
+const TLS13_ONLY = { minVersion: 'TLSv1.3' } as const;
+
+const SITES: SiteSpec[] = [
+  { domain: 'good.hygiene.test', https: { routes: PAGE }, mail: {} },
+  { domain: 'legacy.hygiene.test', https: { tls: LEGACY, routes: PAGE }, mail: { tls: LEGACY } },
+  { domain: 'tls13.hygiene.test', https: { tls: TLS13_ONLY, routes: PAGE }, mail: { tls: TLS13_ONLY } },
+  rawSite('raw-good.hygiene.test'),
+  rawSite('raw-bad.hygiene.test'),
+  rawSite('garbage.hygiene.test'),
+];
+
+const FLAWED: RawTlsOptions = { renegotiationInfo: false, acceptCompression: true, extendedMasterSecret: false, acceptFallback: true };
+const NAMES = ['secure-renegotiation', 'compression', 'extended-master-secret', 'fallback-scsv'] as const;
+const WEB = NAMES.map((n) => `tls.${n}`);
+const MAIL = NAMES.map((n) => `mail.starttls-${n}`);
+const BOTH = [...WEB, ...MAIL];
+
+let estate: Estate;
+let report: ScanReport;
+const servers: LabServer[] = [];
+
+beforeAll(async () => {
+  estate = await startEstate(SITES);
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-hygiene-'));
+  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  const rawGood = await startRawTlsServer();
+  const rawBad = await startRawTlsServer(FLAWED);
+  const rawGoodMx = await startStarttlsFront({ name: 'mx.raw-good.hygiene.test', onTls: rawTlsHandler() });
+  const rawBadMx = await startStarttlsFront({ name: 'mx.raw-bad.hygiene.test', onTls: rawTlsHandler(FLAWED) });
+  const garbageWeb = await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
+  const garbageMx = await startStarttlsFront({ name: 'mx.garbage.hygiene.test', onTls: garbageHandler });
+  servers.push(rawGood, rawBad, rawGoodMx, rawBadMx, garbageWeb, garbageMx);
+  const rules = [
+    ...estate.connectTo,
+    `raw-good.hygiene.test:443::${rawGood.port}`, `mx.raw-good.hygiene.test:25::${rawGoodMx.port}`,
+    `raw-bad.hygiene.test:443::${rawBad.port}`, `mx.raw-bad.hygiene.test:25::${rawBadMx.port}`,
+    `garbage.hygiene.test:443::${garbageWeb.port}`, `mx.garbage.hygiene.test:25::${garbageMx.port}`,
+  ];
+  const out = join(dir, 'out');
+  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...BOTH, 'mail.starttls'].join(','),
+    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
+    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
+  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+}, 60_000);
+
+afterAll(async () => {
+  await estate?.close();
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+const result = (domain: string, check: string) => {
+  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
+  if (!r) throw new Error(`no result for ${check} on ${domain}`);
+  return r;
+};
+
+describe('TLS hygiene checks end to end through the CLI', () => {
+  it.each<readonly [string, string, string]>([
+    // Pass: OpenSSL behind Node (TLS 1.2 + 1.3; TLS 1.0-1.3; TLS 1.3 only) and the raw server's correct defaults.
+    ...BOTH.map((check) => ['good.hygiene.test', check, 'pass'] as const),
+    ...BOTH.map((check) => ['legacy.hygiene.test', check, 'pass'] as const),
+    ...BOTH.map((check) => ['tls13.hygiene.test', check, 'pass'] as const),
+    ...BOTH.map((check) => ['raw-good.hygiene.test', check, 'pass'] as const),
+    // Fail: the raw server without renegotiation_info and EMS, choosing DEFLATE, accepting a fallback.
+    ...BOTH.map((check) => ['raw-bad.hygiene.test', check, 'fail'] as const),
+    // Error: garbage in place of a ServerHello is "could not test", never a pass or a fail.
+    ...BOTH.map((check) => ['garbage.hygiene.test', check, 'error'] as const),
+  ])('%s %s: %s', (domain, check, status) => {
+    const r = result(domain, check);
+    expect(r.status, r.summary).toBe(status);
+  });
+
+  it('says why a check does not apply, and which fallback was tested', () => {
+    expect(result('tls13.hygiene.test', 'tls.compression').summary).toMatch(/not applicable: only TLS 1\.3/);
+    expect(result('good.hygiene.test', 'tls.fallback-scsv').summary).toMatch(/not applicable: of TLS 1\.0-1\.2 only TLSv1\.2/);
+    expect(result('legacy.hygiene.test', 'mail.starttls-fallback-scsv').summary).toMatch(/TLSv1\.1 hello with TLS_FALLBACK_SCSV is refused with inappropriate_fallback/);
+  });
+
+  it('names the flaw, its CVE and the policy clause', () => {
+    expect(result('raw-bad.hygiene.test', 'tls.compression').summary).toMatch(/DEFLATE \(1\).*CVE-2012-4929.*NCSC-NL/);
+    expect(result('raw-bad.hygiene.test', 'tls.secure-renegotiation').summary).toContain('CVE-2009-3555');
+    expect(result('raw-bad.hygiene.test', 'mail.starttls-extended-master-secret').summary).toMatch(/Extended Master Secret \(RFC 7627\) required/);
+    expect(result('raw-bad.hygiene.test', 'tls.fallback-scsv').summary).toMatch(/TLSv1\.1 hello with TLS_FALLBACK_SCSV is accepted.*TLSv1\.2/);
+    expect(JSON.stringify(result('raw-bad.hygiene.test', 'mail.starttls-compression').evidence)).toMatch(/"smtpSessions":\d+/);
+  });
+
+  it('gives the error a reason', () => {
+    for (const check of BOTH) {
+      const r = result('garbage.hygiene.test', check);
+      expect(r.status === 'error' && ['protocol', 'client-limitation'].includes(r.reason), `${check}: ${r.summary}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,144 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type Estate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
+import { rawTlsHandler, startRawTlsServer, type RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
+import { garbageHandler, startStarttlsFront } from '../../src/lab/starttls-front.ts';
+import { startTicketbleedServer, ticketbleedFront, ticketIssuingServer } from '../../src/lab/raw-tls-weakness-handlers.ts';
+import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
+import type { ScanReport } from '../../reports/types.ts';
+import { runCli } from '../support/cli.ts';
+
+// Issue 10's known weaknesses probed with raw hellos (Heartbleed, CCS injection, ROBOT, Ticketbleed), web and mail,
+// end to end through the CLI: real Node/OpenSSL 3 servers and the raw lab server's correct defaults pass, the raw lab
+// server with its flaws switched on fails (Ticketbleed: a real TLS server issuing tickets, resumed by the raw one), garbage
+// after the hello is an error. One scan serves every case.
+
+const PAGE = { '/': { status: 200, body: 'ok' } };
+const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
+const rawSite = (domain: string): SiteSpec => ({ domain, records: mx(domain), zone: { [`mx.${domain}`]: { A: ['127.0.0.1'] } } });
+/** OpenSSL 3 with RSA key exchange accepted, so ROBOT is really probed (and finds no oracle). */
+const RSA_KX: TlsProfile = { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES128-SHA:TLS_AES_128_GCM_SHA256' };
+
+const SITES: SiteSpec[] = [
+  { domain: 'good.weak.test', https: { routes: PAGE }, mail: {} },
+  { domain: 'tls13.weak.test', https: { tls: { minVersion: 'TLSv1.3' }, routes: PAGE }, mail: { tls: { minVersion: 'TLSv1.3' } } },
+  { domain: 'rsa.weak.test', https: { cert: 'rsa', tls: RSA_KX, routes: PAGE }, mail: { cert: 'rsa', tls: RSA_KX } },
+  rawSite('raw-good.weak.test'),
+  rawSite('raw-bad.weak.test'),
+  rawSite('garbage.weak.test'),
+  rawSite('ticketbleed.weak.test'),
+];
+
+const FLAWED: RawTlsOptions = { heartbleed: true, acceptEarlyCcs: true, paddingOracle: true };
+const NAMES = ['heartbleed', 'ccs-injection', 'robot', 'ticketbleed'] as const;
+const WEB = NAMES.map((n) => `tls.${n}`);
+const MAIL = NAMES.map((n) => `mail.starttls-${n}`);
+const BOTH = [...WEB, ...MAIL];
+const TICKETBLEED = ['tls.ticketbleed', 'mail.starttls-ticketbleed'];
+const RAW = BOTH.filter((check) => !TICKETBLEED.includes(check));
+
+let estate: Estate;
+let report: ScanReport;
+const servers: LabServer[] = [];
+
+beforeAll(async () => {
+  estate = await startEstate(SITES);
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-weaknesses-'));
+  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  const rawGood = await startRawTlsServer();
+  const rawBad = await startRawTlsServer(FLAWED);
+  const rawGoodMx = await startStarttlsFront({ name: 'mx.raw-good.weak.test', onTls: rawTlsHandler() });
+  const rawBadMx = await startStarttlsFront({ name: 'mx.raw-bad.weak.test', onTls: rawTlsHandler(FLAWED) });
+  const garbageWeb = await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
+  const garbageMx = await startStarttlsFront({ name: 'mx.garbage.weak.test', onTls: garbageHandler });
+  const ticketbleedWeb = await startTicketbleedServer();
+  const ticketbleedMx = await startStarttlsFront({ name: 'mx.ticketbleed.weak.test', onTls: ticketbleedFront(ticketIssuingServer()) });
+  servers.push(rawGood, rawBad, rawGoodMx, rawBadMx, garbageWeb, garbageMx, ticketbleedWeb, ticketbleedMx);
+  const rules = [
+    ...estate.connectTo,
+    `raw-good.weak.test:443::${rawGood.port}`, `mx.raw-good.weak.test:25::${rawGoodMx.port}`,
+    `raw-bad.weak.test:443::${rawBad.port}`, `mx.raw-bad.weak.test:25::${rawBadMx.port}`,
+    `garbage.weak.test:443::${garbageWeb.port}`, `mx.garbage.weak.test:25::${garbageMx.port}`,
+    `ticketbleed.weak.test:443::${ticketbleedWeb.port}`, `mx.ticketbleed.weak.test:25::${ticketbleedMx.port}`,
+  ];
+  const out = join(dir, 'out');
+  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...BOTH, 'mail.starttls'].join(','),
+    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
+    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
+  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+}, 60_000);
+
+afterAll(async () => {
+  await estate?.close();
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+const result = (domain: string, check: string) => {
+  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
+  if (!r) throw new Error(`no result for ${check} on ${domain}`);
+  return r;
+};
+const evidenceOf = (domain: string, check: string) => JSON.stringify(result(domain, check).evidence);
+
+describe('known weaknesses probed with raw hellos, end to end through the CLI', () => {
+  it.each<readonly [string, string, string]>([
+    // Pass: OpenSSL 3 behind Node (ECDHE only; with RSA key exchange) and the raw server's correct defaults.
+    ...BOTH.map((check) => ['good.weak.test', check, 'pass'] as const),
+    ...BOTH.map((check) => ['rsa.weak.test', check, 'pass'] as const),
+    ...BOTH.map((check) => ['tls13.weak.test', check, 'pass'] as const),
+    ...RAW.map((check) => ['raw-good.weak.test', check, 'pass'] as const),
+    // A ticket server for Ticketbleed: the raw server's other checks pass (they reach the real TLS server).
+    ...RAW.map((check) => ['ticketbleed.weak.test', check, 'pass'] as const),
+    // Fail: the raw server answering a malformed heartbeat, accepting an early CCS, leaking a padding oracle; a
+    // ticket resumed with a 32-byte session ID for a 1-byte one.
+    ...RAW.map((check) => ['raw-bad.weak.test', check, 'fail'] as const),
+    ...TICKETBLEED.map((check) => ['ticketbleed.weak.test', check, 'fail'] as const),
+    // Error: the raw server completes no handshake, so it issues no ticket to test with.
+    ...TICKETBLEED.map((check) => ['raw-good.weak.test', check, 'error'] as const),
+    // Error: garbage in place of a ServerHello is "could not test", never a pass or a fail.
+    ...BOTH.map((check) => ['garbage.weak.test', check, 'error'] as const),
+  ])('%s %s: %s', (domain, check, status) => {
+    const r = result(domain, check);
+    expect(r.status, r.summary).toBe(status);
+  });
+
+  it('says why ROBOT does not apply, and that OpenSSL 3 with RSA key exchange is no oracle', () => {
+    expect(result('good.weak.test', 'tls.robot').summary).toMatch(/not applicable: no RSA key exchange/);
+    expect(result('rsa.weak.test', 'mail.starttls-robot').summary).toMatch(/answered all 5 ClientKeyExchange payloads alike/);
+    expect(evidenceOf('rsa.weak.test', 'tls.robot')).toMatch(/"connections":5/);
+    expect(result('tls13.weak.test', 'tls.heartbleed').summary).toMatch(/accepts no TLS 1\.0-1\.2 hello \(alert protocol_version\)/);
+    expect(result('tls13.weak.test', 'mail.starttls-ticketbleed').summary).toMatch(/completes no TLS 1\.2 or older handshake/);
+  });
+
+  it('names the CVE, what was sent and what came back', () => {
+    expect(result('raw-bad.weak.test', 'tls.heartbleed').summary).toMatch(/Heartbleed \(CVE-2014-0160\).*payload_length 32 \(51 bytes\)/);
+    expect(evidenceOf('raw-bad.weak.test', 'tls.heartbleed')).toMatch(/"heardHex":"1803030033020020/);
+    expect(result('raw-bad.weak.test', 'mail.starttls-ccs-injection').summary).toMatch(/CCS injection \(CVE-2014-0224\).*bad_record_mac \(20\)/);
+    expect(result('raw-bad.weak.test', 'tls.robot').summary).toMatch(/ROBOT \(CVE-2017-13099\).*strong oracle.*decrypt_error \(51\)/);
+    expect(evidenceOf('raw-bad.weak.test', 'mail.starttls-robot')).toMatch(/"smtpSessions":10/);
+    expect(result('good.weak.test', 'tls.ccs-injection').summary).toMatch(/unexpected_message \(10\)/);
+  });
+
+  it('calls ROBOT unknown, not inapplicable, when the enumeration could not see the versions', () => {
+    expect(result('garbage.weak.test', 'tls.robot').summary).toMatch(/^could not tell whether ROBOT \(CVE-2017-13099\) applies: SSLv3/);
+  });
+
+  it('keeps the leaked session ID bytes out of the report, and counts the full handshake', () => {
+    const evidence = evidenceOf('ticketbleed.weak.test', 'tls.ticketbleed');
+    expect(result('ticketbleed.weak.test', 'mail.starttls-ticketbleed').summary).toMatch(/Ticketbleed \(CVE-2016-9244\).*32-byte session ID for our 1-byte one/);
+    expect(evidence).not.toContain(Buffer.from('VOUCH-LAB').toString('hex'));
+    expect(evidence).toMatch(/"connections":2/);
+    expect(result('good.weak.test', 'tls.ticketbleed').summary).toMatch(/resumed the ticket and echoed the 1-byte session ID/);
+    expect(result('raw-good.weak.test', 'tls.ticketbleed')).toMatchObject({ status: 'error', reason: 'tls-handshake' });
+  });
+
+  it('gives the error a reason', () => {
+    for (const check of BOTH) {
+      const r = result('garbage.weak.test', check);
+      // Ticketbleed's full handshake is node:tls's: garbage is a failed TLS handshake there.
+      expect(r.status === 'error' && ['protocol', 'client-limitation', 'tls-handshake'].includes(r.reason), `${check}: ${r.summary}`).toBe(true);
+    }
+  });
+});
