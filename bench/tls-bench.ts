@@ -4,22 +4,22 @@ import { readFileSync } from 'node:fs';
 import { hostname, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import pLimit from 'p-limit';
 import type { Endpoint } from '../src/core/types.ts';
-import { DEFAULT_PROBE_SETTINGS as DEFAULTS } from '../src/config/defaults.ts';
-import { enumerateTls } from '../src/tls/enumerate.ts';
-import { createExchanger } from '../src/tls/exchange.ts';
-import { starttlsConnect } from '../src/tls/enumerate-smtp.ts';
+import { buildConfig } from '../src/config/load.ts';
+import { createLogger } from '../src/log.ts';
+import { createProbeSession } from '../src/runner/probes.ts';
+import { RAW_WEAKNESSES } from '../src/tls/weakness/facts.ts';
 
 /**
- * `npm run bench -- --tls [--runs 5] [--json]` (or `npm run bench:tls`): issue 9's "Politeness and speed". For a
- * full assessment of three lab endpoints (src/lab/tls-variants.ts `modern`, `legacy`, `smtp-starttls`, served by a
- * child process on the other core), it measures Vouch's TLS enumeration (every version SSLv2 to TLS 1.3, the order,
- * the groups, the DHE prime: `enumerateTls` through `createExchanger`, with the settings of the real probe path) and
- * sslscan on the same endpoint, alternating, and prints the median of N runs of each: wall time, TCP connections
- * (counted at the server) and client CPU. One warm-up run of each is not counted. A measurement, not a test.
+ * `npm run bench -- --tls [--runs 5] [--json]` (or `npm run bench:tls`): issues 9 and 10's "Politeness and speed".
+ * For a full assessment of three lab endpoints (src/lab/tls-variants.ts `modern`, `legacy`, `smtp-starttls`, served
+ * by a child process on the other core), it measures Vouch's probes of one endpoint through a real probe session
+ * (`assess`: the enumeration of every version SSLv2 to TLS 1.3 with order, groups and DHE prime, and the hygiene,
+ * renegotiation, resumption, 0-RTT and weakness probes) and sslscan on the same endpoint, alternating, and prints the
+ * median of N runs of each: wall time, TCP connections (counted at the server) and client CPU. One warm-up run of
+ * each is not counted. A measurement, not a test.
  *
- * Client CPU: Vouch's is `process.cpuUsage()` around the enumeration (this process does nothing else meanwhile);
+ * Client CPU: Vouch's is `process.cpuUsage()` around the assessment (this process does nothing else meanwhile);
  * sslscan's is the CPU of the reaped child (`cutime + cstime` of /proc/self/stat, 10 ms ticks), process start
  * included, as its wall time is.
  */
@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       const vouch: Sample[] = [];
       const sslscan: Sample[] = [];
       for (let i = 0; i <= runs; i++) {
-        const v = await measure(child, target, () => enumerate(target));
+        const v = await measure(child, target, () => assess(target));
         const s = await measure(child, target, () => runSslscan(target));
         if (i > 0) { vouch.push(v); sslscan.push(s); } // run 0 warms up
       }
@@ -114,22 +114,33 @@ async function measure(child: ChildProcess, target: Target, work: () => Promise<
   return { wallMs, cpuMs, connections };
 }
 
-/** Vouch's enumeration as the probe path runs it (src/runner/probes.ts): per-host limit, default timeouts. */
-async function enumerate(target: Target): Promise<number> {
+/**
+ * Vouch's full assessment of one endpoint as a scan runs it (src/runner/probes.ts, default settings): the name's
+ * handshake (certificates, OCSP staple) or SMTP session, its fingerprint and the enumeration (issue 9), and issue
+ * 10's hygiene hellos, client renegotiation, resumption and 0-RTT, and the raw weakness probes (Heartbleed, CCS
+ * injection, ROBOT, Ticketbleed), all started at once as the checks start them.
+ */
+async function assess(target: Target): Promise<number> {
   const endpoint: Endpoint = { hostname: 'localhost', port: target.port, address: target.host, dialPort: target.port };
-  const signal = new AbortController().signal;
-  const smtp = target.starttls === 'smtp';
-  const limit = pLimit(smtp ? DEFAULTS.mxConnectionsPerAddress : DEFAULTS.connectionsPerHost);
+  const loaded = await buildConfig({ domains: ['bench.test'], resolvers: ['127.0.0.1:9'], ehloName: hostname() }, { source: null, baseDir: process.cwd() });
+  if (!loaded.ok) throw new Error(loaded.problems.join('; '));
   const cpu = process.cpuUsage();
-  const exchanger = createExchanger(endpoint, {
-    timeoutMs: DEFAULTS.timeoutMs, signal, schedule: (work) => limit(work),
-    ...(smtp ? { connect: starttlsConnect(endpoint, hostname(), signal) } : {}),
-  });
-  const facts = await enumerateTls({
-    endpoint: `localhost:${target.port}`, serverName: 'localhost', exchange: exchanger.exchange, signal,
-    concurrency: smtp ? 1 : DEFAULTS.connectionsPerHost, ...(smtp ? { transport: 'smtp-starttls' as const } : {}),
-  });
-  if (facts.problems.length > 0) throw new Error(`enumeration problems: ${facts.problems.join('; ')}`);
+  const session = createProbeSession(loaded.config, new AbortController().signal, createLogger('silent'), 'bench');
+  try {
+    const p = session.probesFor(() => undefined);
+    const smtp = target.starttls === 'smtp';
+    const [, enumeration] = await Promise.all([
+      smtp ? p.smtp(endpoint) : p.tls(endpoint),
+      smtp ? p.smtpTlsEnumeration(endpoint) : p.tlsEnumeration(endpoint),
+      smtp ? p.smtpTlsHygiene(endpoint) : p.tlsHygiene(endpoint),
+      smtp ? p.smtpTlsRenegotiation(endpoint) : p.tlsRenegotiation(endpoint),
+      smtp ? p.smtpTlsSession(endpoint) : p.tlsSession(endpoint),
+      ...RAW_WEAKNESSES.map((w) => (smtp ? p.smtpTlsWeakness(endpoint, w) : p.tlsWeakness(endpoint, w))),
+    ]);
+    if (enumeration.problems.length > 0) throw new Error(`enumeration problems: ${enumeration.problems.join('; ')}`);
+  } finally {
+    await session.close();
+  }
   const used = process.cpuUsage(cpu);
   return (used.user + used.system) / 1000;
 }

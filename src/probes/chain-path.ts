@@ -74,6 +74,11 @@ const anchorOf = (entry: StoreEntry, served: boolean): ChainAnchor =>
   ({ subject: entry.x509.subject.split('\n').join(', '), fingerprintSha256: entry.x509.fingerprint256, source: entry.source, served });
 
 /** The links of a served chain (leaf first, as served) against the bundled roots plus `configuredCa`. */
+/** Trusted roots (bundled and configured) whose subject is `subject`: the candidates for a certificate's issuer. */
+export function trustedNamed(subject: string, configured: readonly string[]): readonly X509Certificate[] {
+  return (storeFor(configured).bySubject.get(subject) ?? []).map((entry) => entry.x509);
+}
+
 export function chainPath(chain: readonly X509Certificate[], configuredCa: readonly string[]): ChainPath {
   const issuedByNext = chain.slice(0, -1).map((cert, i) => issued(cert, chain[i + 1]!));
   if (chain.length === 0) return { path: [], issuedByNext, anchor: null };

@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import tls from 'node:tls';
 import type { OcspStapleFacts } from './types.ts';
+import { trustedNamed } from './chain-path.ts';
 
 /**
  * The certificate whose key (or whose delegated responder's) must have signed a staple (RFC 6960 4.2.2.2): the leaf's
@@ -19,26 +19,6 @@ export function stapleIssuer(chain: readonly X509Certificate[], ca: readonly str
   };
   const served = rest.find(issued);
   if (served) return { issuerPem: served.toString(), issuerFrom: 'served-chain' };
-  const trusted = (storeFor(ca).get(leaf.issuer) ?? []).find(issued);
+  const trusted = trustedNamed(leaf.issuer, ca).find(issued);
   return trusted ? { issuerPem: trusted.toString(), issuerFrom: 'trust-store' } : { issuerPem: null, issuerFrom: null };
-}
-
-const PEM = /-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g;
-const stores = new Map<string, Map<string, X509Certificate[]>>();
-
-/** Node's bundled roots plus the configured CAs by subject, parsed once per CA set. */
-function storeFor(ca: readonly string[]): Map<string, X509Certificate[]> {
-  const key = ca.join('\n');
-  let store = stores.get(key);
-  if (!store) {
-    store = new Map();
-    for (const pem of [...ca.flatMap((bundle) => bundle.match(PEM) ?? []), ...tls.rootCertificates]) {
-      try {
-        const x509 = new X509Certificate(pem);
-        store.set(x509.subject, [...(store.get(x509.subject) ?? []), x509]);
-      } catch { /* a PEM this OpenSSL cannot read is no issuer */ }
-    }
-    stores.set(key, store);
-  }
-  return store;
 }

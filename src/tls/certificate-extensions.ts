@@ -1,8 +1,10 @@
 import { AsnArray, AsnConvert, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import {
-  AuthorityInfoAccessSyntax, BasicConstraints, Certificate, ExtendedKeyUsage, id_ad_caIssuers, id_ad_ocsp, id_ce_basicConstraints,
+  AuthorityInfoAccessSyntax, BasicConstraints, Certificate, ExtendedKeyUsage, Extensions, type Extension, id_ad_caIssuers, id_ad_ocsp, id_ce_basicConstraints,
   id_ce_extKeyUsage, id_pe_authorityInfoAccess,
 } from '@peculiar/asn1-x509';
+import { boundedMemo } from '../core/bounded-memo.ts';
+import { readTlv } from '../parse/der.ts';
 
 /**
  * The X.509 extensions of a server certificate that the certificate-depth checks (and OCSP stapling) judge, read
@@ -70,10 +72,40 @@ export function pemToDer(pem: string): Buffer | null {
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** Reads the extensions above from a DER certificate (RFC 5280 4.1, 4.2). */
+/**
+ * The DER of the tbsCertificate's `extensions [3] EXPLICIT Extensions` content (RFC 5280 4.1: the only [3]-tagged
+ * field of TBSCertificate), found by walking the TLVs; null when the walk does not lead there. Decoding only the
+ * Extensions with the schema costs a third of decoding the whole Certificate, which is what judging a leaf spends.
+ */
+function extensionsDer(der: Buffer): Buffer | null {
+  const certificate = readTlv(der, 0, 0x30);
+  const tbs = certificate && readTlv(der, certificate.contentStart, 0x30);
+  if (!tbs) return null;
+  for (let offset = tbs.contentStart; offset < tbs.end;) {
+    const field = readTlv(der, offset);
+    if (!field || field.end > tbs.end) return null;
+    if (der[offset] === 0xa3) return der.subarray(field.contentStart, field.end);
+    offset = field.end;
+  }
+  return null;
+}
+
+function decodeExtensions(der: Buffer): readonly Extension[] {
+  const found = extensionsDer(der);
+  if (found) {
+    try {
+      return [...AsnConvert.parse(found, Extensions)];
+    } catch {
+      // decoded below as a whole certificate, which names the problem
+    }
+  }
+  return AsnConvert.parse(der, Certificate).tbsCertificate.extensions ?? [];
+}
+
 export function readCertificateExtensions(der: Buffer): ExtensionsRead {
-  let certificate: Certificate;
+  let extensions: readonly Extension[];
   try {
-    certificate = AsnConvert.parse(der, Certificate);
+    extensions = decodeExtensions(der);
   } catch (err) {
     return { ok: false, problem: `the certificate does not decode: ${message(err)}` };
   }
@@ -82,7 +114,7 @@ export function readCertificateExtensions(der: Buffer): ExtensionsRead {
     extendedKeyUsage: null as string[] | null, extendedKeyUsageCritical: false, mustStaple: false, tlsFeatures: null as number[] | null,
     sctList: null as Buffer | null, precertificate: false, isCa: false, caIssuersUrls: [] as string[], ocspUrls: [] as string[],
   };
-  for (const ext of certificate.tbsCertificate.extensions ?? []) {
+  for (const ext of extensions) {
     const value = Buffer.from(ext.extnValue.buffer);
     const decode = <T>(what: string, read: () => T): T | null => {
       try {
@@ -128,10 +160,14 @@ export function readCertificateExtensions(der: Buffer): ExtensionsRead {
 }
 
 /** `readCertificateExtensions` on a PEM certificate. */
-export function readPemExtensions(pem: string): ExtensionsRead {
+/**
+ * The extensions of a PEM certificate. Remembered for the last 512 certificates: the usage, transparency, chain and
+ * OCSP judges each read the same leaf, and the ASN.1 decoding is the costly part of judging it.
+ */
+export const readPemExtensions: (pem: string) => ExtensionsRead = boundedMemo(512, (pem: string): ExtensionsRead => {
   const der = pemToDer(pem);
   return der ? readCertificateExtensions(der) : { ok: false, problem: 'no PEM certificate' };
-}
+});
 
 /** A purpose OID by its name, when it has one. */
 export const purposeName = (oid: string): string => KEY_PURPOSES[oid] ?? oid;

@@ -1,6 +1,7 @@
 import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { Certificate, ExtendedKeyUsage, id_ce_extKeyUsage } from '@peculiar/asn1-x509';
+import { boundedMemo } from '../core/bounded-memo.ts';
 import { parseOcspResponse, serialHex, type OcspBasicResponse, type OcspSingleResponse } from './ocsp.ts';
 
 /**
@@ -54,7 +55,11 @@ function partsOf(der: Buffer): Parts {
   };
 }
 
-export function assessStaple(der: Buffer, leafPem: string, issuerPem: string | null, now: Date): StapleAssessment {
+/** The issuer's parts, remembered per issuer: a run's staples come from few CAs. */
+const issuerParts = boundedMemo(64, (pem: string) => partsOf(new X509Certificate(pem).raw));
+
+/** `leafSerial`: the leaf's serial number as node:crypto's X509Certificate gives it (hex). */
+export function assessStaple(der: Buffer, leafSerial: string, issuerPem: string | null, now: Date): StapleAssessment {
   const base = { responseStatus: null, certStatus: null, producedAt: null, thisUpdate: null, nextUpdate: null, revocationTime: null, signedBy: null };
   const parsed = parseOcspResponse(der);
   if (!parsed.ok) return { ...base, outcome: 'invalid', detail: parsed.problem };
@@ -66,16 +71,14 @@ export function assessStaple(der: Buffer, leafPem: string, issuerPem: string | n
   if (issuerPem === null) {
     return { ...withStatus, outcome: 'unverifiable', detail: 'the issuer of the certificate is neither in the served chain nor trusted, so the staple\'s signature cannot be checked' };
   }
-  let leaf: X509Certificate;
   let issuer: Parts;
   try {
-    leaf = new X509Certificate(leafPem);
-    issuer = partsOf(new X509Certificate(issuerPem).raw);
+    issuer = issuerParts(issuerPem);
   } catch {
     return { ...withStatus, outcome: 'unverifiable', detail: 'the certificate or its issuer cannot be read, so the staple cannot be checked' };
   }
   const basic = parsed.basic;
-  const single = basic.responses.find((r) => matchesCertificate(r, leaf, issuer));
+  const single = basic.responses.find((r) => matchesCertificate(r, leafSerial, issuer));
   if (!single) return { ...withStatus, outcome: 'invalid', detail: 'the stapled response has no answer for the served certificate (CertID does not match)' };
   const times = {
     ...withStatus, certStatus: single.status, producedAt: basic.producedAt, thisUpdate: single.thisUpdate,
@@ -98,11 +101,11 @@ export function assessStaple(der: Buffer, leafPem: string, issuerPem: string | n
 }
 
 /** RFC 6960 4.1.1: the serial and the hashes of the issuer's DN and public key (BIT STRING contents) must all match. */
-function matchesCertificate(single: OcspSingleResponse, leaf: X509Certificate, issuer: Parts): boolean {
+function matchesCertificate(single: OcspSingleResponse, leafSerial: string, issuer: Parts): boolean {
   const hash = CERT_ID_HASHES[single.hashAlgorithm];
   if (hash === undefined) return false;
   const digest = (bytes: Buffer) => createHash(hash).update(bytes).digest('hex');
-  return serialHex(Buffer.from(leaf.serialNumber, 'hex')) === single.serialNumber
+  return serialHex(Buffer.from(leafSerial, 'hex')) === single.serialNumber
     && digest(issuer.subject) === single.issuerNameHash && digest(issuer.keyBits) === single.issuerKeyHash;
 }
 

@@ -29,7 +29,7 @@ export function judgeOcspStapling(facts: TlsFacts, now: Date): Verdict {
     }
     return { status: 'warn', summary: 'no OCSP staple: clients must ask the CA themselves (or not check revocation at all)', evidence: { ...base, stapled: false } };
   }
-  const a = assessStaple(Buffer.from(staple.der, 'base64'), leaf.pem, staple.issuerPem, now);
+  const a = assessStaple(Buffer.from(staple.der, 'base64'), leaf.serialNumber, staple.issuerPem, now);
   const evidence: JsonObject = {
     ...base, stapled: true, outcome: a.outcome, responseStatus: a.responseStatus, certStatus: a.certStatus, producedAt: a.producedAt,
     thisUpdate: a.thisUpdate, nextUpdate: a.nextUpdate, revocationTime: a.revocationTime, signedBy: a.signedBy,
