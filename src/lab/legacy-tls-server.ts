@@ -1,7 +1,7 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import { createCa, issueLeaf } from './pki.ts';
-import { handshakeMessage, record as recordAt, u16, u24, u8 } from './raw-tls/wire.ts';
+import { handshakeMessage, readClientHello, record as recordAt, u16, u24, u8 } from './raw-tls/wire.ts';
 import { listen, type LabServer } from './tls-server.ts';
 
 /**
@@ -68,7 +68,8 @@ export type FirstFlight =
 /**
  * Reads an SSLv2 CLIENT-HELLO (2-byte record header with the high bit set; MSG-CLIENT-HELLO = 1, CLIENT-VERSION,
  * CIPHER-SPECS-LENGTH, SESSION-ID-LENGTH, CHALLENGE-LENGTH, then the data) or a TLS ClientHello (RFC 6101 5.2.1
- * record layer, 5.6.1.2 ClientHello; reassembled across records), far enough to answer it. Pure and total.
+ * record layer, 5.6.1.2 ClientHello; reassembled across records, by `readClientHello`), far enough to answer it.
+ * Pure and total.
  */
 export function readFirstFlight(buf: Buffer): FirstFlight {
   if (buf.length < 2) return { kind: 'incomplete' };
@@ -84,35 +85,9 @@ export function readFirstFlight(buf: Buffer): FirstFlight {
     for (let i = 0; i < specsLength; i += 3) cipherSpecs.push(body.readUIntBE(9 + i, 3));
     return { kind: 'sslv2', version, cipherSpecs };
   }
-  // TLS records: type 22 (handshake), version, length; the ClientHello may span records.
-  let handshake = Buffer.alloc(0);
-  let at = 0;
-  for (;;) {
-    if (buf.length < at + 5) return { kind: 'incomplete' };
-    if (buf[at] !== 22) return { kind: 'other' };
-    const length = buf.readUInt16BE(at + 3);
-    if (buf.length < at + 5 + length) return { kind: 'incomplete' };
-    handshake = Buffer.concat([handshake, buf.subarray(at + 5, at + 5 + length)]);
-    at += 5 + length;
-    if (handshake.length >= 4) {
-      if (handshake[0] !== 1) return { kind: 'other' };
-      const messageLength = handshake.readUIntBE(1, 3);
-      if (handshake.length >= 4 + messageLength) break;
-    }
-  }
-  const hello = handshake.subarray(4, 4 + handshake.readUIntBE(1, 3));
-  if (hello.length < 35) return { kind: 'other' };
-  const clientVersion = hello.readUInt16BE(0);
-  let p = 34;
-  const sessionLength = hello[p]!;
-  p += 1 + sessionLength;
-  if (hello.length < p + 2) return { kind: 'other' };
-  const suitesLength = hello.readUInt16BE(p);
-  p += 2;
-  if (suitesLength % 2 !== 0 || hello.length < p + suitesLength) return { kind: 'other' };
-  const suites: number[] = [];
-  for (let i = 0; i < suitesLength; i += 2) suites.push(hello.readUInt16BE(p + i));
-  return { kind: 'tls', clientVersion, suites };
+  // A TLS-format ClientHello, reassembled across records: the raw TLS lab server's reader.
+  const read = readClientHello(buf);
+  return read.kind === 'hello' ? { kind: 'tls', clientVersion: read.hello.clientVersion, suites: read.hello.suites } : read;
 }
 
 /**

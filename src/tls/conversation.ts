@@ -1,9 +1,9 @@
 import type net from 'node:net';
-import { abortReason, deadline } from '../core/deadline.ts';
+import { abortReason } from '../core/deadline.ts';
 import { toProbeError } from '../core/errors.ts';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
-import { DEFAULT_EXCHANGE_MAX_BYTES, dial, type Connect, type ExchangeResult } from './exchange.ts';
+import { boundedRunner, DEFAULT_EXCHANGE_MAX_BYTES, dial, type Connect, type ExchangeResult } from './exchange.ts';
 import { buildClientHello, type HelloSpec } from './hello.ts';
 import { describeRecord, splitServerRecords, type RecordFact } from './record-reader.ts';
 import { suiteByCode } from './registry.ts';
@@ -68,20 +68,14 @@ export type Converser = {
 export function createConverser(endpoint: Endpoint, options: ConverserOptions): Converser {
   let connections = 0;
   const label = endpointLabel(endpoint);
-  const schedule = options.schedule ?? (<T>(work: () => Promise<T>) => work());
+  const bounded = boundedRunner(options, `tls conversation ${label}`);
   return {
     connections: () => connections,
-    converse: (hello, plan) => schedule(async () => {
-      const own = deadline(options.signal, options.timeoutMs, `tls conversation ${label}`);
-      try {
-        if (own.signal.aborted) throw abortReason(own.signal);
-        const bytes = buildClientHello(hello);
-        const socket = options.connect ? await options.connect(own.signal) : await dial(endpoint, own.signal, options.signal);
-        connections++;
-        return await talkOn(socket, bytes, plan, own.signal, label, options.maxBytes ?? DEFAULT_EXCHANGE_MAX_BYTES);
-      } finally {
-        own.dispose();
-      }
+    converse: (hello, plan) => bounded(async (signal) => {
+      const bytes = buildClientHello(hello);
+      const socket = options.connect ? await options.connect(signal) : await dial(endpoint, signal, options.signal);
+      connections++;
+      return talkOn(socket, bytes, plan, signal, label, options.maxBytes ?? DEFAULT_EXCHANGE_MAX_BYTES);
     }),
   };
 }

@@ -62,23 +62,36 @@ export const DEFAULT_EXCHANGE_MAX_BYTES = 128 * 1024;
 /** An `Exchange` against `endpoint` that counts its connections. */
 export function createExchanger(endpoint: Endpoint, options: ExchangerOptions): Exchanger {
   let connections = 0;
-  const label = endpointLabel(endpoint);
+  const bounded = boundedRunner(options, `tls exchange ${endpointLabel(endpoint)}`);
+  const exchange: Exchange = (request) => bounded((signal) => {
+    connections++;
+    return exchangeOnce(endpoint, request, signal, {
+      ...(options.connect ? { connect: options.connect } : {}),
+      maxBytes: options.maxBytes ?? DEFAULT_EXCHANGE_MAX_BYTES,
+      runSignal: options.signal,
+    });
+  });
+  return { exchange, connections: () => connections };
+}
+
+/**
+ * Runs each piece of socket work (an exchange, a conversation) inside `schedule` under its own deadline of
+ * `timeoutMs`, started inside the schedule (time queued for a limiter is not spent) and under the run's signal;
+ * work is not started once that deadline has passed, and the deadline is disposed however the work ends.
+ */
+export function boundedRunner(
+  options: Pick<ExchangerOptions, 'timeoutMs' | 'signal' | 'schedule'>, what: string,
+): <T>(work: (signal: AbortSignal) => Promise<T>) => Promise<T> {
   const schedule = options.schedule ?? (<T>(work: () => Promise<T>) => work());
-  const exchange: Exchange = (request) => schedule(async () => {
-    const own = deadline(options.signal, options.timeoutMs, `tls exchange ${label}`);
+  return (work) => schedule(async () => {
+    const own = deadline(options.signal, options.timeoutMs, what);
     try {
       if (own.signal.aborted) throw abortReason(own.signal);
-      connections++;
-      return await exchangeOnce(endpoint, request, own.signal, {
-        ...(options.connect ? { connect: options.connect } : {}),
-        maxBytes: options.maxBytes ?? DEFAULT_EXCHANGE_MAX_BYTES,
-        runSignal: options.signal,
-      });
+      return await work(own.signal);
     } finally {
       own.dispose();
     }
   });
-  return { exchange, connections: () => connections };
 }
 
 /** Dial `endpoint` (plain TCP, no delay); a failure before the connection exists is a connect-stage ProbeError. */

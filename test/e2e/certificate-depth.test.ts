@@ -1,11 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type SiteSpec } from '../../src/lab/estate.ts';
 import { startSilentServer } from '../../src/lab/tls-server.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { scanLab, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 10's certificate-depth checks (chain, CT, usage, DANE for HTTPS) and the MX certificate's chain and expiry,
 // end to end through the CLI against lab servers on 127.0.0.1: a pass, a fail and an error case for each. One scan.
@@ -32,38 +31,23 @@ const SITES: SiteSpec[] = [
 
 const WEB = ['tls.certificate-chain', 'tls.certificate-transparency', 'tls.certificate-usage'] as const;
 
-let estate: Estate;
-let report: ScanReport;
+const { track } = cleanupAfterAll();
+let scan: LabScan;
 let html: string;
 let prom: string;
-const closers: (() => Promise<void>)[] = [];
 
 beforeAll(async () => {
-  estate = await startEstate(SITES);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-cert-depth-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
-  const silent = await startSilentServer();
-  closers.push(() => silent.close());
-  const rules = [...estate.connectTo.filter((r) => !r.startsWith(`silent.${D}:443:`)), `silent.${D}:443::${silent.port}`];
-  const out = join(dir, 'out');
-  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...WEB, 'tls.dane', 'tls.certificate-expiry', 'mail.mx-certificate'].join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
-    '--timeout', '1500', '--out', out, '--format', 'json,html,prometheus', '--log-level', 'silent']);
-  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
-  html = await readFile(join(out, 'latest.html'), 'utf8');
-  prom = await readFile(join(out, 'latest.prom'), 'utf8');
+  const estate = track(await startEstate(SITES));
+  // The silent server's rule comes before the estate's, so it wins for silent.cd.test:443.
+  const servers = { [`silent.${D}:443`]: track(await startSilentServer()) };
+  scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, 'tls.dane', 'tls.certificate-expiry', 'mail.mx-certificate'],
+    servers, formats: ['json', 'html', 'prometheus'] });
+  html = await readFile(join(scan.out, 'latest.html'), 'utf8');
+  prom = await readFile(join(scan.out, 'latest.prom'), 'utf8');
 }, 60_000);
 
-afterAll(async () => {
-  await estate?.close();
-  await Promise.all(closers.map((c) => c()));
-});
-
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === `${domain}.${D}` && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
+/** The result of `check` on `<name>.cd.test`. */
+const result = (name: string, check: string) => scan.result(`${name}.${D}`, check);
 
 describe('certificate depth end to end through the CLI', () => {
   it.each<readonly [string, string, string, RegExp]>([

@@ -1,14 +1,8 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
-import { startClosingServer } from '../../src/lab/tls-server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
 import { MODP1024_PEM } from '../../src/lab/tls-variants.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { mxOnlySite, scanLab, startGarbageServers, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 9's cipher-suite, cipher-order and key-exchange checks, web and mail, end to end through the CLI against
 // lab servers on 127.0.0.1: a pass, a fail and an error case for each. One scan serves every case.
@@ -18,7 +12,6 @@ const WEAK: TlsProfile = { ciphers: `ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES12
 const CLIENT_ORDER: TlsProfile = { honorCipherOrder: false };
 const DHE_1024: TlsProfile = { ciphers: `ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384:${TLS13}`, dhparam: MODP1024_PEM };
 const PAGE = { '/': { status: 200, body: 'ok' } };
-const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
 
 const SITES: SiteSpec[] = [
   { domain: 'good.depth.test', https: { routes: PAGE }, mail: {} },
@@ -26,72 +19,23 @@ const SITES: SiteSpec[] = [
   { domain: 'client.depth.test', https: { tls: CLIENT_ORDER, routes: PAGE }, mail: { tls: CLIENT_ORDER } },
   { domain: 'dhe.depth.test', https: { cert: 'rsa', tls: DHE_1024, routes: PAGE }, mail: { cert: 'rsa', tls: DHE_1024 } },
   // Port 443 answers every hello with garbage; the MX says 220 to STARTTLS and then sends garbage.
-  { domain: 'garbage.depth.test', records: mx('garbage.depth.test'), zone: { 'mx.garbage.depth.test': { A: ['127.0.0.1'] } } },
+  mxOnlySite('garbage.depth.test'),
 ];
 
 const WEB = ['tls.cipher-suites', 'tls.cipher-order', 'tls.key-exchange'] as const;
 const MAIL = ['mail.starttls-cipher-suites', 'mail.starttls-cipher-order', 'mail.starttls-key-exchange'] as const;
 
-/** An SMTP server that offers STARTTLS, says 220 to it, then answers the ClientHello with bytes that are not TLS. */
-async function startGarbageStarttls(): Promise<{ port: number; close(): Promise<void> }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let tls = false;
-    let buffered = '';
-    socket.write('220 mx.garbage.depth.test ESMTP\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      if (tls) { socket.end('garbage, not a ServerHello\r\n'); return; }
-      buffered += chunk.toString('latin1');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl).trim().toUpperCase();
-        buffered = buffered.slice(nl + 1);
-        if (line.startsWith('EHLO')) socket.write('250-mx.garbage.depth.test\r\n250 STARTTLS\r\n');
-        else if (line.startsWith('STARTTLS')) { socket.write('220 go ahead\r\n'); tls = true; }
-        else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
-  };
-}
-
-let estate: Estate;
-let report: ScanReport;
-const closers: (() => Promise<void>)[] = [];
+const { track } = cleanupAfterAll();
+let scan: LabScan;
 
 beforeAll(async () => {
-  estate = await startEstate(SITES);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-depth-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
-  const garbageWeb = await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
-  const garbageMx = await startGarbageStarttls();
-  closers.push(() => garbageWeb.close(), () => garbageMx.close());
-  const rules = [...estate.connectTo, `garbage.depth.test:443::${garbageWeb.port}`, `mx.garbage.depth.test:25::${garbageMx.port}`];
-  const out = join(dir, 'out');
-  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...WEB, ...MAIL, 'mail.starttls'].join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
-    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
-  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  const estate = track(await startEstate(SITES));
+  const servers = await startGarbageServers('garbage.depth.test');
+  Object.values(servers).forEach(track);
+  scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, ...MAIL, 'mail.starttls'], servers });
 }, 60_000);
 
-afterAll(async () => {
-  await estate?.close();
-  await Promise.all(closers.map((c) => c()));
-});
-
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
+const result = (domain: string, check: string) => scan.result(domain, check);
 
 describe('TLS depth checks end to end through the CLI', () => {
   it.each<readonly [string, string, string]>([

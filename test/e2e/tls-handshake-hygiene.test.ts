@@ -1,13 +1,14 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { startEstate, type SiteSpec } from '../../src/lab/estate.ts';
 import { issueLeaf } from '../../src/lab/pki.ts';
 import { startSilentServer, startTlsServer } from '../../src/lab/tls-server.ts';
 import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { resultFinder, scanLab, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 10's checks measured through real node:tls handshakes (client-initiated renegotiation, 0-RTT and session
 // resumption, OCSP stapling), web and mail, end to end through the CLI: a pass, a fail and an error case for each.
@@ -34,9 +35,8 @@ const MAIL = ['mail.starttls-client-renegotiation', 'mail.starttls-zero-rtt', 'm
 /** `openssl s_server -early_data`: a real peer whose tickets allow 0-RTT (absent where openssl is not installed). */
 const HAS_OPENSSL = spawnSync('openssl', ['version']).status === 0;
 
-let estate: Estate;
-let report: ScanReport;
-const closers: (() => Promise<void>)[] = [];
+const { track } = cleanupAfterAll();
+let result: LabScan['result'];
 let openssl: ChildProcess | undefined;
 
 async function startEarlyDataServer(dir: string, cert: { keyPem: string; certPem: string }): Promise<number> {
@@ -52,38 +52,27 @@ async function startEarlyDataServer(dir: string, cert: { keyPem: string; certPem
 
 beforeAll(async () => {
   // early.hs.test only needs its A record: port 443 is openssl's.
-  estate = await startEstate([...SITES, { domain: 'early.hs.test' }]);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-hs-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  const estate = track(await startEstate([...SITES, { domain: 'early.hs.test' }]));
   const leaf = issueLeaf(estate.ca, { hosts: ['reneg.hs.test', 'early.hs.test'] });
-  const unlimited = await startTlsServer({ key: leaf.keyPem, cert: leaf.certPem, onSecure: (socket) => socket.resume() });
-  const silent = await startSilentServer();
-  closers.push(() => unlimited.close(), () => silent.close());
-  const rules = [`reneg.hs.test:443::${unlimited.port}`, `silent.hs.test:443::${silent.port}`, ...estate.connectTo];
-  const scan = async (domains: readonly string[], checks: readonly string[], extra: readonly string[], out: string) => {
-    await runCli(['scan', ...domains, '--only', checks.join(','), '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'),
-      ...[...extra, ...rules].flatMap((r) => ['--connect-to', r]), '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
-    return JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  const servers = {
+    'reneg.hs.test:443': track(await startTlsServer({ key: leaf.keyPem, cert: leaf.certPem, onSecure: (socket) => socket.resume() })),
+    'silent.hs.test:443': track(await startSilentServer()),
+  };
+  const early = async () => {
+    const port = await startEarlyDataServer(await mkdtemp(join(tmpdir(), 'vouch-tls-hs-')), leaf);
+    return scanLab(estate, { domains: ['early.hs.test'], checks: ['tls.zero-rtt'], servers: { 'early.hs.test:443': { port }, ...servers } });
   };
   // openssl s_server serves one connection at a time: it gets a scan of its own, of the 0-RTT check alone.
-  const [main, early] = await Promise.all([
-    scan(SITES.map((s) => s.domain), [...WEB, ...MAIL], [], join(dir, 'out')),
-    HAS_OPENSSL ? scan(['early.hs.test'], ['tls.zero-rtt'], [`early.hs.test:443::${await startEarlyDataServer(dir, leaf)}`], join(dir, 'early')) : null,
+  const [main, earlyScan] = await Promise.all([
+    scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, ...MAIL], servers }),
+    HAS_OPENSSL ? early() : null,
   ]);
-  report = { ...main, results: [...main.results, ...(early?.results ?? [])] };
+  const report: ScanReport = { ...main.report, results: [...main.report.results, ...(earlyScan?.report.results ?? [])] };
+  result = resultFinder(report);
 }, 60_000);
 
-afterAll(async () => {
-  openssl?.kill();
-  await estate?.close();
-  await Promise.all(closers.map((c) => c()));
-});
+afterAll(() => { openssl?.kill(); });
 
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
 const rows = (domain: string, check: string) => {
   const evidence = result(domain, check).evidence as { addresses?: Record<string, unknown>[]; mx?: { addresses: Record<string, unknown>[] }[] };
   return evidence.addresses ?? evidence.mx?.flatMap((m) => m.addresses) ?? [];

@@ -1,21 +1,14 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
-import { rawTlsHandler, startRawTlsServer, type RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
-import { garbageHandler, startStarttlsFront } from '../../src/lab/starttls-front.ts';
-import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type SiteSpec } from '../../src/lab/estate.ts';
+import type { RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { mxOnlySite, scanLab, startGarbageServers, startRawTlsServers, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 10's hygiene checks (secure renegotiation, compression, Extended Master Secret, TLS_FALLBACK_SCSV), web and
 // mail, end to end through the CLI: real Node/OpenSSL servers pass, the raw lab server with its switches flipped
 // fails, garbage after the handshake starts is an error. One scan serves every case.
 
 const PAGE = { '/': { status: 200, body: 'ok' } };
-const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
-const rawSite = (domain: string): SiteSpec => ({ domain, records: mx(domain), zone: { [`mx.${domain}`]: { A: ['127.0.0.1'] } } });
 /** TLS 1.0 to 1.3 on OpenSSL 3 (security level 0 for the SHA-1 signatures of TLS 1.0/1.1). */
 const LEGACY = { minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0' } as const;
 const TLS13_ONLY = { minVersion: 'TLSv1.3' } as const;
@@ -24,9 +17,9 @@ const SITES: SiteSpec[] = [
   { domain: 'good.hygiene.test', https: { routes: PAGE }, mail: {} },
   { domain: 'legacy.hygiene.test', https: { tls: LEGACY, routes: PAGE }, mail: { tls: LEGACY } },
   { domain: 'tls13.hygiene.test', https: { tls: TLS13_ONLY, routes: PAGE }, mail: { tls: TLS13_ONLY } },
-  rawSite('raw-good.hygiene.test'),
-  rawSite('raw-bad.hygiene.test'),
-  rawSite('garbage.hygiene.test'),
+  mxOnlySite('raw-good.hygiene.test'),
+  mxOnlySite('raw-bad.hygiene.test'),
+  mxOnlySite('garbage.hygiene.test'),
 ];
 
 const FLAWED: RawTlsOptions = { renegotiationInfo: false, acceptCompression: true, extendedMasterSecret: false, acceptFallback: true };
@@ -35,44 +28,21 @@ const WEB = NAMES.map((n) => `tls.${n}`);
 const MAIL = NAMES.map((n) => `mail.starttls-${n}`);
 const BOTH = [...WEB, ...MAIL];
 
-let estate: Estate;
-let report: ScanReport;
-const servers: LabServer[] = [];
+const { track } = cleanupAfterAll();
+let scan: LabScan;
 
 beforeAll(async () => {
-  estate = await startEstate(SITES);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-hygiene-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
-  const rawGood = await startRawTlsServer();
-  const rawBad = await startRawTlsServer(FLAWED);
-  const rawGoodMx = await startStarttlsFront({ name: 'mx.raw-good.hygiene.test', onTls: rawTlsHandler() });
-  const rawBadMx = await startStarttlsFront({ name: 'mx.raw-bad.hygiene.test', onTls: rawTlsHandler(FLAWED) });
-  const garbageWeb = await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
-  const garbageMx = await startStarttlsFront({ name: 'mx.garbage.hygiene.test', onTls: garbageHandler });
-  servers.push(rawGood, rawBad, rawGoodMx, rawBadMx, garbageWeb, garbageMx);
-  const rules = [
-    ...estate.connectTo,
-    `raw-good.hygiene.test:443::${rawGood.port}`, `mx.raw-good.hygiene.test:25::${rawGoodMx.port}`,
-    `raw-bad.hygiene.test:443::${rawBad.port}`, `mx.raw-bad.hygiene.test:25::${rawBadMx.port}`,
-    `garbage.hygiene.test:443::${garbageWeb.port}`, `mx.garbage.hygiene.test:25::${garbageMx.port}`,
-  ];
-  const out = join(dir, 'out');
-  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...BOTH, 'mail.starttls'].join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
-    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
-  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  const estate = track(await startEstate(SITES));
+  const servers = {
+    ...await startRawTlsServers('raw-good.hygiene.test'),
+    ...await startRawTlsServers('raw-bad.hygiene.test', FLAWED),
+    ...await startGarbageServers('garbage.hygiene.test'),
+  };
+  Object.values(servers).forEach(track);
+  scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...BOTH, 'mail.starttls'], servers });
 }, 60_000);
 
-afterAll(async () => {
-  await estate?.close();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
+const result = (domain: string, check: string) => scan.result(domain, check);
 
 describe('TLS hygiene checks end to end through the CLI', () => {
   it.each<readonly [string, string, string]>([

@@ -1,15 +1,9 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
 import { startSslv2Server, startSslv3Server } from '../../src/lab/legacy-tls-server.ts';
-import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
 import { MODP1024_PEM } from '../../src/lab/tls-variants.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { mxOnlySite, scanLab, startGarbageServers, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 10's known weaknesses (derived from the issue-9 enumeration), web and mail, end to end through the CLI against
 // servers on 127.0.0.1: pass, fail and error for each check, one scan for every case.
@@ -23,7 +17,6 @@ const CBC_TLS10: TlsProfile = { minVersion: 'TLSv1', ciphers: `ECDHE-RSA-AES128-
 const DHE_1024: TlsProfile = { ciphers: `ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384:${TLS13}`, dhparam: MODP1024_PEM };
 const NULL_ANON: TlsProfile = { ciphers: `ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-NULL-SHA:AECDH-AES128-SHA:${TLS13}:@SECLEVEL=0` };
 const PAGE = { '/': { status: 200, body: 'ok' } };
-const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
 
 const SITES: SiteSpec[] = [
   { domain: 'good.weak.test', https: { routes: PAGE }, mail: {} },
@@ -32,78 +25,30 @@ const SITES: SiteSpec[] = [
   { domain: 'nullanon.weak.test', https: { cert: 'rsa', tls: NULL_ANON, routes: PAGE }, mail: { cert: 'rsa', tls: NULL_ANON } },
   // Port 443 of these is one of the fakes or a garbage server (connect-to rules below); the names resolve in the lab DNS.
   { domain: 'sslv3.weak.test' }, { domain: 'rc4.weak.test' }, { domain: 'sslv2.weak.test' },
-  { domain: 'garbage.weak.test', records: mx('garbage.weak.test'), zone: { 'mx.garbage.weak.test': { A: ['127.0.0.1'] } } },
+  mxOnlySite('garbage.weak.test'),
 ];
 const WEB = 'tls.known-weaknesses';
 const MAIL = 'mail.starttls-known-weaknesses';
 
-/** An SMTP server that says 220 to STARTTLS and then answers the ClientHello with bytes that are not TLS. */
-async function startGarbageStarttls(): Promise<LabServer> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => {});
-    let tls = false;
-    let buffered = '';
-    socket.write('220 mx.garbage.weak.test ESMTP\r\n');
-    socket.on('data', (chunk: Buffer) => {
-      if (tls) { socket.end('garbage, not a ServerHello\r\n'); return; }
-      buffered += chunk.toString('latin1');
-      for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
-        const line = buffered.slice(0, nl).trim().toUpperCase();
-        buffered = buffered.slice(nl + 1);
-        if (line.startsWith('EHLO')) socket.write('250-mx.garbage.weak.test\r\n250 STARTTLS\r\n');
-        else if (line.startsWith('STARTTLS')) { socket.write('220 go ahead\r\n'); tls = true; } else if (line.startsWith('QUIT')) socket.end('221 bye\r\n');
-        else socket.write('250 ok\r\n');
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    host: '127.0.0.1', port, connections: () => 0,
-    close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
-  };
-}
-
-let estate: Estate;
-let report: ScanReport;
-const servers: LabServer[] = [];
+const { track } = cleanupAfterAll();
+let scan: LabScan;
 
 beforeAll(async () => {
-  estate = await startEstate(SITES);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-known-weaknesses-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
-  const extra: Record<string, LabServer> = {
+  const estate = track(await startEstate(SITES));
+  const servers = {
     // TLS_RSA_WITH_AES_128_CBC_SHA and TLS_RSA_WITH_3DES_EDE_CBC_SHA at SSL 3.0: POODLE and SWEET32.
     'sslv3.weak.test:443': await startSslv3Server(),
     // TLS_RSA_WITH_RC4_128_SHA and TLS_RSA_EXPORT_WITH_RC4_40_MD5 at SSL 3.0: RC4 and FREAK, no CBC so no POODLE.
     'rc4.weak.test:443': await startSslv3Server({ suites: [0x0005, 0x0003] }),
     // SSL_CK_RC4_128_WITH_MD5 and SSL_CK_DES_192_EDE3_CBC_WITH_MD5: DROWN (and RC4, SWEET32).
     'sslv2.weak.test:443': await startSslv2Server(),
-    'garbage.weak.test:443': await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') }),
-    'mx.garbage.weak.test:25': await startGarbageStarttls(),
+    ...await startGarbageServers('garbage.weak.test'),
   };
-  servers.push(...Object.values(extra));
-  const rules = [...estate.connectTo, ...Object.entries(extra).map(([where, s]) => `${where}::${s.port}`)];
-  const out = join(dir, 'out');
-  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [WEB, MAIL, 'mail.starttls'].join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
-    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
-  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  Object.values(servers).forEach(track);
+  scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [WEB, MAIL, 'mail.starttls'], servers });
 }, 60_000);
 
-afterAll(async () => {
-  await estate?.close();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
+const result = (domain: string, check: string) => scan.result(domain, check);
 type Row = { id: string; status: string; shownBy: string[]; commonPrime?: string | null; note?: string };
 /** The first address's weakness rows: web evidence is `addresses[]`, mail evidence `mx[].addresses[]`. */
 const weaknesses = (domain: string, check: string): Row[] => {

@@ -1,14 +1,10 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
-import { rawTlsHandler, startRawTlsServer, type RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
-import { garbageHandler, startStarttlsFront } from '../../src/lab/starttls-front.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startEstate, type SiteSpec, type TlsProfile } from '../../src/lab/estate.ts';
+import type { RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
+import { startStarttlsFront } from '../../src/lab/starttls-front.ts';
 import { startTicketbleedServer, ticketbleedFront, ticketIssuingServer } from '../../src/lab/raw-tls-weakness-handlers.ts';
-import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { runCli } from '../support/cli.ts';
+import { cleanupAfterAll } from '../support/cleanup.ts';
+import { mxOnlySite, scanLab, startGarbageServers, startRawTlsServers, type LabScan } from '../support/lab-scan.ts';
 
 // Issue 10's known weaknesses probed with raw hellos (Heartbleed, CCS injection, ROBOT, Ticketbleed), web and mail,
 // end to end through the CLI: real Node/OpenSSL 3 servers and the raw lab server's correct defaults pass, the raw lab
@@ -16,8 +12,6 @@ import { runCli } from '../support/cli.ts';
 // after the hello is an error. One scan serves every case.
 
 const PAGE = { '/': { status: 200, body: 'ok' } };
-const mx = (domain: string): NonNullable<SiteSpec['records']> => ({ MX: [{ preference: 10, exchange: `mx.${domain}` }] });
-const rawSite = (domain: string): SiteSpec => ({ domain, records: mx(domain), zone: { [`mx.${domain}`]: { A: ['127.0.0.1'] } } });
 /** OpenSSL 3 with RSA key exchange accepted, so ROBOT is really probed (and finds no oracle). */
 const RSA_KX: TlsProfile = { ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-GCM-SHA256:AES128-SHA:TLS_AES_128_GCM_SHA256' };
 
@@ -25,10 +19,10 @@ const SITES: SiteSpec[] = [
   { domain: 'good.weak.test', https: { routes: PAGE }, mail: {} },
   { domain: 'tls13.weak.test', https: { tls: { minVersion: 'TLSv1.3' }, routes: PAGE }, mail: { tls: { minVersion: 'TLSv1.3' } } },
   { domain: 'rsa.weak.test', https: { cert: 'rsa', tls: RSA_KX, routes: PAGE }, mail: { cert: 'rsa', tls: RSA_KX } },
-  rawSite('raw-good.weak.test'),
-  rawSite('raw-bad.weak.test'),
-  rawSite('garbage.weak.test'),
-  rawSite('ticketbleed.weak.test'),
+  mxOnlySite('raw-good.weak.test'),
+  mxOnlySite('raw-bad.weak.test'),
+  mxOnlySite('garbage.weak.test'),
+  mxOnlySite('ticketbleed.weak.test'),
 ];
 
 const FLAWED: RawTlsOptions = { heartbleed: true, acceptEarlyCcs: true, paddingOracle: true };
@@ -39,47 +33,23 @@ const BOTH = [...WEB, ...MAIL];
 const TICKETBLEED = ['tls.ticketbleed', 'mail.starttls-ticketbleed'];
 const RAW = BOTH.filter((check) => !TICKETBLEED.includes(check));
 
-let estate: Estate;
-let report: ScanReport;
-const servers: LabServer[] = [];
+const { track } = cleanupAfterAll();
+let scan: LabScan;
 
 beforeAll(async () => {
-  estate = await startEstate(SITES);
-  const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-weaknesses-'));
-  await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
-  const rawGood = await startRawTlsServer();
-  const rawBad = await startRawTlsServer(FLAWED);
-  const rawGoodMx = await startStarttlsFront({ name: 'mx.raw-good.weak.test', onTls: rawTlsHandler() });
-  const rawBadMx = await startStarttlsFront({ name: 'mx.raw-bad.weak.test', onTls: rawTlsHandler(FLAWED) });
-  const garbageWeb = await startClosingServer({ reply: Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n') });
-  const garbageMx = await startStarttlsFront({ name: 'mx.garbage.weak.test', onTls: garbageHandler });
-  const ticketbleedWeb = await startTicketbleedServer();
-  const ticketbleedMx = await startStarttlsFront({ name: 'mx.ticketbleed.weak.test', onTls: ticketbleedFront(ticketIssuingServer()) });
-  servers.push(rawGood, rawBad, rawGoodMx, rawBadMx, garbageWeb, garbageMx, ticketbleedWeb, ticketbleedMx);
-  const rules = [
-    ...estate.connectTo,
-    `raw-good.weak.test:443::${rawGood.port}`, `mx.raw-good.weak.test:25::${rawGoodMx.port}`,
-    `raw-bad.weak.test:443::${rawBad.port}`, `mx.raw-bad.weak.test:25::${rawBadMx.port}`,
-    `garbage.weak.test:443::${garbageWeb.port}`, `mx.garbage.weak.test:25::${garbageMx.port}`,
-    `ticketbleed.weak.test:443::${ticketbleedWeb.port}`, `mx.ticketbleed.weak.test:25::${ticketbleedMx.port}`,
-  ];
-  const out = join(dir, 'out');
-  await runCli(['scan', ...SITES.map((s) => s.domain), '--only', [...BOTH, 'mail.starttls'].join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
-    '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
-  report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
+  const estate = track(await startEstate(SITES));
+  const servers = {
+    ...await startRawTlsServers('raw-good.weak.test'),
+    ...await startRawTlsServers('raw-bad.weak.test', FLAWED),
+    ...await startGarbageServers('garbage.weak.test'),
+    'ticketbleed.weak.test:443': await startTicketbleedServer(),
+    'mx.ticketbleed.weak.test:25': await startStarttlsFront({ name: 'mx.ticketbleed.weak.test', onTls: ticketbleedFront(ticketIssuingServer()) }),
+  };
+  Object.values(servers).forEach(track);
+  scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...BOTH, 'mail.starttls'], servers });
 }, 60_000);
 
-afterAll(async () => {
-  await estate?.close();
-  await Promise.all(servers.map((s) => s.close()));
-});
-
-const result = (domain: string, check: string) => {
-  const r = report.results.find((x) => x.domain === domain && x.checkId === check);
-  if (!r) throw new Error(`no result for ${check} on ${domain}`);
-  return r;
-};
+const result = (domain: string, check: string) => scan.result(domain, check);
 const evidenceOf = (domain: string, check: string) => JSON.stringify(result(domain, check).evidence);
 
 describe('known weaknesses probed with raw hellos, end to end through the CLI', () => {
