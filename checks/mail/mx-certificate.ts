@@ -9,7 +9,7 @@ import { judgeExpiry } from '../tls/certificate-expiry.ts';
 import { judgeKeys } from '../tls/certificate-key.ts';
 import { judgeSignatures } from '../tls/certificate-signature.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
-import { judgeChainStructure, judgeIntermediateExpiry } from '../../src/tls/judge/certificate-chain.ts';
+import { judgeChainStructure, judgeIntermediateExpiry, unlessIssuerUnread } from '../../src/tls/judge/certificate-chain.ts';
 import { judgeUsage } from '../../src/tls/judge/certificate-usage.ts';
 import { pickWorst } from '../../src/core/endpoints.ts';
 
@@ -73,6 +73,9 @@ export const mxCertificateCheck = defineCheck({
       type Finding = { status: 'pass' | 'warn' | 'fail'; summary: string };
       const validating = (v: Finding): Finding => (v.status === 'fail' ? { status: name, summary: v.summary } : v);
       const chain = judgeChainStructure(tls);
+      // A missing issuer in a chain cut by the certificate cap is "could not read", not a finding.
+      const chainRead = unlessIssuerUnread(tls, chain);
+      if (chainRead.status === 'error') return chainRead;
       const usage = judgeUsage(tls);
       const findings: { status: 'pass' | 'warn' | 'fail'; summary: string }[] = [
         tls.chainTrusted ? { status: 'pass', summary: 'trusted chain' } : { status: name, summary: `chain not trusted: ${tls.authorizationError ?? 'unknown reason'}` },
@@ -89,7 +92,7 @@ export const mxCertificateCheck = defineCheck({
         // The leaf's expiry as tls.certificate-expiry shows it, so MX certificates reach the report's expiry table.
         daysLeft: expiry.evidence['daysLeft'] ?? null, warnDays: ctx.settings.thresholds.certExpiryWarnDays, failDays: ctx.settings.thresholds.certExpiryFailDays,
         chainPath: { pathPositions: chain.evidence['pathPositions'] ?? [], anchor: chain.evidence['anchor'] ?? null },
-        extendedKeyUsage: usage.evidence['extendedKeyUsage'] ?? null, mustStaple: usage.evidence['mustStaple'] ?? false,
+        extendedKeyUsage: usage.evidence['extendedKeyUsage'] ?? null, mustStaple: usage.evidence['mustStaple'] ?? null,
         // Each certificate's key and signature with its class and the clause of the profile (policy id and version).
         keys: keys.evidence['keys'] ?? [], signatures: signatures.evidence['signatures'] ?? [], policy: signatures.evidence['policy'] ?? null,
       };

@@ -8,7 +8,7 @@ const REMEDIATION = 'On every MX host, refuse client-initiated renegotiation aft
 
 export const starttlsClientRenegotiationCheck = defineCheck({
   id: 'mail.starttls-client-renegotiation',
-  title: 'MX hosts accept at most 10 client-initiated renegotiations after STARTTLS',
+  title: 'MX hosts accept no more client-initiated renegotiations after STARTTLS than the TLS profile allows',
   promises: ['mail-transport-encryption'],
   scope: 'mail',
   needs: ['dns', 'mail'],
@@ -18,5 +18,8 @@ export const starttlsClientRenegotiationCheck = defineCheck({
     'CVE-2011-1473', 'internet.nl (mail): "Client-initiated renegotiation"', 'The same verdict as tls.client-renegotiation; one SMTP session',
   ],
 
-  run: (ctx) => judgeMxEndpoints(ctx, REMEDIATION, judgeFactsAfterStarttls(ctx, (ep) => ctx.probes.smtpTlsRenegotiation(ep), judgeClientRenegotiation)),
+  run: (ctx) => judgeMxEndpoints(ctx, REMEDIATION, judgeFactsAfterStarttls(ctx, async (ep) => {
+    const facts = await ctx.probes.smtpTlsRenegotiation(ep);
+    return { facts, enumeration: facts.protocol === null ? await ctx.probes.smtpTlsEnumeration(ep) : null };
+  }, ({ facts, enumeration }, policy) => judgeClientRenegotiation(facts, policy, enumeration))),
 });

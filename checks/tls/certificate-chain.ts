@@ -20,5 +20,8 @@ export const certificateChainCheck = defineCheck({
     'Intermediate expiry uses the leaf thresholds (thresholds.certExpiryWarnDays / certExpiryFailDays); keys and signatures of every certificate: tls.certificate-key, tls.certificate-signature',
   ],
 
-  run: judgeServedCertificates(REMEDIATION, (tls, _ep, ctx) => unlessChainCut(tls, judgeChain(tls, ctx.settings.now(), ctx.settings.thresholds))),
+  run: judgeServedCertificates(REMEDIATION, (tls, _ep, ctx) => {
+    const verdict = judgeChain(tls, ctx.settings.now(), ctx.settings.thresholds);
+    return verdict.status === 'pass' || verdict.status === 'warn' || verdict.status === 'fail' ? unlessChainCut(tls, verdict) : verdict;
+  }),
 });

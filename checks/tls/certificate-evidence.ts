@@ -44,7 +44,7 @@ export function unlessChainCut(tls: TlsFacts, verdict: EndpointVerdict): Verdict
  * A web certificate check's `run`: `judge` on the TLS facts every address of the domain serves on port 443. Where
  * no handshake completes there is no certificate: that is https.available's finding, so the address is skipped.
  */
-export function judgeServedCertificates(remediation: string, judge: (tls: TlsFacts, ep: Endpoint, ctx: CheckContext) => Verdict) {
+export function judgeServedCertificates(remediation: string, judge: (tls: TlsFacts, ep: Endpoint, ctx: CheckContext) => Verdict | Promise<Verdict>) {
   return (ctx: CheckContext): Promise<Outcome> =>
     judgeEndpoints(ctx, ctx.target.domain, 443, remediation, async (ep) => judge(await ctx.probes.tls(ep), ep, ctx), { prerequisite: HTTPS_SERVED });
 }

@@ -1,5 +1,5 @@
 import { defineCheck, fail, skip } from '../../src/core/check.ts';
-import { evaluateTlsa } from '../../src/mail/tlsa.ts';
+import { evaluateTlsa, httpsAuthenticatingMatch } from '../../src/mail/tlsa.ts';
 import { judgeServedCertificates } from './certificate-evidence.ts';
 
 const REMEDIATION = 'Either remove the TLSA records at _443._tcp.<host>, or sign the zone with DNSSEC and publish TLSA '
@@ -37,14 +37,14 @@ export const tlsDaneCheck = defineCheck({
       const result = evaluateTlsa(tlsa.records, tls.chain.map((c) => c.pem), ep.hostname, 'https');
       const evidence = { records: [...result.results], leafFingerprintSha256: tls.chain[0]?.fingerprintSha256 ?? null, chainLength: tls.chain.length };
       if (result.usableCount === 0) return { status: 'fail', summary: `no usable TLSA record at ${tlsaName}: ${result.results[0]?.problem ?? 'none'}`, evidence };
-      const match = result.match;
-      if (!match) return { status: 'fail', summary: `no TLSA record at ${tlsaName} matches the certificate chain served`, evidence };
-      const where = match.matchedDepth === 0 ? 'the leaf' : `chain[${match.matchedDepth}]`;
-      if ((match.usage === 0 || match.usage === 1) && !(tls.chainTrusted && tls.hostnameMatches)) {
-        const why = tls.chainTrusted ? `the leaf does not name ${ep.hostname}` : `the chain is not trusted (${tls.authorizationError ?? 'unknown reason'})`;
-        return { status: 'fail', summary: `TLSA ${match.parameters} matches ${where}, but PKIX validation fails: ${why}`, evidence };
-      }
-      return { status: 'pass', summary: `TLSA ${match.parameters} matches ${where} (DNSSEC-authenticated)`, evidence };
+      const at = (depth: number | null) => (depth === 0 ? 'the leaf' : `chain[${depth}]`);
+      // RFC 7671 5: every matching record counts; any usable one authenticates the server.
+      const match = httpsAuthenticatingMatch(result, tls.chainTrusted && tls.hostnameMatches);
+      if (match) return { status: 'pass', summary: `TLSA ${match.parameters} matches ${at(match.matchedDepth)} (DNSSEC-authenticated)`, evidence };
+      const pkixOnly = result.match;
+      if (!pkixOnly) return { status: 'fail', summary: `no TLSA record at ${tlsaName} matches the certificate chain served`, evidence };
+      const why = tls.chainTrusted ? `the leaf does not name ${ep.hostname}` : `the chain is not trusted (${tls.authorizationError ?? 'unknown reason'})`;
+      return { status: 'fail', summary: `TLSA ${pkixOnly.parameters} matches ${at(pkixOnly.matchedDepth)}, but PKIX validation fails: ${why}`, evidence };
     })(ctx);
     return outcome.status === 'skip' ? outcome : { ...outcome, evidence: { ...base, ...outcome.evidence } };
   },

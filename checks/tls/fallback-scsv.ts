@@ -16,7 +16,7 @@ export const tlsFallbackScsvCheck = defineCheck({
   references: [
     'RFC 7507 3 (inappropriate_fallback)',
     'POODLE downgrade (CVE-2014-3566)',
-    'One hello at the second-highest accepted TLS 1.0-1.2 version with TLS_FALLBACK_SCSV; not applicable (pass) with fewer than two such versions',
+    'One hello at the next lower accepted version (SSLv3 to TLS 1.2) with TLS_FALLBACK_SCSV; not applicable (pass) with fewer than two such versions',
     'testssl.sh: "TLS_FALLBACK_SCSV (RFC 7507)"',
   ],
 

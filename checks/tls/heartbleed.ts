@@ -16,7 +16,7 @@ export const tlsHeartbleedCheck = defineCheck({
   remediation: REMEDIATION,
   references: [
     'CVE-2014-0160 (OpenSSL 1.0.1 to 1.0.1f), RFC 6520 4: a HeartbeatMessage too large for its record MUST be discarded silently',
-    'Probe: after the server\'s flight, a heartbeat request with no room for its padding, then a well-formed one; '
+    'Probe: after the server\'s flight, a heartbeat request whose payload_length runs 16 bytes past its record, then a well-formed one; '
       + 'an answer to the first fails. The payload echoed is Vouch\'s own (the non-exploiting method Mozilla '
       + 'published; sslyze): no server memory is read',
     'Silence passes, as in testssl.sh and sslyze (RFC 6520 3 lets a server discard heartbeats during the handshake); the wait is in the evidence',

@@ -16,10 +16,11 @@ export const tlsZeroRttCheck = defineCheck({
   references: [
     'NCSC-NL ICT-beveiligingsrichtlijnen voor TLS 2025-05 (0-RTT: not allowed)', 'RFC 8446 2.3, 4.2.10 and 8 (replay)',
     'internet.nl: "0-RTT"',
-    'Judged from the server\'s session tickets (max_early_data); node:tls cannot send early data, so a ticket that allows it is error (client-limitation), never a pass',
+    'Whether 0-RTT is allowed is the TLS profile\'s hygiene.zeroRtt (NCSC-NL 2025-05: forbidden; Mozilla: no rule)',
+    'Judged from the server\'s session tickets: max_early_data above 0 announces that the server will accept early data (RFC 8446 4.6.1), which warns where the profile forbids 0-RTT; an early-data acceptance proven on a resumed session fails',
     'Evidence notes session resumption (ID or ticket): a second handshake offering the saved session',
   ],
 
   run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION,
-    async (ep) => judgeZeroRtt(await ctx.probes.tlsSession(ep)), { prerequisite: HTTPS_SERVED }),
+    async (ep) => judgeZeroRtt(await ctx.probes.tlsSession(ep), ctx.settings.tlsPolicy), { prerequisite: HTTPS_SERVED }),
 });

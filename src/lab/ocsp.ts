@@ -4,7 +4,9 @@ import {
   BasicOCSPResponse, CertID, CertStatus, OCSPResponse, OCSPResponseStatus, ResponderID, ResponseBytes, ResponseData,
   RevokedInfo, SingleResponse, id_pkix_ocsp_basic,
 } from '@peculiar/asn1-ocsp';
-import { AlgorithmIdentifier, Certificate, CRLReason, CRLReasons } from '@peculiar/asn1-x509';
+import { AlgorithmIdentifier, Certificate, CRLReason, CRLReasons, Extension } from '@peculiar/asn1-x509';
+import { encodeSctList } from '../tls/sct.ts';
+import { OCSP_SCT_LIST_OID } from '../tls/ocsp.ts';
 import { issueLeaf, type LabCa } from './pki.ts';
 
 /**
@@ -18,8 +20,10 @@ import { issueLeaf, type LabCa } from './pki.ts';
  * - `bad-signature`: good, with a signature that does not verify (one bit flipped).
  * - `try-later`: responseStatus tryLater, no answer at all.
  * - `garbage`: bytes that are not an OCSP response.
+ * - `with-scts`: as `good`, with two fake SCTs from distinct made-up logs in the SingleResponse's SCT list
+ *   extension (RFC 6962 3.3, 1.3.6.1.4.1.11129.2.4.5), for CT counted from the staple.
  */
-export type StapleVariant = 'good' | 'delegated' | 'revoked' | 'stale' | 'bad-signature' | 'try-later' | 'garbage';
+export type StapleVariant = 'good' | 'delegated' | 'revoked' | 'stale' | 'bad-signature' | 'try-later' | 'garbage' | 'with-scts';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
@@ -50,6 +54,7 @@ export function buildOcspResponse(ca: LabCa, leafPem: string, variant: StapleVar
     certID, certStatus,
     thisUpdate: new Date(t - (stale ? 9 : 0) * DAY_MS - HOUR_MS),
     nextUpdate: new Date(t + (stale ? -2 : 7) * DAY_MS),
+    ...(variant === 'with-scts' ? { singleExtensions: [sctExtension(['Vouch Lab Staple Log A', 'Vouch Lab Staple Log B'], t)] } : {}),
   });
   const signer = variant === 'delegated' ? delegatedResponder(ca) : { keyPem: ca.keyPem, cert: issuer, certDer: null };
   const data = new ResponseData({
@@ -69,6 +74,19 @@ export function buildOcspResponse(ca: LabCa, leafPem: string, variant: StapleVar
     responseStatus: OCSPResponseStatus.successful,
     responseBytes: new ResponseBytes({ responseType: id_pkix_ocsp_basic, response: new OctetString(AsnConvert.serialize(basic)) }),
   })));
+}
+
+/** Fake SCTs (nothing verifies them) from made-up logs named by `logs`, as the SingleResponse extension carries them. */
+export function fakeSctList(logs: readonly string[], timestampMs: number): Buffer {
+  return encodeSctList(logs.map((name) => ({
+    logId: createHash('sha256').update(name).digest(), timestampMs: timestampMs - HOUR_MS, signature: createHash('sha512').update(name).digest(),
+  })));
+}
+
+/** RFC 6962 3.3: extnValue is an OCTET STRING holding the TLS-encoded list. */
+function sctExtension(logs: readonly string[], t: number): Extension {
+  const list = fakeSctList(logs, t);
+  return new Extension({ extnID: OCSP_SCT_LIST_OID, critical: false, extnValue: new OctetString(AsnConvert.serialize(new OctetString(list))) });
 }
 
 const responders = new WeakMap<LabCa, { keyPem: string; cert: Certificate; certDer: Buffer }>();

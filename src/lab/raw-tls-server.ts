@@ -16,14 +16,19 @@ export { DEFAULT_RAW_SUITES, ECDHE_RSA_SUITES, type RawTlsVersion } from './raw-
  * ServerHelloDone, then reads the client's records and reacts to heartbeats, ChangeCipherSpec and ClientKeyExchange.
  * It never completes a handshake and never encrypts anything. Every option defaults to the correct behaviour:
  *
- * - `renegotiationInfo` (RFC 5746 3.6): echo an empty renegotiation_info to the extension or the SCSV 0x00ff.
+ * - `renegotiationInfo` (RFC 5746 3.6): echo an empty renegotiation_info to the extension or the SCSV 0x00ff;
+ *   `renegotiatedConnection` (default empty): put these bytes in it instead, a violation on an initial handshake (3.4).
  * - `extendedMasterSecret` (RFC 7627 5.2): echo extended_master_secret when offered.
  * - `acceptCompression` (default false): choose DEFLATE (RFC 3749) when offered (CRIME, CVE-2012-4929).
- * - `versions` (default TLS 1.0-1.2) and `acceptFallback` (default false: RFC 7507 3, TLS_FALLBACK_SCSV 0x5600 in a
+ * - `versions` (default TLS 1.0-1.2; SSLv3 may be added: same flight, no extensions) and `acceptFallback` (default false: RFC 7507 3, TLS_FALLBACK_SCSV 0x5600 in a
  *   hello below the highest supported version gets a fatal inappropriate_fallback(86)).
  * - `heartbleed` (CVE-2014-0160), `acceptEarlyCcs` (CVE-2014-0224), `paddingOracle` (ROBOT): see raw-tls/after-flight.ts.
  *   Without `paddingOracle` every ClientKeyExchange gets handshake_failure(40); with it, a premaster secret whose
- *   PKCS#1 v1.5 padding is malformed gets decrypt_error(51) instead.
+ *   PKCS#1 v1.5 padding is malformed gets decrypt_error(51) instead. `oracleWithoutCcs`: a malformed one is refused at
+ *   once with handshake_failure(40), a well-formed one waits for ChangeCipherSpec and Finished and is then refused the
+ *   same way, so the oracle shows only to a client that sends no ChangeCipherSpec and Finished.
+ *   `heartbeatIgnoresPadding`: heartbeats are bounds-checked against the record but the 16 bytes of padding are not
+ *   required (RFC 6520 4 says they must be): a stack that is not Heartbleed.
  * - `ticketbleed` (CVE-2016-9244): a hello with a non-empty SessionTicket and a 1-31 byte session id is "resumed"
  *   with a 32-byte session id padded from memory.
  * Leaks come from `memory`, a fake buffer (default a recognisable text pattern), never from real process memory.
@@ -42,13 +47,18 @@ export type RawTlsOptions = {
   readonly suites?: readonly number[];
   readonly versions?: readonly RawTlsVersion[];
   readonly renegotiationInfo?: boolean;
+  readonly renegotiatedConnection?: Buffer;
   readonly extendedMasterSecret?: boolean;
   readonly acceptCompression?: boolean;
   readonly acceptFallback?: boolean;
   readonly heartbleed?: boolean;
   readonly acceptEarlyCcs?: boolean;
   readonly paddingOracle?: boolean;
+  readonly oracleWithoutCcs?: boolean;
+  readonly heartbeatIgnoresPadding?: boolean;
   readonly ticketbleed?: boolean;
+  /** RFC 6962 3.3.1: the SignedCertificateTimestampList (TLS-encoded) to send to a client that asks; default none. */
+  readonly sctList?: Buffer;
   /** The fake memory leaks are read from. */
   readonly memory?: Buffer;
 };
@@ -76,10 +86,12 @@ export function rawTlsHandler(options: RawTlsOptions = {}): SocketHandler {
     suites: options.suites ?? DEFAULT_RAW_SUITES,
     versions: (options.versions ?? ['TLSv1', 'TLSv1.1', 'TLSv1.2']).map((v) => RAW_TLS_WIRE[v]),
     renegotiationInfo: options.renegotiationInfo ?? true,
+    renegotiatedConnection: options.renegotiatedConnection ?? Buffer.alloc(0),
     extendedMasterSecret: options.extendedMasterSecret ?? true,
     acceptCompression: options.acceptCompression ?? false,
     acceptFallback: options.acceptFallback ?? false,
     ticketbleed: options.ticketbleed ?? false,
+    sctList: options.sctList ?? null,
   };
   if (helloConfig.versions.length === 0) throw new RangeError('raw TLS server: no versions');
 
@@ -103,7 +115,8 @@ export function rawTlsHandler(options: RawTlsOptions = {}): SocketHandler {
         afterFlight = createAfterFlight({
           version: answer.version, heartbeatOffered: answer.heartbeatOffered, privateKey, memory,
           heartbleed: options.heartbleed ?? false, acceptEarlyCcs: options.acceptEarlyCcs ?? false,
-          paddingOracle: options.paddingOracle ?? false,
+          paddingOracle: options.paddingOracle ?? false, oracleWithoutCcs: options.oracleWithoutCcs ?? false,
+          heartbeatIgnoresPadding: options.heartbeatIgnoresPadding ?? false,
         });
       }
       const { records, rest, bad } = splitRecords(buf);

@@ -29,6 +29,8 @@ export type TlsaEvaluation = {
   readonly usableCount: number;
   /** The first record that authenticates the chain, or null. */
   readonly match: TlsaRecordResult | null;
+  /** Every record that matches the chain, in record order: a client may use any of them (RFC 7671 5). */
+  readonly matches: readonly TlsaRecordResult[];
 };
 
 const USAGES = ['PKIX-TA', 'PKIX-EE', 'DANE-TA', 'DANE-EE'];
@@ -106,7 +108,19 @@ export function evaluateTlsa(records: readonly string[], chainPem: readonly stri
     }
     return { ...base, usable: true, matchedDepth: depth, problem: null };
   });
-  return { results, usableCount: results.filter((r) => r.usable).length, match: results.find((r) => r.matchedDepth !== null) ?? null };
+  const matches = results.filter((r) => r.matchedDepth !== null);
+  return { results, usableCount: results.filter((r) => r.usable).length, match: matches[0] ?? null, matches };
+}
+
+/**
+ * For HTTPS (RFC 6698 2.1.1, RFC 7671 5): the matching record that authenticates the server, or null. Any usable
+ * matching record suffices: DANE-TA(2) and DANE-EE(3) on their own; PKIX-TA(0) and PKIX-EE(1) only when the chain also
+ * passes PKIX validation (`pkixValid`: trusted and naming the host). So a PKIX-EE match on an untrusted chain does not
+ * hide a DANE-EE record that matches too. SMTP (RFC 7672) uses `match`: PKIX usages are unusable there.
+ */
+export function httpsAuthenticatingMatch(evaluation: TlsaEvaluation, pkixValid: boolean): TlsaRecordResult | null {
+  return evaluation.matches.find((m) => m.usage === 2 || m.usage === 3)
+    ?? (pkixValid ? evaluation.matches.find((m) => m.usage === 0 || m.usage === 1) : undefined) ?? null;
 }
 
 function parseChain(pems: readonly string[]): X509Certificate[] {

@@ -50,7 +50,12 @@ export function nodeTlsClient(
   });
 }
 
-/** OpenSSL's ways of saying "not this protocol version" (an alert from the server, or its ServerHello's version). */
+/**
+ * OpenSSL's ways of saying "not this protocol version" (an alert from the server, or its ServerHello's version). A
+ * hint, not proof: WRONG_VERSION_NUMBER is also what any non-TLS answer gives, and UNSUPPORTED_PROTOCOL what a
+ * version Node will not offer gives. Judges conclude "version refused" only from the TLS enumeration's refusals
+ * (src/tls/judge/renegotiation.ts).
+ */
 export function isVersionRefusal(err: unknown): boolean {
   const cause = err instanceof ProbeError ? err.cause : err;
   const code = (cause as { code?: unknown } | null)?.code;

@@ -1,8 +1,12 @@
 import type tls from 'node:tls';
+import { abortReason, deadline } from '../core/deadline.ts';
 import { ProbeError } from '../core/errors.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import type { Endpoint } from '../core/types.ts';
+import { sniName } from '../tls/hello.ts';
 import { readOpensslSession, type SessionFacts } from '../tls/openssl-session.ts';
+import { readResumptionSession } from '../tls/resumption-session.ts';
+import { planZeroRtt, proveZeroRtt, type UndeterminedReason } from '../tls/zero-rtt-proof.ts';
 import { nodeTlsClient, type PlainConnect } from './tls-client.ts';
 
 /**
@@ -11,12 +15,12 @@ import { nodeTlsClient, type PlainConnect } from './tls-client.ts';
  * 4.6.1) read from OpenSSL's serialized session, then a second handshake offering the newest one: did it resume?
  * Two connections (two SMTP sessions on an MX).
  *
- * Node cannot send early data, so 0-RTT is established only as far as the tickets say: a ticket without the
- * early_data extension (max_early_data 0) forbids it (RFC 8446 4.2.10); a ticket that allows it says nothing about
- * whether the server would accept what a client sends.
+ * Node cannot send early data: a ticket without the early_data extension (max_early_data 0) forbids 0-RTT (RFC 8446
+ * 4.2.10), and when a ticket allows it, a third connection resumes that ticket by hand with early data
+ * (tls/zero-rtt-proof.ts) to prove whether the server accepts it.
  */
 
-export const SESSION_SPEC = 'session-v1';
+export const SESSION_SPEC = 'session-v2';
 
 export type ResumptionFacts = {
   /** What the saved session offers: a TLS 1.3 PSK ticket or TLS 1.2 ticket (`ticket`), a TLS 1.2 `session-id`, or `none`. */
@@ -25,6 +29,25 @@ export type ResumptionFacts = {
   readonly resumed: boolean | null;
   readonly protocol: string | null;
   readonly detail: string | null;
+};
+
+/** How `earlyDataAccepted` was established, or why it was not. */
+export type EarlyDataEvidence = {
+  /** A hand-made resumption with early data was sent. */
+  readonly attempted: boolean;
+  /** The server selected the ticket (RFC 8446 4.2.11); null when no ServerHello was read. */
+  readonly pskAccepted: boolean | null;
+  readonly cipherSuite: number | null;
+  /** Extension types of the server's EncryptedExtensions (42 = early_data); null when none was read. */
+  readonly encryptedExtensions: readonly number[] | null;
+  /** The ticket age the hello claimed (ms). */
+  readonly ticketAgeMs: number | null;
+  /**
+   * null when established; else the proof's reason, `psk-refused` (a full handshake: says nothing about 0-RTT),
+   * `no-offer` (not tried: no TLS 1.3 ticket allows early data), `connection` or `timeout` (the attempt failed).
+   */
+  readonly reason: UndeterminedReason | 'psk-refused' | 'no-offer' | null;
+  readonly detail: string;
 };
 
 export type TlsSessionFacts = {
@@ -39,6 +62,13 @@ export type TlsSessionFacts = {
   /** How long the probe waited for tickets after the handshake. */
   readonly ticketWaitMs: number;
   readonly resumption: ResumptionFacts;
+  /**
+   * Did the server accept 0-RTT early data (RFC 8446 4.2.10)? true/false only when a hand-made resumption of a ticket
+   * that allows early data was answered with that ticket accepted: true = its EncryptedExtensions carried early_data.
+   * null when not tried or not established (`earlyData.reason`).
+   */
+  readonly earlyDataAccepted: boolean | null;
+  readonly earlyData: EarlyDataEvidence;
   readonly observedAt: string;
 };
 
@@ -46,6 +76,8 @@ export type SessionProbeOptions = {
   readonly transport: 'tls' | 'smtp-starttls';
   /** The longest wait for tickets after the handshake (TLS 1.3 servers send them right after the client's Finished). */
   readonly ticketWaitMs: number;
+  /** The 0-RTT attempt's own deadline (default 5 s): when it runs out, `earlyDataAccepted` is null, the other facts stand. */
+  readonly earlyDataProofMs?: number;
 };
 
 /** After the first ticket, how long to wait for more from the same flight (OpenSSL sends two). */
@@ -56,7 +88,9 @@ export async function probeTlsSession(
   endpoint: Endpoint, connect: PlainConnect, options: SessionProbeOptions, signal: AbortSignal,
 ): Promise<TlsSessionFacts> {
   const raw: Buffer[] = [];
-  const first = await nodeTlsClient(endpoint, await connect(signal), CLIENT, signal, (s) => s.on('session', (b: Buffer) => raw.push(b)));
+  const receivedAt: number[] = [];
+  const onSession = (b: Buffer) => { raw.push(b); receivedAt.push(Date.now()); };
+  const first = await nodeTlsClient(endpoint, await connect(signal), CLIENT, signal, (s) => s.on('session', onSession));
   const protocol = first.getProtocol();
   try {
     first.resume();
@@ -77,9 +111,13 @@ export async function probeTlsSession(
   const resumption = newest && mechanism !== 'none'
     ? await resume(endpoint, connect, newest, mechanism, signal)
     : { mechanism, resumed: null, protocol: null, detail: 'the server handed out no session to resume' };
+  const earlyData = protocol === 'TLSv1.3'
+    ? await proveEarlyData(endpoint, connect, raw, receivedAt, options, signal)
+    : notEstablished('no-offer', `0-RTT exists only in TLS 1.3 (the handshake was ${protocol ?? 'none'})`);
   return {
     endpoint: endpointLabel(endpoint), transport: options.transport, protocol, sessions, problems,
-    ticketWaitMs: options.ticketWaitMs, resumption, observedAt: new Date().toISOString(),
+    ticketWaitMs: options.ticketWaitMs, resumption, earlyDataAccepted: earlyData.accepted, earlyData: earlyData.evidence,
+    observedAt: new Date().toISOString(),
   };
 }
 
@@ -97,6 +135,52 @@ async function resume(
     return { mechanism, resumed: socket.isSessionReused(), protocol: socket.getProtocol(), detail: null };
   } finally {
     socket.destroy();
+  }
+}
+
+type EarlyDataOutcome = { readonly accepted: boolean | null; readonly evidence: EarlyDataEvidence };
+
+const notEstablished = (reason: EarlyDataEvidence['reason'], detail: string, attempted = false, ticketAgeMs: number | null = null): EarlyDataOutcome => ({
+  accepted: null,
+  evidence: { attempted, pskAccepted: null, cipherSuite: null, encryptedExtensions: null, ticketAgeMs, reason, detail },
+});
+
+/**
+ * Resumes, by hand and with early data, a TLS 1.3 ticket that allows it: the oldest such ticket, so that the one
+ * the resumption step used (the newest) is not offered twice (a server with anti-replay accepts a ticket once). A
+ * failed or timed-out attempt leaves `earlyDataAccepted` null; the other facts stand.
+ */
+async function proveEarlyData(
+  endpoint: Endpoint, connect: PlainConnect, raw: readonly Buffer[], receivedAt: readonly number[], options: SessionProbeOptions, signal: AbortSignal,
+): Promise<EarlyDataOutcome> {
+  const offers = raw.map((der, i) => ({ session: readResumptionSession(der), receivedAtMs: receivedAt[i]!, newest: i === raw.length - 1 }))
+    .filter((t) => t.session?.version === 0x0304 && t.session.maxEarlyData > 0);
+  const pick = offers.find((t) => !t.newest) ?? offers[0];
+  if (!pick) return notEstablished('no-offer', 'no TLS 1.3 ticket allows early data (max_early_data 0 or absent), so no client may send it');
+  const plan = planZeroRtt(pick.session!, { serverName: sniName(endpoint.hostname), receivedAtMs: pick.receivedAtMs });
+  if (!('bytes' in plan)) return notEstablished(plan.reason, plan.detail);
+  const own = deadline(signal, options.earlyDataProofMs ?? 5000, `0-RTT attempt ${endpointLabel(endpoint)}`);
+  try {
+    const proof = await proveZeroRtt(endpoint, connect, plan, own.signal);
+    if (proof.kind === 'undetermined') return notEstablished(proof.reason, proof.detail, true, plan.ticketAgeMs);
+    const answered = proof.kind === 'answered';
+    return {
+      accepted: proof.earlyDataAccepted,
+      evidence: {
+        attempted: true, pskAccepted: proof.pskAccepted, cipherSuite: proof.cipherSuite,
+        encryptedExtensions: answered ? proof.encryptedExtensions : null, ticketAgeMs: plan.ticketAgeMs,
+        reason: answered ? null : 'psk-refused',
+        detail: !answered ? proof.detail : proof.earlyDataAccepted
+          ? 'the server resumed the ticket and its EncryptedExtensions carried early_data: it accepted the 0-RTT data'
+          : 'the server resumed the ticket without early_data in its EncryptedExtensions: it rejected the 0-RTT data',
+      },
+    };
+  } catch (err) {
+    if (signal.aborted) throw abortReason(signal);
+    if (!(err instanceof ProbeError)) throw err;
+    return notEstablished(own.signal.aborted ? 'timeout' : 'connection', `the 0-RTT attempt failed: ${err.message}`, true, plan.ticketAgeMs);
+  } finally {
+    own.dispose();
   }
 }
 

@@ -27,7 +27,7 @@ import { starttlsConnect } from '../tls/enumerate-smtp.ts';
 import { sniName } from '../tls/hello.ts';
 import { HYGIENE_SPEC, hygieneComplete, probeHygiene } from '../tls/hygiene/probe.ts';
 import { createConverser } from '../tls/conversation.ts';
-import { probeWeakness, weaknessConcluded, WEAKNESS_SPEC, type RawWeakness } from '../tls/weakness/probe.ts';
+import { probeWeakness, weaknessConcluded, weaknessQuietWindow, WEAKNESS_SPEC, type RawWeakness } from '../tls/weakness/probe.ts';
 import { issueTicket } from '../tls/weakness/ticketbleed.ts';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
@@ -205,8 +205,9 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const renegotiationAttemptMs = Math.min(timeoutMs, 2000);
   const renegotiationOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'renegotiation', 1, timeoutMs * 2 + renegotiationAttemptMs,
     (connect, signal) => probeClientRenegotiation(ep, connect, { transport, attemptMs: renegotiationAttemptMs }, signal));
-  const sessionOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'session', 2, timeoutMs * 3,
-    (connect, signal) => probeTlsSession(ep, connect, { transport, ticketWaitMs: Math.min(1000, Math.floor(timeoutMs / 2)) }, signal));
+  // Two handshakes, the ticket wait, and a third connection (the 0-RTT attempt, own deadline) when a ticket allows early data.
+  const sessionOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'session', 2, timeoutMs * 4,
+    (connect, signal) => probeTlsSession(ep, connect, { transport, ticketWaitMs: Math.min(1000, Math.floor(timeoutMs / 2)), earlyDataProofMs: timeoutMs }, signal));
 
   // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
   const dns = (name: string, type: DnsAnswer['type'], options?: DnsQueryOptions) => cache.get(keyOf.dns(name, type, options), () => {
@@ -249,7 +250,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
 
   // Issue 10, known weaknesses probed with raw hellos (src/tls/weakness/): each connection in its own slot with its
   // own deadline (a ROBOT round is five of them), its listening windows inside it; on an MX each an SMTP session.
-  const weaknessQuietMs = Math.min(2000, Math.max(100, Math.floor(timeoutMs / 2)));
+  const weaknessQuietMs = weaknessQuietWindow(timeoutMs);
   const weaknessOver = async (ep: Endpoint, transport: Transport, weakness: RawWeakness) => {
     const enumeration = weakness !== 'robot' ? undefined : transport === 'tls' ? await probes.tlsEnumeration(ep) : await probes.smtpTlsEnumeration(ep);
     const obtainTicket = () => nodeTlsOver(ep, transport, 'session ticket', 1, timeoutMs, async (connect, signal) => issueTicket(ep, await connect(signal), signal));
@@ -272,7 +273,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     const facts = await sharing.share(kind, ep, transport, () => enumerateOver(ep, transport), enumerationComplete);
     if (config.tls.measure === 'per-name') return facts;
     const own = await fingerprint(ep, transport);
-    return { ...facts, fingerprint: { answers: own.answers, connections: own.connections } };
+    return { ...facts, fingerprint: { answers: own.answers, connections: own.connections, sctExtension: own.sctExtension } };
   };
 
   const probes: Probes = {

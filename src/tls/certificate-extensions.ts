@@ -42,8 +42,11 @@ export type CertificateExtensions = {
   /** Extended key usage purposes (dotted OIDs), or null when the certificate has no EKU extension at all. */
   readonly extendedKeyUsage: readonly string[] | null;
   readonly extendedKeyUsageCritical: boolean;
-  /** RFC 7633: the TLS Feature extension lists status_request (5). */
-  readonly mustStaple: boolean;
+  /**
+   * RFC 7633: the TLS Feature extension lists status_request (5); null when that extension is present but does not
+   * decode (whether the certificate demands a staple is then unknown, never "no").
+   */
+  readonly mustStaple: boolean | null;
   /** TLS features listed (RFC 7633), or null when the extension is absent. */
   readonly tlsFeatures: readonly number[] | null;
   /** The TLS-encoded SignedCertificateTimestampList inside the SCT extension (RFC 6962 3.3), or null when absent. */
@@ -111,7 +114,7 @@ export function readCertificateExtensions(der: Buffer): ExtensionsRead {
   }
   const problems: string[] = [];
   const out = {
-    extendedKeyUsage: null as string[] | null, extendedKeyUsageCritical: false, mustStaple: false, tlsFeatures: null as number[] | null,
+    extendedKeyUsage: null as string[] | null, extendedKeyUsageCritical: false, mustStaple: false as boolean | null, tlsFeatures: null as number[] | null,
     sctList: null as Buffer | null, precertificate: false, isCa: false, caIssuersUrls: [] as string[], ocspUrls: [] as string[],
   };
   for (const ext of extensions) {
@@ -132,7 +135,8 @@ export function readCertificateExtensions(der: Buffer): ExtensionsRead {
       }
       case TLS_FEATURE_OID: {
         const features = decode('TLS Feature', () => [...AsnConvert.parse(value, TlsFeatures)].map(Number));
-        if (features) { out.tlsFeatures = features; out.mustStaple = features.includes(STATUS_REQUEST_FEATURE); }
+        out.mustStaple = features ? features.includes(STATUS_REQUEST_FEATURE) : null;
+        if (features) out.tlsFeatures = features;
         break;
       }
       case SCT_LIST_OID: {

@@ -2,7 +2,7 @@ import type { HelloVersion } from './hello.ts';
 import { describeSuite } from './registry.ts';
 import { PROTOCOL_VERSIONS, type ProtocolVersion } from './types.ts';
 import type { Exchange } from './exchange.ts';
-import type { SharedFrom } from './fingerprint.ts';
+import type { SctExtensionFact, SharedFrom } from './fingerprint.ts';
 import { createAsk, named, namedGroup, type AskContext, type Named } from './enumerate-context.ts';
 import { enumerateSslv2, enumerateVersion, type VersionSuites } from './enumerate-suites.ts';
 import { probeOrder, type OrderFacts } from './enumerate-order.ts';
@@ -61,8 +61,11 @@ export type TlsEnumeration = {
   readonly observedAt: string;
   /** Measured through another name on the same address with the same fingerprint (src/runner/shared-endpoints.ts). */
   readonly sharedFrom?: SharedFrom;
-  /** This name's own fingerprint (tls.measure per-address): its answers, and the connections they took (not in `connections`). */
-  readonly fingerprint?: { readonly answers: readonly string[]; readonly connections: number };
+  /**
+   * This name's own fingerprint (tls.measure per-address): its answers, the connections they took (not in
+   * `connections`), and the SCT list its TLS <= 1.2 ServerHello carried (RFC 6962 3.3.1, for tls.certificate-transparency).
+   */
+  readonly fingerprint?: { readonly answers: readonly string[]; readonly connections: number; readonly sctExtension: SctExtensionFact | null };
 };
 
 /** Whether the facts are complete: every version tested without a problem, every key-exchange job clean. Only such facts may stand for other names. */
@@ -93,7 +96,7 @@ export type EnumerateOptions = {
  * What the enumeration asks, as a version string for cache keys and recorded facts: change it whenever the offers,
  * the jobs or the facts change, so that an old record is never taken for a new answer.
  */
-export const ENUMERATION_SPEC = 'enum-2';
+export const ENUMERATION_SPEC = 'enum-3';
 
 /** One question for the server, as a job engine would see it. */
 export type EnumerationJob = { readonly id: string; run(ctx: AskContext): Promise<void> };

@@ -32,7 +32,33 @@ export type TlsFingerprint = {
    */
   readonly clear: boolean;
   readonly connections: number;
+  /**
+   * RFC 6962 3.3.1: the SCT list the newest TLS <= 1.2 answer sent in its ServerHello (the offers ask for it), for
+   * tls.certificate-transparency; null when no TLS <= 1.2 version was chosen (TLS 1.3 sends it encrypted, unread).
+   */
+  readonly sctExtension: SctExtensionFact | null;
 };
+
+export type SctExtensionFact = {
+  readonly version: HelloVersion;
+  /** The TLS-encoded SignedCertificateTimestampList (hex, with its length prefix); null when the ServerHello had none. */
+  readonly listHex: string | null;
+};
+
+/** The versions whose ServerHello may carry the SCT extension, newest first (SSLv3 offers no extensions). */
+const SCT_VERSIONS: readonly HelloVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1'];
+
+/** The SCT list of one answer, when the server chose `version` (undefined otherwise). */
+function sctOf(version: HelloVersion, answer: Parameters<typeof readAnswer>[0]): SctExtensionFact | undefined {
+  if (!SCT_VERSIONS.includes(version)) return undefined;
+  const verdict = readAnswer(answer, version);
+  if (verdict.kind !== 'chosen' || verdict.result.kind !== 'flight') return undefined;
+  const sct = verdict.result.serverHello.extensions.sct;
+  if (!sct) return { version, listHex: null };
+  // server-hello.ts keeps the list's contents; the length prefix makes it the wire's SignedCertificateTimestampList.
+  const length = sct.hex.length / 2;
+  return { version, listHex: `${length.toString(16).padStart(4, '0')}${sct.hex}` };
+}
 
 /** The canonical line for one answer; `null` when the answer is not clear. */
 export function fingerprintLine(version: HelloVersion, answer: Parameters<typeof readAnswer>[0]): string | null {
@@ -71,6 +97,7 @@ export async function fingerprintTls(options: FingerprintOptions): Promise<TlsFi
     maxFailures: FINGERPRINT_VERSIONS.length, ...(options.signal ? { signal: options.signal } : {}),
   });
   const lines: (string | null)[] = new Array<string | null>(FINGERPRINT_VERSIONS.length).fill(null);
+  const scts = new Map<HelloVersion, SctExtensionFact>();
   let next = 0;
   const worker = async () => {
     while (next < FINGERPRINT_VERSIONS.length) {
@@ -81,6 +108,8 @@ export async function fingerprintTls(options: FingerprintOptions): Promise<TlsFi
         stopAfter: version === 'TLSv1.3' ? 'server-hello' : 'server-hello-done',
       });
       lines[index] = fingerprintLine(version, answer);
+      const sct = sctOf(version, answer);
+      if (sct) scts.set(version, sct);
     }
   };
   const concurrency = Math.max(1, Math.min(options.concurrency ?? 1, FINGERPRINT_VERSIONS.length));
@@ -92,6 +121,7 @@ export async function fingerprintTls(options: FingerprintOptions): Promise<TlsFi
     answers: lines.map((line, i) => line ?? `${FINGERPRINT_VERSIONS[i]} unclear`),
     clear,
     connections: ask.connections(),
+    sctExtension: SCT_VERSIONS.map((v) => scts.get(v)).find((fact) => fact !== undefined) ?? null,
   };
 }
 

@@ -26,7 +26,7 @@ export type RandomSource = (size: number) => Buffer;
 export const EXTENSION = {
   serverName: 0, statusRequest: 5, supportedGroups: 10, ecPointFormats: 11, signatureAlgorithms: 13, heartbeat: 15,
   alpn: 16, signedCertificateTimestamp: 18, padding: 21, extendedMasterSecret: 23, sessionTicket: 35, earlyData: 42,
-  supportedVersions: 43, pskKeyExchangeModes: 45, keyShare: 51, renegotiationInfo: 0xff01,
+  preSharedKey: 41, supportedVersions: 43, pskKeyExchangeModes: 45, keyShare: 51, renegotiationInfo: 0xff01,
 } as const;
 
 /** Which extensions to send. Absent or false means "not sent"; every list is sent in the order given. */
@@ -64,6 +64,19 @@ export type HelloExtensions = {
   readonly pskKeyExchangeModes?: readonly number[];
   /** RFC 8446 4.2.10: empty early_data (for later 0-RTT work; without a PSK a server ignores it). */
   readonly earlyData?: boolean;
+  /**
+   * RFC 8446 4.2.8: key shares made by the caller, who keeps the private keys (zero-rtt-proof.ts completes a key
+   * exchange); replaces the shares `keyShares` would make.
+   */
+  readonly keyShareEntries?: readonly { readonly group: number; readonly publicKey: Buffer }[];
+  /**
+   * RFC 8446 4.2.11: OfferedPsks, sent as the LAST extension (after padding). Binders are sent as given: the caller
+   * sends placeholders of the right length, computes the real ones over the truncated hello and patches them in.
+   */
+  readonly preSharedKey?: {
+    readonly identities: readonly { readonly identity: Buffer; readonly obfuscatedTicketAge: number }[];
+    readonly binders: readonly Buffer[];
+  };
   /** Any other extension, verbatim and in order, before padding (tests, GREASE, drafts). */
   readonly extra?: readonly { readonly type: number; readonly data: Buffer }[];
 };
@@ -164,7 +177,9 @@ function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: numb
   if (versions.length > 0) list.push(extension(EXTENSION.supportedVersions, vec8(u16s(versions.map((v) => WIRE_VERSIONS[v])))));
   const pskModes = ext.pskKeyExchangeModes ?? (tls13 ? [1] : []);
   if (pskModes.length > 0) list.push(extension(EXTENSION.pskKeyExchangeModes, vec8(Buffer.from(pskModes))));
-  if (tls13 || ext.keyShares) {
+  if (ext.keyShareEntries) {
+    list.push(extension(EXTENSION.keyShare, vec16(Buffer.concat(ext.keyShareEntries.map((e) => Buffer.concat([u16(e.group), vec16(e.publicKey)]))))));
+  } else if (tls13 || ext.keyShares) {
     const shareGroups = ext.keyShares ?? (groups.includes(X25519) ? [X25519] : []);
     const shares = shareGroups.flatMap((group) => {
       const share = shareOf(group);
@@ -180,8 +195,22 @@ function extensionsBlock(spec: HelloSpec, ext: HelloExtensions, bodyLength: numb
     const unpadded = 4 + bodyLength + 2 + list.reduce((sum, item) => sum + item.length, 0);
     if (unpadded > 0xff && unpadded < 0x200) list.push(extension(EXTENSION.padding, Buffer.alloc(Math.max(0x200 - unpadded - 4, 0))));
   }
+  if (ext.preSharedKey) list.push(extension(EXTENSION.preSharedKey, offeredPsks(ext.preSharedKey)));
   return vec16(Buffer.concat(list));
 }
+
+/** RFC 8446 4.2.11: identities<7..2^16-1> of { identity<1..2^16-1>, uint32 obfuscated_ticket_age }, binders<33..2^16-1>. */
+function offeredPsks(psk: NonNullable<HelloExtensions['preSharedKey']>): Buffer {
+  const identities = psk.identities.map(({ identity, obfuscatedTicketAge }) => {
+    const age = Buffer.alloc(4);
+    age.writeUInt32BE(obfuscatedTicketAge >>> 0);
+    return Buffer.concat([vec16(identity), age]);
+  });
+  return Buffer.concat([vec16(Buffer.concat(identities)), vec16(Buffer.concat(psk.binders.map(vec8)))]);
+}
+
+/** RFC 8446 4.2.11.2: the bytes the binders take at the end of a ClientHello (the binders<..> vector). */
+export const pskBindersLength = (binders: readonly Buffer[]): number => 2 + binders.reduce((sum, b) => sum + 1 + b.length, 0);
 
 const processShares = new Map<number, Buffer | null>();
 
@@ -249,9 +278,10 @@ const TLS13_GROUPS = [
 
 /**
  * The broadest offer for `version`: every suite of the registry valid for it (without SCSVs), every group and
- * signature scheme, SNI for `serverName`, the usual extensions; SSLv3 without any extension block. TLS 1.3 offers
- * all registered TLS 1.3 suites (RFC 8446 B.4 plus SM4, integrity-only and GOST), the B.4 five first. FFDHE groups
- * are left out below TLS 1.3: with them an RFC 7919 server may refuse DHE suites whose groups it lacks.
+ * signature scheme, SNI for `serverName`, the usual extensions (signed_certificate_timestamp below TLS 1.3); SSLv3
+ * without any extension block. TLS 1.3 offers all registered TLS 1.3 suites (RFC 8446 B.4 plus SM4, integrity-only
+ * and GOST), the B.4 five first. FFDHE groups are left out below TLS 1.3: with them an RFC 7919 server may refuse
+ * DHE suites whose groups it lacks.
  */
 export function fullOffer(version: HelloVersion, serverName: string | null = null, random?: RandomSource): HelloSpec {
   const suites = SUITES.filter((suite) => suiteValidFor(suite, version)).map((suite) => suite.code);
@@ -269,6 +299,9 @@ export function fullOffer(version: HelloVersion, serverName: string | null = nul
       renegotiationInfo: !tls13,
       extendedMasterSecret: !tls13,
       sessionTicket: !tls13,
+      // RFC 6962 3.3.1: a TLS <= 1.2 server answers with its SCT list in the ServerHello (the fingerprint keeps it for
+      // tls.certificate-transparency); in TLS 1.3 the list travels in the encrypted Certificate message, unread.
+      signedCertificateTimestamp: !tls13,
       padding: true,
     },
   };

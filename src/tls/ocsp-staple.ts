@@ -44,6 +44,14 @@ const SIGNATURE_HASHES: Readonly<Record<string, string | null>> = {
   '1.3.101.112': null, '1.3.101.113': null,
 };
 
+/** Names for algorithms a staple may use that are not checked above, so "cannot check" says which. */
+const UNCHECKED_ALGORITHM_NAMES: Readonly<Record<string, string>> = {
+  '1.2.840.113549.1.1.10': 'RSASSA-PSS', '1.2.840.113549.1.1.4': 'md5WithRSAEncryption', '1.2.840.113549.1.1.14': 'sha224WithRSAEncryption',
+  '1.2.840.10045.4.3.1': 'ecdsa-with-SHA224', '1.2.840.113549.2.5': 'MD5', '2.16.840.1.101.3.4.2.4': 'SHA-224',
+  '2.16.840.1.101.3.4.2.8': 'SHA3-256', '2.16.840.1.101.3.4.2.9': 'SHA3-384', '2.16.840.1.101.3.4.2.10': 'SHA3-512',
+};
+const algorithmName = (oid: string) => (UNCHECKED_ALGORITHM_NAMES[oid] ? `${UNCHECKED_ALGORITHM_NAMES[oid]} (${oid})` : oid);
+
 type Parts = { readonly subject: Buffer; readonly keyBits: Buffer; readonly x509: X509Certificate; readonly certificate: Certificate };
 
 function partsOf(der: Buffer): Parts {
@@ -79,13 +87,20 @@ export function assessStaple(der: Buffer, leafSerial: string, issuerPem: string 
   }
   const basic = parsed.basic;
   const single = basic.responses.find((r) => matchesCertificate(r, leafSerial, issuer));
-  if (!single) return { ...withStatus, outcome: 'invalid', detail: 'the stapled response has no answer for the served certificate (CertID does not match)' };
+  if (!single) {
+    // An answer for this serial whose CertID hash we cannot compute may be the right one: could not check, not invalid.
+    const uncheckable = basic.responses.find((r) => CERT_ID_HASHES[r.hashAlgorithm] === undefined && r.serialNumber === serialHex(Buffer.from(leafSerial, 'hex')));
+    if (uncheckable) {
+      return { ...withStatus, outcome: 'unverifiable', detail: `the answer for the served certificate's serial identifies its issuer with hash algorithm ${algorithmName(uncheckable.hashAlgorithm)}, which Vouch cannot compute` };
+    }
+    return { ...withStatus, outcome: 'invalid', detail: 'the stapled response has no answer for the served certificate (CertID does not match)' };
+  }
   const times = {
     ...withStatus, certStatus: single.status, producedAt: basic.producedAt, thisUpdate: single.thisUpdate,
     nextUpdate: single.nextUpdate, revocationTime: single.revocationTime,
   };
   const signer = verifySigner(basic, issuer, now);
-  if (!signer.ok) return { ...times, outcome: 'invalid', detail: signer.problem };
+  if (!signer.ok) return { ...times, outcome: signer.uncheckable ? 'unverifiable' : 'invalid', detail: signer.problem };
   const signed = { ...times, signedBy: signer.by };
   const t = now.getTime();
   if (Date.parse(single.thisUpdate) > t + SKEW_MS) return { ...signed, outcome: 'invalid', detail: `thisUpdate ${single.thisUpdate} is in the future` };
@@ -126,9 +141,12 @@ function signatureVerifies(basic: OcspBasicResponse, key: KeyObject): boolean {
 }
 
 /** RFC 6960 4.2.2.2: the issuing CA itself, or a responder certificate it issued with id-kp-OCSPSigning. */
-function verifySigner(basic: OcspBasicResponse, issuer: Parts, now: Date): { ok: true; by: string } | { ok: false; problem: string } {
+function verifySigner(
+  basic: OcspBasicResponse, issuer: Parts, now: Date,
+): { ok: true; by: string } | { ok: false; problem: string; uncheckable?: true } {
   if (SIGNATURE_HASHES[basic.signatureAlgorithm] === undefined) {
-    return { ok: false, problem: `the staple is signed with ${basic.signatureAlgorithm}, which is not checked` };
+    // Our verifier's limit, not a fault of the staple: it may be perfectly valid (e.g. RSASSA-PSS, RFC 4055).
+    return { ok: false, uncheckable: true, problem: `the staple is signed with ${algorithmName(basic.signatureAlgorithm)}, which Vouch cannot verify` };
   }
   if (namesResponder(basic, issuer)) {
     return signatureVerifies(basic, issuer.x509.publicKey)

@@ -1,4 +1,4 @@
-import { AsnConvert } from '@peculiar/asn1-schema';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 
 /**
@@ -26,6 +26,12 @@ export type OcspSingleResponse = {
   readonly revocationReason: number | null;
   readonly thisUpdate: string;
   readonly nextUpdate: string | null;
+  /**
+   * RFC 6962 3.3: the singleExtensions entry 1.3.6.1.4.1.11129.2.4.5, whose extnValue OCTET STRING holds another
+   * OCTET STRING holding the TLS-encoded SignedCertificateTimestampList (read by sct.ts). Null when absent;
+   * `{ problem }` when the extension is there but its value does not decode (the rest of the answer still counts).
+   */
+  readonly sctList: Buffer | null | { readonly problem: string };
 };
 
 export type OcspBasicResponse = {
@@ -41,6 +47,9 @@ export type OcspBasicResponse = {
   /** Certificates the responder included (DER), e.g. a delegated responder's (RFC 6960 4.2.2.2). */
   readonly certs: readonly Buffer[];
 };
+
+/** RFC 6962 3.3: the OCSP SingleResponse extension that carries SCTs. */
+export const OCSP_SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.5';
 
 /** RFC 6960 4.2.1 OCSPResponseStatus, by name. */
 export type OcspResponseStatus = keyof typeof OCSPResponseStatus;
@@ -100,6 +109,7 @@ function readBasic(basic: BasicOCSPResponse): OcspBasicResponse {
         revocationReason: revoked?.revocationReason === undefined ? null : Number(revoked.revocationReason.reason),
         thisUpdate: iso(single.thisUpdate, 'thisUpdate'),
         nextUpdate: single.nextUpdate ? iso(single.nextUpdate, 'nextUpdate') : null,
+        sctList: sctListOf(single.singleExtensions?.find((e) => e.extnID === OCSP_SCT_LIST_OID)?.extnValue.buffer),
       };
     }),
     signedData: Buffer.from(basic.tbsResponseDataRaw),
@@ -107,4 +117,13 @@ function readBasic(basic: BasicOCSPResponse): OcspBasicResponse {
     signature: Buffer.from(basic.signature),
     certs: (basic.certs ?? []).map((c) => Buffer.from(AsnConvert.serialize(c))),
   };
+}
+
+function sctListOf(value: ArrayBuffer | undefined): OcspSingleResponse['sctList'] {
+  if (value === undefined) return null;
+  try {
+    return Buffer.from(AsnConvert.parse(value, OctetString).buffer);
+  } catch (err) {
+    return { problem: `the SCT list extension (${OCSP_SCT_LIST_OID}) does not decode: ${err instanceof Error ? err.message : String(err)}` };
+  }
 }

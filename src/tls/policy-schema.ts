@@ -70,9 +70,24 @@ export type PolicyOrder = {
 /** Issue 10: whether a policy requires, forbids or leaves open one TLS feature, and where that comes from. */
 export type PolicyFeatureRule = { readonly expect: 'required' | 'forbidden' | 'optional'; readonly clause: string; readonly source: string };
 /** TLS features a policy may rule on (`hygiene:` in the file); a feature it does not name is judged by its RFC alone. */
-export const HYGIENE_FEATURES = ['secureRenegotiation', 'compression', 'extendedMasterSecret'] as const;
+export const HYGIENE_FEATURES = ['secureRenegotiation', 'compression', 'extendedMasterSecret', 'zeroRtt'] as const;
 export type HygieneFeature = (typeof HYGIENE_FEATURES)[number];
-export type PolicyHygiene = { readonly [F in HygieneFeature]?: PolicyFeatureRule };
+/** Features only a policy can forbid or leave open: requiring one (0-RTT: replayable early data) makes no sense. */
+const NEVER_REQUIRED: readonly HygieneFeature[] = ['zeroRtt'];
+/**
+ * Client-initiated renegotiation (CVE-2011-1473): forbidden, limited to `maxPerConnection` on one connection, or
+ * left open. `maxPerConnection` is null unless `expect` is `limited`.
+ */
+export type PolicyRenegotiationRule = {
+  readonly expect: 'forbidden' | 'limited' | 'optional'; readonly maxPerConnection: number | null; readonly clause: string; readonly source: string;
+};
+export type PolicyHygiene = { readonly [F in HygieneFeature]?: PolicyFeatureRule } & { readonly clientRenegotiation?: PolicyRenegotiationRule };
+/**
+ * The most renegotiations a `limited` rule may allow: the probe (src/probes/tls-renegotiation.ts) tries 11 on one
+ * connection, so "more than the limit" is seen only for limits below that; a larger limit could never fail.
+ * test/tls/policy.test.ts keeps the two in step.
+ */
+export const MAX_RENEGOTIATION_LIMIT = 10;
 
 export type Policy = {
   readonly id: string;
@@ -353,12 +368,16 @@ function readOrder(value: unknown, ctx: Ctx): PolicyOrder | null {
 
 const EXPECTATIONS = ['required', 'forbidden', 'optional'] as const;
 
+const RENEGOTIATION_EXPECTATIONS = ['forbidden', 'limited', 'optional'] as const;
+
 function readHygiene(value: unknown, ctx: Ctx): PolicyHygiene {
   if (value === undefined) return {};
   const node = readMapping(value, 'hygiene', ctx.problems);
   if (!node) return {};
-  checkKeys(node, 'hygiene', HYGIENE_FEATURES, ctx.problems);
-  const out: { [F in HygieneFeature]?: PolicyFeatureRule } = {};
+  checkKeys(node, 'hygiene', [...HYGIENE_FEATURES, 'clientRenegotiation'], ctx.problems);
+  const out: { [F in HygieneFeature]?: PolicyFeatureRule } & { clientRenegotiation?: PolicyRenegotiationRule } = {};
+  const renegotiation = readRenegotiationRule(node['clientRenegotiation'], ctx);
+  if (renegotiation) out.clientRenegotiation = renegotiation;
   for (const feature of HYGIENE_FEATURES) {
     if (node[feature] === undefined) continue;
     const path = `hygiene.${feature}`;
@@ -366,12 +385,34 @@ function readHygiene(value: unknown, ctx: Ctx): PolicyHygiene {
     if (!rule) continue;
     checkKeys(rule, path, ['expect', 'clause', 'source'], ctx.problems);
     for (const key of ['expect', 'clause', 'source']) if (rule[key] === undefined) ctx.problems.push(`${path}.${key}: required`);
-    const expect = rule['expect'] === undefined ? undefined : readEnum(rule['expect'], `${path}.expect`, EXPECTATIONS, ctx.problems);
+    const allowed = NEVER_REQUIRED.includes(feature) ? EXPECTATIONS.filter((e) => e !== 'required') : EXPECTATIONS;
+    const expect = rule['expect'] === undefined ? undefined : readEnum(rule['expect'], `${path}.expect`, allowed, ctx.problems);
     const clause = rule['clause'] === undefined ? undefined : readString(rule['clause'], `${path}.clause`, ctx.problems);
     const source = rule['source'] === undefined ? undefined : readSourceRef(rule['source'], `${path}.source`, ctx);
     if (expect && clause && source) out[feature] = { expect, clause, source };
   }
   return out;
+}
+
+/** `hygiene.clientRenegotiation`: `{ expect: limited, maxPerConnection: 10, clause, source }`, or forbidden / optional without a number. */
+function readRenegotiationRule(value: unknown, ctx: Ctx): PolicyRenegotiationRule | null {
+  if (value === undefined) return null;
+  const path = 'hygiene.clientRenegotiation';
+  const rule = readMapping(value, path, ctx.problems);
+  if (!rule) return null;
+  checkKeys(rule, path, ['expect', 'maxPerConnection', 'clause', 'source'], ctx.problems);
+  for (const key of ['expect', 'clause', 'source']) if (rule[key] === undefined) ctx.problems.push(`${path}.${key}: required`);
+  const expect = rule['expect'] === undefined ? undefined : readEnum(rule['expect'], `${path}.expect`, RENEGOTIATION_EXPECTATIONS, ctx.problems);
+  const max = rule['maxPerConnection'] === undefined ? undefined
+    : readInteger(rule['maxPerConnection'], `${path}.maxPerConnection`, ctx.problems, 1, MAX_RENEGOTIATION_LIMIT);
+  if (expect === 'limited' && rule['maxPerConnection'] === undefined) ctx.problems.push(`${path}.maxPerConnection: required when expect is limited`);
+  if (expect !== undefined && expect !== 'limited' && rule['maxPerConnection'] !== undefined) {
+    ctx.problems.push(`${path}.maxPerConnection: only allowed when expect is limited (${expect} needs no number)`);
+  }
+  const clause = rule['clause'] === undefined ? undefined : readString(rule['clause'], `${path}.clause`, ctx.problems);
+  const source = rule['source'] === undefined ? undefined : readSourceRef(rule['source'], `${path}.source`, ctx);
+  if (!expect || !clause || !source || (expect === 'limited' && max === undefined)) return null;
+  return { expect, maxPerConnection: expect === 'limited' ? max! : null, clause, source };
 }
 
 /** Every rule (path and clause) whose source is `unverified`: what a reviewer should check against the source. */
@@ -392,5 +433,7 @@ export function unverifiedRules(policy: Policy): { path: string; clause: string 
     const rule = policy.hygiene[feature];
     if (rule?.source === UNVERIFIED) out.push({ path: `hygiene.${feature}`, clause: rule.clause });
   }
+  const renegotiation = policy.hygiene.clientRenegotiation;
+  if (renegotiation?.source === UNVERIFIED) out.push({ path: 'hygiene.clientRenegotiation', clause: renegotiation.clause });
   return out;
 }

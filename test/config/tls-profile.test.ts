@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig } from '../../src/config/load.ts';
+import { policiesDir } from '../../src/tls/policy.ts';
 
 const build = (raw: unknown, baseDir = '/tmp') => buildConfig(raw, { source: null, baseDir });
 
@@ -40,5 +41,18 @@ describe('tls.profile', () => {
     const mine = result.problems.filter((p) => p.startsWith('tls.profile: ./mine.yaml: '));
     expect(mine.length).toBeGreaterThan(3); // source, versions, suites, groups, dh, certificates are missing
     expect(mine.join('\n')).toMatch(/versions: required/);
+  });
+
+  it('names a bad renegotiation limit or 0-RTT rule of a user profile by its path', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vouch-tls-profile-'));
+    const ncsc = await readFile(join(policiesDir(), 'ncsc-2025-05.yaml'), 'utf8');
+    const bad = ncsc.replace('maxPerConnection: 10', 'maxPerConnection: 0').replace('zeroRtt: { expect: forbidden', 'zeroRtt: { expect: required');
+    expect(bad).not.toBe(ncsc);
+    await writeFile(join(dir, 'mine.yaml'), bad);
+    const result = await build({ domains: ['example.nl'], tls: { profile: './mine.yaml' } }, dir);
+    expect(result.ok ? [] : result.problems).toEqual([
+      'tls.profile: ./mine.yaml: hygiene.clientRenegotiation.maxPerConnection: expected a whole number from 1 to 10, got number 0',
+      'tls.profile: ./mine.yaml: hygiene.zeroRtt.expect: "required" is not one of forbidden, optional',
+    ]);
   });
 });

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type SiteSpec } from '../../src/lab/estate.ts';
 import { startSilentServer } from '../../src/lab/tls-server.ts';
+import { issueLeaf } from '../../src/lab/pki.ts';
+import { fakeSctList } from '../../src/lab/ocsp.ts';
+import { startSctExtensionFront } from '../../src/lab/sct-front.ts';
 import { cleanupAfterAll } from '../support/cleanup.ts';
 import { scanLab, type LabScan } from '../support/lab-scan.ts';
 
@@ -22,6 +25,9 @@ const SITES: SiteSpec[] = [
   { domain: `staple.${D}`, https: { cert: 'must-staple', routes: PAGE } },
   { domain: `one-sct.${D}`, https: { cert: 'one-sct', routes: PAGE } },
   { domain: `no-sct.${D}`, https: { cert: 'no-scts', routes: PAGE } },
+  // SCTs only in the OCSP staple (RFC 6962 3.3), and only in the TLS extension (a front, see beforeAll).
+  { domain: `staple-sct.${D}`, https: { cert: 'no-scts', tls: { staple: 'with-scts' }, routes: PAGE } },
+  { domain: `ext-sct.${D}` },
   { domain: `dane-bad.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-bad.${D}`]: { TLSA: [TLSA_NOT_MATCHING], ad: true } } },
   { domain: `dane-unsigned.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-unsigned.${D}`]: { TLSA: [TLSA_NOT_MATCHING] } } },
   { domain: `dane-servfail.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-servfail.${D}`]: { servfail: true } } },
@@ -39,7 +45,11 @@ let prom: string;
 beforeAll(async () => {
   const estate = track(await startEstate(SITES));
   // The silent server's rule comes before the estate's, so it wins for silent.cd.test:443.
-  const servers = { [`silent.${D}:443`]: track(await startSilentServer()) };
+  const extCert = issueLeaf(estate.ca, { hosts: [`ext-sct.${D}`], keyType: 'rsa', scts: 0 });
+  const servers = {
+    [`silent.${D}:443`]: track(await startSilentServer()),
+    [`ext-sct.${D}:443`]: track(await startSctExtensionFront({ keyPem: extCert.keyPem, certPem: extCert.certPem, sctList: fakeSctList(['Ext Log A', 'Ext Log B'], Date.now()) })),
+  };
   scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, 'tls.dane', 'tls.certificate-expiry', 'mail.mx-certificate'],
     servers, formats: ['json', 'html', 'prometheus'] });
   html = await readFile(join(scan.out, 'latest.html'), 'utf8');
@@ -58,8 +68,10 @@ describe('certificate depth end to end through the CLI', () => {
     ['silent', 'tls.certificate-chain', 'error', /no answer within 1500 ms/],
     ['good', 'tls.certificate-transparency', 'pass', /2 embedded SCTs from 2 distinct logs .*counted, not verified/],
     ['one-sct', 'tls.certificate-transparency', 'fail', /1 embedded SCT from 1 distinct log; 2 needed/],
-    ['no-sct', 'tls.certificate-transparency', 'warn', /no embedded SCTs; browsers require them only for publicly trusted certificates/],
+    ['no-sct', 'tls.certificate-transparency', 'warn', /no embedded SCTs, none in the TLS extension or the OCSP staple; browsers require them only for publicly trusted certificates/],
     ['silent', 'tls.certificate-transparency', 'error', /no answer within 1500 ms/],
+    ['staple-sct', 'tls.certificate-transparency', 'pass', /^0 embedded SCTs \+ 2 SCTs in the OCSP staple from 2 distinct logs/],
+    ['ext-sct', 'tls.certificate-transparency', 'pass', /^0 embedded SCTs \+ 2 SCTs in the TLS extension from 2 distinct logs/],
     ['good', 'tls.certificate-usage', 'pass', /extended key usage includes serverAuth$/],
     ['staple', 'tls.certificate-usage', 'pass', /must-staple \(RFC 7633\) is set/],
     ['client-auth', 'tls.certificate-usage', 'fail', /\(clientAuth\) does not include serverAuth/],
@@ -79,11 +91,14 @@ describe('certificate depth end to end through the CLI', () => {
     expect(r.summary).toMatch(summary);
   });
 
-  it('says SCTs are counted, not verified, and which sources were not read', () => {
+  it('says SCTs are counted, not verified, and what each source showed', () => {
     const evidence = JSON.stringify(result('good', 'tls.certificate-transparency').evidence);
     expect(evidence).toContain('"verified":false');
     expect(evidence).toContain('counted, not verified');
-    expect(evidence).toContain('"tlsExtension":"not requested');
+    expect(evidence).toContain('"source":"embedded"');
+    expect(evidence).toMatch(/"tls-extension":\{"read":true,"scts":0,"unknownVersions":0,"note":"asked for at TLSv1.2: the ServerHello carried no signed_certificate_timestamp"/);
+    const ext = result('ext-sct', 'tls.certificate-transparency').evidence as { addresses: { scts: { source: string }[] }[] };
+    expect(ext.addresses[0]!.scts.map((s) => s.source)).toEqual(['tls-extension', 'tls-extension']);
   });
 
   it('shows the served order and the missing issuer in the chain evidence', () => {

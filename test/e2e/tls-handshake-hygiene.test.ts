@@ -25,6 +25,8 @@ const SITES: SiteSpec[] = [
   { domain: 'badsig.hs.test', https: { tls: { staple: 'bad-signature' }, routes: PAGE } },
   { domain: 'nostaple.hs.test', https: { tls: { staple: 'none' }, routes: PAGE }, mail: { tls: { staple: 'none' } } },
   { domain: 'muststaple.hs.test', https: { cert: 'must-staple', tls: { staple: 'none' }, routes: PAGE }, mail: { cert: 'must-staple', tls: { staple: 'none' } } },
+  // TLS 1.3 only: no renegotiation to test, which only the TLS enumeration (TLS 1.0-1.2 refused) may conclude.
+  { domain: 'tls13.hs.test', https: { tls: { minVersion: 'TLSv1.3' }, routes: PAGE } },
   // Port 443 accepts connections and never answers; the MX says nothing either.
   { domain: 'silent.hs.test', mail: { variant: 'silent' } },
 ];
@@ -82,6 +84,7 @@ describe('renegotiation, 0-RTT and OCSP stapling end to end through the CLI', ()
   it.each<readonly [string, string, string]>([
     ...[...WEB, ...MAIL].map((check) => ['good.hs.test', check, 'pass'] as const),
     ['limit.hs.test', 'tls.client-renegotiation', 'pass'], ['limit.hs.test', 'tls.ocsp-stapling', 'pass'],
+    ['tls13.hs.test', 'tls.client-renegotiation', 'pass'],
     ['reneg.hs.test', 'tls.client-renegotiation', 'fail'], ['reneg.hs.test', 'mail.starttls-client-renegotiation', 'fail'],
     ['revoked.hs.test', 'tls.ocsp-stapling', 'fail'], ['revoked.hs.test', 'mail.starttls-ocsp-stapling', 'fail'],
     ['badsig.hs.test', 'tls.ocsp-stapling', 'fail'],
@@ -99,6 +102,13 @@ describe('renegotiation, 0-RTT and OCSP stapling end to end through the CLI', ()
     expect(rows('limit.hs.test', 'tls.client-renegotiation')[0]).toMatchObject({ accepted: 3, end: 'closed' });
     expect(rows('reneg.hs.test', 'tls.client-renegotiation')[0]).toMatchObject({ accepted: 11, end: 'all-accepted', protocol: 'TLSv1.2' });
     expect(result('reneg.hs.test', 'mail.starttls-client-renegotiation').summary).toContain('accepted all 11');
+    // The limit and its clause come from the profile (NCSC-NL 2025-05 by default).
+    expect(rows('reneg.hs.test', 'tls.client-renegotiation')[0]).toMatchObject({ limit: 10, rule: { expect: 'limited', clause: expect.stringMatching(/at most 10/) } });
+  });
+
+  it('calls renegotiation not applicable only on the enumeration\'s word: TLS 1.0, 1.1 and 1.2 all refused', () => {
+    expect(result('tls13.hs.test', 'tls.client-renegotiation').summary).toMatch(/^not applicable: TLS 1.0, 1.1 and 1.2 are all refused/);
+    expect(rows('tls13.hs.test', 'tls.client-renegotiation')[0]).toMatchObject({ protocol: null, enumeratedVersions: { TLSv1: false, 'TLSv1.1': false, 'TLSv1.2': false } });
   });
 
   it('reads the tickets and notes resumption', () => {
@@ -109,10 +119,17 @@ describe('renegotiation, 0-RTT and OCSP stapling end to end through the CLI', ()
     expect(rows('good.hs.test', 'mail.starttls-zero-rtt')[0]).toMatchObject({ resumption: { resumed: true } });
   });
 
-  it.runIf(HAS_OPENSSL)('says client-limitation, never pass, when the tickets allow early data (openssl s_server -early_data)', () => {
+  it.runIf(HAS_OPENSSL)('warns where the profile forbids 0-RTT and the tickets announce early data; fails on proven acceptance (openssl s_server -early_data)', () => {
     const r = result('early.hs.test', 'tls.zero-rtt');
-    expect(r.status === 'error' && r.reason === 'client-limitation', r.summary).toBe(true);
-    expect(r.summary).toMatch(/up to \d+ bytes of early data/);
+    const row = rows('early.hs.test', 'tls.zero-rtt')[0] as { earlyDataAccepted?: boolean | null; tickets: { maxEarlyData: number }[] };
+    expect(row.tickets.some((t) => t.maxEarlyData > 0)).toBe(true);
+    if (row.earlyDataAccepted === true) {
+      expect(r.status, r.summary).toBe('fail');
+      expect(r.summary).toMatch(/accepted 0-RTT early data .*0-RTT \(TLS 1.3 early data\) not allowed/);
+    } else {
+      expect(r.status, r.summary).toBe('warn');
+      expect(r.summary).toMatch(/announce max_early_data \d+ bytes: it states it will accept .*RFC 8446 4.6.1.*not allowed \(NCSC-NL/);
+    }
   });
 
   it('shows why a staple fails: revoked, stale, bad signature; and who signed a good one', () => {

@@ -20,9 +20,12 @@ const SITES: SiteSpec[] = [
   mxOnlySite('raw-good.hygiene.test'),
   mxOnlySite('raw-bad.hygiene.test'),
   mxOnlySite('garbage.hygiene.test'),
+  mxOnlySite('raw-sslv3.hygiene.test'),
 ];
 
 const FLAWED: RawTlsOptions = { renegotiationInfo: false, acceptCompression: true, extendedMasterSecret: false, acceptFallback: true };
+/** TLS 1.2 and SSLv3 (the fallback is then to SSLv3), ignoring the SCSV, with a non-empty renegotiated_connection. */
+const SSLV3: RawTlsOptions = { versions: ['SSLv3', 'TLSv1.2'], acceptFallback: true, renegotiatedConnection: Buffer.from('c0ffee', 'hex') };
 const NAMES = ['secure-renegotiation', 'compression', 'extended-master-secret', 'fallback-scsv'] as const;
 const WEB = NAMES.map((n) => `tls.${n}`);
 const MAIL = NAMES.map((n) => `mail.starttls-${n}`);
@@ -37,6 +40,7 @@ beforeAll(async () => {
     ...await startRawTlsServers('raw-good.hygiene.test'),
     ...await startRawTlsServers('raw-bad.hygiene.test', FLAWED),
     ...await startGarbageServers('garbage.hygiene.test'),
+    ...await startRawTlsServers('raw-sslv3.hygiene.test', SSLV3),
   };
   Object.values(servers).forEach(track);
   scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...BOTH, 'mail.starttls'], servers });
@@ -55,6 +59,8 @@ describe('TLS hygiene checks end to end through the CLI', () => {
     ...BOTH.map((check) => ['raw-bad.hygiene.test', check, 'fail'] as const),
     // Error: garbage in place of a ServerHello is "could not test", never a pass or a fail.
     ...BOTH.map((check) => ['garbage.hygiene.test', check, 'error'] as const),
+    // Fail: a fallback to SSLv3 accepted; renegotiation_info not empty on an initial handshake. The rest passes.
+    ...BOTH.map((check) => ['raw-sslv3.hygiene.test', check, /fallback|renegotiation/.test(check) ? 'fail' : 'pass'] as const),
   ])('%s %s: %s', (domain, check, status) => {
     const r = result(domain, check);
     expect(r.status, r.summary).toBe(status);
@@ -62,7 +68,9 @@ describe('TLS hygiene checks end to end through the CLI', () => {
 
   it('says why a check does not apply, and which fallback was tested', () => {
     expect(result('tls13.hygiene.test', 'tls.compression').summary).toMatch(/not applicable: only TLS 1\.3/);
-    expect(result('good.hygiene.test', 'tls.fallback-scsv').summary).toMatch(/not applicable: of TLS 1\.0-1\.2 only TLSv1\.2/);
+    expect(result('good.hygiene.test', 'tls.fallback-scsv').summary).toMatch(/not applicable: of SSLv3 to TLS 1\.2 only TLSv1\.2/);
+    expect(result('raw-sslv3.hygiene.test', 'mail.starttls-fallback-scsv').summary).toMatch(/an SSLv3 hello with TLS_FALLBACK_SCSV is accepted .* TLSv1\.2/);
+    expect(result('raw-sslv3.hygiene.test', 'tls.secure-renegotiation').summary).toMatch(/non-empty renegotiated_connection \(3 bytes\)/);
     expect(result('legacy.hygiene.test', 'mail.starttls-fallback-scsv').summary).toMatch(/TLSv1\.1 hello with TLS_FALLBACK_SCSV is refused with inappropriate_fallback/);
   });
 

@@ -23,9 +23,12 @@ const SITES: SiteSpec[] = [
   mxOnlySite('raw-bad.weak.test'),
   mxOnlySite('garbage.weak.test'),
   mxOnlySite('ticketbleed.weak.test'),
+  mxOnlySite('raw-lax.weak.test'),
 ];
 
 const FLAWED: RawTlsOptions = { heartbleed: true, acceptEarlyCcs: true, paddingOracle: true };
+/** Not Heartbleed (bounds checked, padding not required), but a ROBOT oracle seen only without ChangeCipherSpec. */
+const LAX: RawTlsOptions = { heartbeatIgnoresPadding: true, oracleWithoutCcs: true };
 const NAMES = ['heartbleed', 'ccs-injection', 'robot', 'ticketbleed'] as const;
 const WEB = NAMES.map((n) => `tls.${n}`);
 const MAIL = NAMES.map((n) => `mail.starttls-${n}`);
@@ -42,6 +45,7 @@ beforeAll(async () => {
     ...await startRawTlsServers('raw-good.weak.test'),
     ...await startRawTlsServers('raw-bad.weak.test', FLAWED),
     ...await startGarbageServers('garbage.weak.test'),
+    ...await startRawTlsServers('raw-lax.weak.test', LAX),
     'ticketbleed.weak.test:443': await startTicketbleedServer(),
     'mx.ticketbleed.weak.test:25': await startStarttlsFront({ name: 'mx.ticketbleed.weak.test', onTls: ticketbleedFront(ticketIssuingServer()) }),
   };
@@ -65,6 +69,8 @@ describe('known weaknesses probed with raw hellos, end to end through the CLI', 
     // ticket resumed with a 32-byte session ID for a 1-byte one.
     ...RAW.map((check) => ['raw-bad.weak.test', check, 'fail'] as const),
     ...TICKETBLEED.map((check) => ['ticketbleed.weak.test', check, 'fail'] as const),
+    ...['tls.heartbleed', 'mail.starttls-heartbleed', 'tls.ccs-injection'].map((check) => ['raw-lax.weak.test', check, 'pass'] as const),
+    ...['tls.robot', 'mail.starttls-robot'].map((check) => ['raw-lax.weak.test', check, 'fail'] as const),
     // Error: the raw server completes no handshake, so it issues no ticket to test with.
     ...TICKETBLEED.map((check) => ['raw-good.weak.test', check, 'error'] as const),
     // Error: garbage in place of a ServerHello is "could not test", never a pass or a fail.
@@ -77,14 +83,18 @@ describe('known weaknesses probed with raw hellos, end to end through the CLI', 
   it('says why ROBOT does not apply, and that OpenSSL 3 with RSA key exchange is no oracle', () => {
     expect(result('good.weak.test', 'tls.robot').summary).toMatch(/not applicable: no RSA key exchange/);
     expect(result('rsa.weak.test', 'mail.starttls-robot').summary).toMatch(/answered all 5 ClientKeyExchange payloads alike/);
-    expect(evidenceOf('rsa.weak.test', 'tls.robot')).toMatch(/"connections":5/);
+    expect(evidenceOf('rsa.weak.test', 'tls.robot')).toMatch(/"connections":10/);
+    expect(result('rsa.weak.test', 'tls.robot').summary).toMatch(/with ChangeCipherSpec and Finished .* and without/);
     expect(result('tls13.weak.test', 'tls.heartbleed').summary).toMatch(/accepts no TLS 1\.0-1\.2 hello \(alert protocol_version\)/);
     expect(result('tls13.weak.test', 'mail.starttls-ticketbleed').summary).toMatch(/completes no TLS 1\.2 or older handshake/);
   });
 
   it('names the CVE, what was sent and what came back', () => {
-    expect(result('raw-bad.weak.test', 'tls.heartbleed').summary).toMatch(/Heartbleed \(CVE-2014-0160\).*payload_length 32 \(51 bytes\)/);
-    expect(evidenceOf('raw-bad.weak.test', 'tls.heartbleed')).toMatch(/"heardHex":"1803030033020020/);
+    expect(result('raw-bad.weak.test', 'tls.heartbleed').summary).toMatch(/Heartbleed \(CVE-2014-0160\).*payload_length 48 \(67 bytes\)/);
+    expect(evidenceOf('raw-bad.weak.test', 'tls.heartbleed')).toMatch(/"heardHex":"1803030043020030/);
+    expect(evidenceOf('raw-bad.weak.test', 'tls.heartbleed')).not.toContain(Buffer.from('VOUCH-LAB').toString('hex'));
+    expect(result('raw-lax.weak.test', 'mail.starttls-robot').summary).toMatch(/sent without ChangeCipherSpec and Finished differently/);
+    expect(evidenceOf('raw-lax.weak.test', 'tls.robot')).toMatch(/"connections":15/);
     expect(result('raw-bad.weak.test', 'mail.starttls-ccs-injection').summary).toMatch(/CCS injection \(CVE-2014-0224\).*bad_record_mac \(20\)/);
     expect(result('raw-bad.weak.test', 'tls.robot').summary).toMatch(/ROBOT \(CVE-2017-13099\).*strong oracle.*decrypt_error \(51\)/);
     expect(evidenceOf('raw-bad.weak.test', 'mail.starttls-robot')).toMatch(/"smtpSessions":10/);

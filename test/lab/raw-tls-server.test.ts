@@ -85,6 +85,15 @@ describe('raw TLS lab server: the hello', () => {
     expect(hello.compressionMethod).toBe(1);
   });
 
+  it('renegotiatedConnection puts bytes in renegotiation_info; SSLv3 is spoken when listed (and refuses an SSLv3 fallback)', async () => {
+    const hello = serverHelloOf((await talk(await start({ renegotiatedConnection: Buffer.from('c0ffee', 'hex') }), HELLO)).flight);
+    expect(hello.extensions.renegotiationInfo).toEqual({ hex: 'c0ffee' });
+    const sslv3: HelloSpec = { version: 'SSLv3', suites: [0x002f] };
+    const { flight } = await talk(await start({ versions: ['SSLv3', 'TLSv1.2'] }), sslv3);
+    expect([serverHelloOf(flight).version, serverHelloOf(flight).cipherSuite]).toEqual([0x0300, 0x002f]);
+    expect(alertOf((await talk(await start({ versions: ['SSLv3', 'TLSv1.2'] }), { ...sslv3, suites: [0x002f, 0x5600] })).flight)).toBe(86);
+  });
+
   it('refuses a fallback below its highest version (RFC 7507) unless acceptFallback; a TLS 1.3 hello gets TLS 1.2', async () => {
     const fallback: HelloSpec = { version: 'TLSv1.1', suites: [0x002f, 0x5600] };
     expect(alertOf((await talk(await start(), fallback)).flight)).toBe(86);
@@ -116,6 +125,9 @@ describe('raw TLS lab server: after the flight', () => {
     const good = await talk(await start(), HELLO, [heartbeat(4, Buffer.from('ping'))]);
     expect(good.rest.subarray(0, 12)).toEqual(Buffer.concat([Buffer.of(24, 3, 3, 0, 23, 2, 0, 4), Buffer.from('ping')]));
     expect((await talk(await start(), HELLO, [heartbeat(4000, Buffer.from('x'))])).rest.length).toBe(0);
+    const unpadded = record(24, 0x0303, Buffer.concat([u8(1), u16(4), Buffer.from('ping')]));
+    expect((await talk(await start(), HELLO, [unpadded])).rest.length).toBe(0);
+    expect((await talk(await start({ heartbeatIgnoresPadding: true }), HELLO, [unpadded])).rest.subarray(8, 12).toString()).toBe('ping');
     const bled = await talk(await start({ heartbleed: true }), HELLO, [heartbeat(4000, Buffer.from('x'))]);
     expect(bled.rest.readUInt16BE(6)).toBe(4000);
     expect(bled.rest.toString('latin1')).toContain(FAKE_MEMORY_TEXT);
@@ -141,6 +153,11 @@ describe('raw TLS lab server: after the flight', () => {
     const alert = async (s: LabServer, body: Buffer) => (await talk(s, HELLO, [cke(body)])).rest[6];
     expect([await alert(server, wellFormed), await alert(server, badPadding)]).toEqual([CKE_ALERT, CKE_ALERT]);
     expect([await alert(oracle, wellFormed), await alert(oracle, badPadding)]).toEqual([CKE_ALERT, CKE_BAD_PADDING_ALERT]);
+    // oracleWithoutCcs: a well-formed block waits for ChangeCipherSpec and Finished, then gets the same alert.
+    const late = await start({ oracleWithoutCcs: true });
+    expect([await alert(late, wellFormed), await alert(late, badPadding)]).toEqual([undefined, CKE_ALERT]);
+    const finished = [record(20, 0x0303, u8(1)), record(22, 0x0303, randomBytes(40))];
+    expect((await talk(late, HELLO, [cke(wellFormed), ...finished])).rest[6]).toBe(CKE_ALERT);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
-import { evaluateTlsa, parseTlsa, tlsaUnusable } from '../../src/mail/tlsa.ts';
+import { evaluateTlsa, httpsAuthenticatingMatch, parseTlsa, tlsaUnusable } from '../../src/mail/tlsa.ts';
 
 const MX = 'mx.vouch.test';
 const root = createCa({ name: 'TLSA Root' });
@@ -102,6 +102,23 @@ describe('evaluateTlsa against a chain', () => {
     const result = evaluateTlsa([`3 1 1 ${'00'.repeat(32)}`, 'garbage'], chain, MX);
     expect(result.usableCount).toBe(1);
     expect(result.results.map((r) => r.problem)).toEqual(['does not match the leaf', 'not "usage selector matching-type hex-data"']);
+  });
+
+  it.each<readonly [string, readonly string[], boolean, string | null]>([
+    // RFC 7671 5: a PKIX-EE match on a chain that fails PKIX validation must not hide a DANE-EE match after it.
+    ['PKIX-EE then DANE-EE, PKIX fails', [`1 1 1 ${sha256(spki(leaf.certPem))}`, `3 1 1 ${sha256(spki(leaf.certPem))}`], false, 'DANE-EE(3) SPKI(1) SHA2-256(1)'],
+    ['PKIX-EE alone, PKIX fails', [`1 1 1 ${sha256(spki(leaf.certPem))}`], false, null],
+    ['PKIX-EE alone, PKIX holds', [`1 1 1 ${sha256(spki(leaf.certPem))}`], true, 'PKIX-EE(1) SPKI(1) SHA2-256(1)'],
+    ['PKIX-TA matching the root, PKIX fails, then DANE-TA on the intermediate', [`0 0 1 ${sha256(x509(root.certPem).raw)}`, `2 0 1 ${sha256(x509(intermediate.certPem).raw)}`], false, 'DANE-TA(2) Cert(0) SHA2-256(1)'],
+    ['no record matches', [`3 1 1 ${'00'.repeat(32)}`], true, null],
+  ])('HTTPS: %s', (_name, records, pkixValid, parameters) => {
+    const result = evaluateTlsa(records, chain, MX, 'https');
+    expect(httpsAuthenticatingMatch(result, pkixValid)?.parameters ?? null).toBe(parameters);
+  });
+
+  it('SMTP is unchanged: PKIX usages unusable, the first DANE match decides', () => {
+    const result = evaluateTlsa([`1 1 1 ${sha256(spki(leaf.certPem))}`, `3 1 1 ${sha256(spki(leaf.certPem))}`], chain, MX);
+    expect(result).toMatchObject({ usableCount: 1, match: { parameters: 'DANE-EE(3) SPKI(1) SHA2-256(1)' } });
   });
 
   it('matches nothing against an empty chain', () => {

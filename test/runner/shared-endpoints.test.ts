@@ -15,7 +15,7 @@ import type { TlsFingerprint } from '../../src/tls/fingerprint.ts';
 // configurations on one port (SNI picks an ECDSA or an RSA certificate, and with it the suites).
 
 const ep = (hostname: string, address = '192.0.2.1'): Endpoint => ({ hostname, port: 443, address, dialPort: 443 });
-const clear = (...answers: string[]): TlsFingerprint => ({ answers, clear: true, connections: 5 });
+const clear = (...answers: string[]): TlsFingerprint => ({ answers, clear: true, connections: 5, sctExtension: null });
 
 function sharingWith(prints: Record<string, TlsFingerprint>, mode: 'per-address' | 'per-name' = 'per-address', max?: number) {
   const asked: string[] = [];
@@ -38,7 +38,7 @@ describe('createEndpointSharing (pure)', () => {
   });
 
   it('measures again for a different fingerprint, an unclear one, another address, transport or kind, and in per-name mode', async () => {
-    const prints = { a: clear('x'), b: clear('y'), c: { answers: ['x'], clear: false, connections: 5 }, d: clear('x') };
+    const prints = { a: clear('x'), b: clear('y'), c: { answers: ['x'], clear: false, connections: 5, sctExtension: null }, d: clear('x') };
     const { sharing, asked, measure } = sharingWith(prints);
     await sharing.share('enum', ep('a'), 'tls', measure(ep('a')));
     await sharing.share('enum', ep('b'), 'tls', measure(ep('b')));

@@ -13,12 +13,15 @@ import { depthCertificate, type DepthVariant } from '../../src/lab/chain-variant
 import { pemToDer, readCertificateExtensions, readPemExtensions } from '../../src/tls/certificate-extensions.ts';
 import { judgeChain } from '../../src/tls/judge/certificate-chain.ts';
 import { judgeUsage } from '../../src/tls/judge/certificate-usage.ts';
+import { judgeOcspStapling } from '../../src/tls/judge/ocsp-stapling.ts';
 import { judgeTransparency, requiredScts } from '../../src/tls/judge/certificate-transparency.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/config/defaults.ts';
 import { tlsFacts } from '../support/fake-probes.ts';
 import { seededRandom } from '../support/prng.ts';
 
 const HOST = 'depth.vouch.test';
+/** The fingerprint's TLS 1.2 answer carried no signed_certificate_timestamp extension. */
+const NO_TLS_SCTS = { read: true, fact: { version: 'TLSv1.2', listHex: null } } as const;
 const root = createCa({ name: 'Vouch Depth Test Root' });
 const CONFIGURED = [root.certPem];
 const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----\n?/g) ?? [];
@@ -29,6 +32,22 @@ function served(bundle: string, ca: readonly string[] = CONFIGURED): TlsFacts {
   return tlsFacts({ chain: x509.map((c) => certificateFacts(c, c.toString())), chainPath: chainPath(x509, ca) });
 }
 const variant = (v: DepthVariant) => served(depthCertificate(root, HOST, v).chainPem);
+
+const EKU_OID = '0603551d25'; // 2.5.29.37
+const TLS_FEATURE_OID = '06082b06010505070118'; // 1.3.6.1.5.5.7.1.24
+/**
+ * The certificate with one extension's value made undecodable (its SEQUENCE tag turned into an OCTET STRING tag):
+ * node:crypto still reads the certificate, our extension decoder cannot read that extension.
+ */
+function withBrokenExtension(pem: string, oidHex: string): string {
+  const der = Buffer.from(pemToDer(pem)!);
+  let at = der.indexOf(Buffer.from(oidHex, 'hex')) + oidHex.length / 2;
+  if (der[at] === 0x01) at += 3; // critical BOOLEAN
+  expect(der[at]).toBe(0x04); // extnValue OCTET STRING, short length
+  expect(der[at + 2]).toBe(0x30);
+  der[at + 2] = 0x04;
+  return `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
+}
 const now = () => new Date();
 
 describe('readCertificateExtensions (RFC 5280 4.2, RFC 7633, RFC 6962 3.3)', () => {
@@ -45,6 +64,11 @@ describe('readCertificateExtensions (RFC 5280 4.2, RFC 7633, RFC 6962 3.3)', () 
     ['no SCTs', { hosts: [HOST], scts: 0 }, { sctList: null }],
   ])('%s', (_name, options, expected) => {
     expect(readPemExtensions(issueLeaf(root, options).certPem)).toMatchObject({ ok: true, ...expected });
+  });
+
+  it('must-staple is unknown (null), not false, when the TLS Feature extension does not decode', () => {
+    const r = readPemExtensions(withBrokenExtension(issueLeaf(root, { hosts: [HOST], mustStaple: true }).certPem, TLS_FEATURE_OID));
+    expect(r).toMatchObject({ ok: true, mustStaple: null, tlsFeatures: null, problems: [expect.stringMatching(/^TLS Feature .* does not decode/)] });
   });
 
   it('reads a CA certificate as one', () => {
@@ -133,13 +157,43 @@ describe('judges', () => {
     expect(judgeUsage(patched)).toMatchObject({ status: 'fail', summary: expect.stringMatching(/may not issue server certificates \(extended key usage: emailProtection\)/) });
   });
 
+  it.each<readonly [string, (emailOnly: string) => string]>([
+    ['extensions do not decode', (pem) => withBrokenExtension(pem, EKU_OID)],
+    ['certificate does not decode', () => '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n'],
+  ])('usage: an intermediate whose %s is error (client-limitation), not unconstrained', (_name, spoil) => {
+    const inter = createCa({ name: 'Unreadable', issuer: root });
+    const facts = served(issueLeaf(inter, { hosts: [HOST] }).chainPem);
+    const emailOnly = issueLeaf(root, { hosts: ['ca.invalid'], extendedKeyUsage: ['1.3.6.1.5.5.7.3.4'] }).certPem;
+    const patched = { ...facts, chain: [facts.chain[0]!, { ...facts.chain[1]!, pem: spoil(emailOnly) }] };
+    expect(() => judgeUsage(patched)).toThrow(expect.objectContaining({ reason: 'client-limitation', message: expect.stringMatching(/intermediate "O=Vouch Lab, CN=Unreadable" could not be decoded/) }));
+  });
+
+  it.each<readonly [string, string, object]>([
+    ['no must-staple', issueLeaf(root, { hosts: [HOST] }).chainPem, { status: 'warn' }],
+    ['must-staple', issueLeaf(root, { hosts: [HOST], mustStaple: true }).chainPem, { status: 'fail' }],
+    ['an unreadable TLS Feature', withBrokenExtension(issueLeaf(root, { hosts: [HOST], mustStaple: true }).certPem, TLS_FEATURE_OID),
+      { status: 'error', reason: 'client-limitation', evidence: { mustStaple: null, problem: expect.stringMatching(/TLS Feature/) } }],
+  ])('OCSP stapling: no staple with %s', (_name, bundle, expected) => {
+    expect(judgeOcspStapling({ ...served(bundle), ocspStaple: null }, now())).toMatchObject(expected);
+  });
+
+  it('chain: a missing issuer in a chain cut by the cap is error (client-limitation), not incomplete', () => {
+    const cut = { ...variant('missing-intermediate'), chainTruncated: true };
+    expect(judgeChain(cut, now(), DEFAULT_THRESHOLDS)).toMatchObject({
+      status: 'error', reason: 'client-limitation', summary: expect.stringMatching(/is not among the first 1 certificates read; the server sent more than 100/),
+      evidence: { chainTruncated: true, certificatesRead: 1, missingIssuer: expect.any(String) },
+    });
+    // A fail seen in the part that was read stands: an out-of-order chain stays out of order.
+    expect(judgeChain({ ...variant('wrong-order'), chainTruncated: true }, now(), DEFAULT_THRESHOLDS).status).toBe('fail');
+  });
+
   it.each<readonly [string, TlsFacts, 'pass' | 'warn' | 'fail', RegExp]>([
     ['enough lab SCTs under a configured root', served(issueLeaf(root, { hosts: [HOST] }).chainPem), 'pass', /2 embedded SCTs from 2 distinct logs \(2 needed for a 90-day certificate; counted, not verified\)/],
     ['3 needed beyond 180 days', served(issueLeaf(root, { hosts: [HOST], notAfter: new Date(Date.now() + 200 * 86_400_000), scts: 2 }).chainPem), 'fail', /3 needed/],
     ['one SCT', variant('one-sct'), 'fail', /1 embedded SCT from 1 distinct log; 2 needed .*takes part in CT/],
-    ['no SCTs under a configured root', variant('no-scts'), 'warn', /no embedded SCTs; browsers require them only for publicly trusted/],
+    ['no SCTs under a configured root', variant('no-scts'), 'warn', /no embedded SCTs, none in the TLS extension or the OCSP staple; browsers require them only for publicly trusted/],
   ])('CT: %s', (_name, facts, status, summary) => {
-    const v = judgeTransparency(facts);
+    const v = judgeTransparency({ ...facts, ocspStaple: null }, NO_TLS_SCTS);
     expect(v.status, v.summary).toBe(status);
     expect(v.summary).toMatch(summary);
     expect(v.evidence).toMatchObject({ verified: false });
@@ -148,7 +202,7 @@ describe('judges', () => {
   it('CT: no SCTs on a publicly trusted chain fails', () => {
     const facts = variant('no-scts');
     const publicFacts = { ...facts, chainPath: { ...facts.chainPath, anchor: { ...facts.chainPath.anchor!, source: 'bundled' as const } } };
-    expect(judgeTransparency(publicFacts)).toMatchObject({ status: 'fail', summary: expect.stringMatching(/browsers reject this publicly trusted certificate/) });
+    expect(judgeTransparency({ ...publicFacts, ocspStaple: null }, NO_TLS_SCTS)).toMatchObject({ status: 'fail', summary: expect.stringMatching(/browsers reject this publicly trusted certificate/) });
   });
 
   it('CT: the policy counts 2 SCTs up to 180 days, 3 beyond', () => {

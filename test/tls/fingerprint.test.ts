@@ -74,4 +74,23 @@ describe('fingerprintTls', () => {
     expect(print.answers[4]).toBe('SSLv3 unclear');
     expect(print.answers[1]).toMatch(/^TLSv1.2 chose 0xc02f/);
   });
+
+  it('keeps the SCT list of the newest TLS <= 1.2 ServerHello, with its length prefix (RFC 6962 3.3.1)', async () => {
+    const list = '0003aabbcc'; // one SerializedSCT of 3 bytes, as server-hello.ts keeps the list's contents
+    const exchange = async (request: ExchangeRequest): Promise<ExchangeResult> => {
+      if (request.kind !== 'tls') throw new Error('no SSLv2');
+      const v = request.hello.version;
+      if (v === 'TLSv1.2') return flight(0x0303, hello(0x0303, 0xc02f, { types: [0x0012], sct: { count: 1, hex: list } }), ecdhe(0x001d, 0x0804));
+      if (v === 'TLSv1.1') return flight(0x0302, hello(0x0302, 0xc013), ecdhe(0x001d, 0x0201));
+      return { kind: 'alert', level: 2, description: 70, name: 'protocol_version', after: 'nothing', serverHello: null, bytes: 7 };
+    };
+    const print = await fingerprintTls({ exchange, serverName: 'a.test' });
+    expect(print.sctExtension).toEqual({ version: 'TLSv1.2', listHex: `0005${list}` });
+    expect(print.answers[1]).toMatch(/extensions 0x0012$/);
+    const tls13Only = async (): Promise<ExchangeResult> => ({ kind: 'alert', level: 2, description: 70, name: 'protocol_version', after: 'nothing', serverHello: null, bytes: 7 });
+    expect((await fingerprintTls({ exchange: tls13Only, serverName: 'a.test' })).sctExtension).toBeNull();
+    const withoutSct = async (request: ExchangeRequest): Promise<ExchangeResult> => (request.kind === 'tls' && request.hello.version === 'TLSv1.1'
+      ? flight(0x0302, hello(0x0302, 0xc013), ecdhe(0x001d, 0x0201)) : tls13Only());
+    expect((await fingerprintTls({ exchange: withoutSct, serverName: 'a.test' })).sctExtension).toEqual({ version: 'TLSv1.1', listHex: null });
+  });
 });

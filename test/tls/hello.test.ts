@@ -246,6 +246,10 @@ describe('fullOffer and splitOffer', () => {
     const tls13 = parseClientHello(buildClientHello(fullOffer('TLSv1.3')));
     expect(typesOf(tls13)).toEqual(expect.arrayContaining([EXTENSION.supportedVersions, EXTENSION.keyShare, EXTENSION.signatureAlgorithms]));
     expect(extensionData(tls13, EXTENSION.keyShare)?.slice(0, 8)).toBe('0024001d');
+    // RFC 6962 3.3.1: SCTs are asked for below TLS 1.3 only (in TLS 1.3 they would come encrypted, unread).
+    expect(typesOf(tls1)).toContain(EXTENSION.signedCertificateTimestamp);
+    expect(extensionData(parseClientHello(buildClientHello(fullOffer('TLSv1.2'))), EXTENSION.signedCertificateTimestamp)).toBe('');
+    expect(typesOf(tls13)).not.toContain(EXTENSION.signedCertificateTimestamp);
   });
 
   it('splits an offer into parts of at most maxSuites, order kept', () => {

@@ -31,9 +31,10 @@ type Hello = { version: number; suites: readonly number[]; methods: readonly num
 /** The server's answer to one hello; the ServerHello echoes nothing unless told. */
 type Model = (hello: Hello) => ExchangeResult | 'throw';
 
-function serverHello(version: number, o: { reneg?: boolean; ems?: boolean; compression?: number; suite?: number } = {}): ExchangeResult {
+/** `reneg`: renegotiation_info with an empty renegotiated_connection (true) or these bytes (hex). */
+function serverHello(version: number, o: { reneg?: boolean | string; ems?: boolean; compression?: number; suite?: number } = {}): ExchangeResult {
   const extensions = {
-    types: [], selectedVersion: null, keyShare: null, renegotiationInfo: o.reneg ? { hex: '' } : null, extendedMasterSecret: o.ems ?? false,
+    types: [], selectedVersion: null, keyShare: null, renegotiationInfo: o.reneg === undefined || o.reneg === false ? null : { hex: o.reneg === true ? '' : o.reneg }, extendedMasterSecret: o.ems ?? false,
     encryptThenMac: false, alpn: null, ecPointFormats: null, sessionTicket: false, statusRequest: false, serverName: false,
     heartbeat: null, sct: null, maxFragmentLength: null, recordSizeLimit: null, preSharedKey: null, unknown: [],
   };
@@ -62,7 +63,7 @@ function exchangeFor(model: Model): { exchange: Exchange; asked: Hello[] } {
 }
 
 /** A correct OpenSSL-like server for the accepted versions, with switches for each flaw. */
-const server = (o: { reneg?: boolean; ems?: boolean; deflate?: boolean; honourScsv?: boolean; highest?: number } = {}): Model => (hello) => {
+const server = (o: { reneg?: boolean | string; ems?: boolean; deflate?: boolean; honourScsv?: boolean; highest?: number } = {}): Model => (hello) => {
   if (hello.suites.includes(FALLBACK_SCSV) && hello.version < (o.highest ?? 0x0303) && o.honourScsv !== false) return alert(86);
   return serverHello(hello.version, { reneg: o.reneg ?? true, ems: o.ems ?? true, compression: o.deflate && hello.methods.includes(1) ? 1 : 0 });
 };
@@ -112,7 +113,7 @@ describe('probeHygiene and its judges', () => {
     expect(judgeCompression(only13.facts, NCSC).summary).toMatch(/^not applicable: only TLS 1\.3/);
     const one = await probe({ 'TLSv1.2': ACCEPTED, 'TLSv1.3': ACCEPTED }, server());
     expect(one.asked).toHaveLength(1);
-    expect(judgeFallbackScsv(one.facts, NCSC).summary).toMatch(/^not applicable: of TLS 1\.0-1\.2 only TLSv1\.2/);
+    expect(judgeFallbackScsv(one.facts, NCSC).summary).toMatch(/^not applicable: of SSLv3 to TLS 1\.2 only TLSv1\.2/);
   });
 
   it('no TLS at all, or only SSLv3: skip naming the protocol-version check', async () => {
@@ -136,5 +137,34 @@ describe('probeHygiene and its judges', () => {
   it('a fallback refused with another alert warns', async () => {
     const model: Model = (h) => (h.suites.includes(FALLBACK_SCSV) ? alert(40) : server()(h));
     expect(judgeFallbackScsv((await probe(TLS10_12, model)).facts, NCSC)).toMatchObject({ status: 'warn', summary: expect.stringContaining('rather than inappropriate_fallback') });
+  });
+
+  it('falls back to SSLv3 when it is the next lower version accepted (RFC 7507, POODLE)', async () => {
+    const versions = { 'TLSv1.2': ACCEPTED, SSLv3: ACCEPTED };
+    const honoured = await probe(versions, server());
+    expect(honoured.asked.map((h) => [h.version, h.suites.includes(FALLBACK_SCSV)])).toEqual([[0x0303, false], [0x0300, true]]);
+    expect(honoured.facts.fallback).toMatchObject({ kind: 'tested', highest: 'TLSv1.2', offered: 'SSLv3', outcome: 'refused' });
+    expect(all(honoured.facts)).toEqual(['pass', 'pass', 'pass', 'pass']);
+    const ignored = judgeFallbackScsv((await probe(versions, server({ honourScsv: false }))).facts, NCSC);
+    expect(ignored).toMatchObject({ status: 'fail', summary: expect.stringMatching(/^an SSLv3 hello with TLS_FALLBACK_SCSV is accepted .* supports TLSv1\.2/) });
+    // With TLS 1.0-1.2 as well, the next lower version is TLS 1.1 (as testssl.sh picks it).
+    const all3 = await probe({ ...TLS10_12, SSLv3: ACCEPTED }, server());
+    expect(all3.facts.fallback).toMatchObject({ offered: 'TLSv1.1', outcome: 'refused' });
+  });
+
+  it('an SSLv3 of unknown acceptance leaves a lone TLS version untested, but not a tested TLS fallback', async () => {
+    const lone = await probe({ 'TLSv1.2': ACCEPTED, SSLv3: UNKNOWN }, server());
+    expect(judgeFallbackScsv(lone.facts, NCSC)).toMatchObject({ status: 'error', summary: expect.stringContaining('SSLv3: whether it is accepted is unknown') });
+    expect(judgeFallbackScsv((await probe({ ...TLS10_12, SSLv3: UNKNOWN }, server())).facts, NCSC).status).toBe('pass');
+    expect(all((await probe({ SSLv3: ACCEPTED }, server())).facts)).toEqual(['skip', 'skip', 'skip', 'skip']);
+  });
+
+  it('a non-empty renegotiated_connection on an initial handshake fails (RFC 5746 3.4, 3.6)', async () => {
+    const { facts } = await probe(TLS10_12, server({ reneg: 'c0ffee' }));
+    expect(facts.hello).toMatchObject({ renegotiationInfo: true, renegotiatedConnectionHex: 'c0ffee' });
+    const v = judgeSecureRenegotiation(facts, NCSC);
+    expect(v).toMatchObject({ status: 'fail', summary: expect.stringContaining('non-empty renegotiated_connection (3 bytes)') });
+    expect(v.evidence).toMatchObject({ hello: { renegotiatedConnection: 'c0ffee' } });
+    expect(all(facts).slice(1)).toEqual(['pass', 'pass', 'pass']);
   });
 });

@@ -17,9 +17,11 @@ afterAll(() => server.close());
 async function sessions(maxVersion: 'TLSv1.2' | 'TLSv1.3'): Promise<Buffer[]> {
   const got: Buffer[] = [];
   const socket = tls.connect({ host: '127.0.0.1', port: server.port, ca: [ca.certPem], servername: 'localhost', maxVersion });
+  // Wait for the first session (TLS 1.3 tickets come after the handshake), not for a fixed time: a busy machine is slow.
+  const first = new Promise<void>((resolve) => socket.once('session', () => resolve()));
   socket.on('session', (s: Buffer) => got.push(s));
   socket.resume();
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  await Promise.race([first, new Promise((resolve) => setTimeout(resolve, 5000))]);
   socket.destroy();
   return got;
 }

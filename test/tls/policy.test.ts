@@ -6,6 +6,8 @@ import {
   BUILTIN_POLICIES, classifyCertificateKey, classifyDhPrime, classifyGroup, classifyKeyExchangeHash, classifySignatureHash,
   classifySuite, classifyVersion, loadPolicy, parsePolicyText, unverifiedRules, verdictOf, type Policy,
 } from '../../src/tls/policy.ts';
+import { MAX_RENEGOTIATION_LIMIT } from '../../src/tls/policy-schema.ts';
+import { RENEGOTIATION_ATTEMPTS } from '../../src/probes/tls-renegotiation.ts';
 import type { SuiteInfo } from '../../src/tls/types.ts';
 
 /** The few suites the tables need, decomposed by hand (the registry is another engineer's file). */
@@ -70,7 +72,7 @@ describe('built-in policies', () => {
     expect(unverifiedRules(await policy('mozilla-intermediate'))).toEqual([]);
     expect(unverifiedRules(await policy('ncsc-2025-05')).map((r) => r.path)).toEqual([
       'groups.rules[1]', 'groups.rules[4]', 'keyExchangeHashes.rules[2]', 'keyExchangeHashes.default', 'order',
-      'hygiene.secureRenegotiation', 'hygiene.compression', 'hygiene.extendedMasterSecret',
+      'hygiene.secureRenegotiation', 'hygiene.compression', 'hygiene.extendedMasterSecret', 'hygiene.zeroRtt', 'hygiene.clientRenegotiation',
     ]);
   });
 });
@@ -274,6 +276,44 @@ describe('user profiles', () => {
     expect(bad.ok).toBe(false);
     if (bad.ok) return;
     expect(bad.problems.join('\n')).toMatch(/hygiene\.ems: unknown key[\s\S]*hygiene\.compression\.expect: "never" is not one of required, forbidden, optional[\s\S]*hygiene\.compression\.source: "nowhere"/);
+  });
+
+  it('reads the renegotiation limit and the 0-RTT rule of every built-in profile', async () => {
+    expect((await policy('ncsc-2025-05')).hygiene).toMatchObject({
+      clientRenegotiation: { expect: 'limited', maxPerConnection: 10 }, zeroRtt: { expect: 'forbidden' },
+    });
+    for (const id of ['mozilla-modern', 'mozilla-intermediate', 'mozilla-old'] as const) {
+      expect((await policy(id)).hygiene).toMatchObject({
+        clientRenegotiation: { expect: 'optional', maxPerConnection: null, source: 'mozilla-5.7' }, zeroRtt: { expect: 'optional', source: 'mozilla-5.7' },
+      });
+    }
+    // The schema's bound keeps every limit testable by the probe, which tries one more than the largest.
+    expect(MAX_RENEGOTIATION_LIMIT).toBe(RENEGOTIATION_ATTEMPTS - 1);
+  });
+
+  it.each<readonly [string, string, readonly string[]]>([
+    ['a limit', '{ expect: limited, maxPerConnection: 3, clause: "c", source: unverified }', []],
+    ['forbidden', '{ expect: forbidden, clause: "c", source: unverified }', []],
+    ['a limit without a number', '{ expect: limited, clause: "c", source: unverified }', ['hygiene.clientRenegotiation.maxPerConnection: required when expect is limited']],
+    ['a number where none belongs', '{ expect: optional, maxPerConnection: 3, clause: "c", source: unverified }', ['hygiene.clientRenegotiation.maxPerConnection: only allowed when expect is limited (optional needs no number)']],
+    ['a limit the probe cannot test', '{ expect: limited, maxPerConnection: 11, clause: "c", source: unverified }', ['hygiene.clientRenegotiation.maxPerConnection: expected a whole number from 1 to 10, got number 11']],
+    ['required (not an expectation here)', '{ expect: required, clause: "c", source: unverified }', ['hygiene.clientRenegotiation.expect: "required" is not one of forbidden, limited, optional']],
+    ['missing clause and source, an unknown key', '{ expect: forbidden, max: 3 }', [
+      'hygiene.clientRenegotiation.max: unknown key; allowed: expect, maxPerConnection, clause, source',
+      'hygiene.clientRenegotiation.clause: required', 'hygiene.clientRenegotiation.source: required',
+    ]],
+  ])('hygiene.clientRenegotiation: %s', (_name, rule, problems) => {
+    const r = parsePolicyText(new TextEncoder().encode(`${MINIMAL}\nhygiene:\n  clientRenegotiation: ${rule}\n`), 'p.yaml');
+    expect(r.ok ? [] : r.problems).toEqual(problems.map((p) => `p.yaml: ${p}`));
+  });
+
+  it.each<readonly [string, string, readonly string[]]>([
+    ['forbidden', 'forbidden', []],
+    ['optional', 'optional', []],
+    ['required (0-RTT cannot be required)', 'required', ['hygiene.zeroRtt.expect: "required" is not one of forbidden, optional']],
+  ])('hygiene.zeroRtt: %s', (_name, expectation, problems) => {
+    const r = parsePolicyText(new TextEncoder().encode(`${MINIMAL}\nhygiene:\n  zeroRtt: { expect: ${expectation}, clause: "c", source: unverified }\n`), 'p.yaml');
+    expect(r.ok ? [] : r.problems).toEqual(problems.map((p) => `p.yaml: ${p}`));
   });
 
   it('reports a YAML syntax error with its line and column', async () => {

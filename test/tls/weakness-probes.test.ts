@@ -10,7 +10,8 @@ import { probeCcsInjection } from '../../src/tls/weakness/ccs-injection.ts';
 import { probeHeartbleed } from '../../src/tls/weakness/heartbleed.ts';
 import { probeRobot, robotBlock, ROBOT_PAYLOADS, type RobotPlan } from '../../src/tls/weakness/robot.ts';
 import { issueTicket, probeTicketbleed } from '../../src/tls/weakness/ticketbleed.ts';
-import type { WeaknessProbeOptions } from '../../src/tls/weakness/facts.ts';
+import { weaknessQuietWindow, type WeaknessProbeOptions } from '../../src/tls/weakness/facts.ts';
+import { FAKE_MEMORY_TEXT } from '../../src/lab/raw-tls-server.ts';
 import { startTicketbleedServer } from '../../src/lab/raw-tls-weakness-handlers.ts';
 
 // The raw-hello weakness probes against the raw lab server (each flaw on purpose) and a real OpenSSL 3 server
@@ -44,13 +45,27 @@ const optionsFor = (server: { host: string; port: number }, quietMs = 300): Weak
 const RSA_PLAN: RobotPlan = { version: 'TLSv1.2', suites: [0x009c, 0x002f] };
 
 describe('Heartbleed probe', () => {
-  it('fails a server that answers a heartbeat without room for padding, and shows the bytes', async () => {
+  it('fails a server that answers a heartbeat longer than its record, recording only the bytes we sent', async () => {
     const facts = await probeHeartbleed(optionsFor(await raw({ heartbleed: true })));
     expect(facts.outcome, facts.finding).toBe('vulnerable');
     expect(facts.cves).toEqual(['CVE-2014-0160']);
-    expect(facts.finding).toMatch(/payload_length 32 \(51 bytes\) to a request of 35 bytes/);
-    expect(facts.steps[1]!.heardHex).toMatch(/^1803030033020020/);
+    expect(facts.finding).toMatch(/payload_length 48 \(67 bytes\) to a request of 35 bytes/);
+    // Record header, heartbeat header, then our 32 payload bytes and nothing after them (the lab's fake memory follows).
+    expect(facts.steps[1]!.heardHex).toMatch(/^1803030043020030/);
+    expect(facts.steps[1]!.heardHex!.slice(16, 16 + 64)).toBe(Buffer.alloc(32, 'vouch-heartbleed').toString('hex'));
+    expect(facts.steps[1]!.heard).toMatch(/bytes beyond the payload we sent not recorded/);
+    expect(JSON.stringify(facts)).not.toContain(Buffer.from(FAKE_MEMORY_TEXT.slice(0, 8)).toString('hex'));
+    expect(facts.details).toMatchObject({ withheldBytes: 32 }) // 16 bytes past our payload, 16 of padding;
     expect(facts.connections).toBe(1);
+  });
+
+  it('passes a server that checks a heartbeat\'s bounds but not its padding (not Heartbleed)', async () => {
+    const facts = await probeHeartbleed(optionsFor(await raw({ heartbeatIgnoresPadding: true })));
+    expect(facts.outcome, facts.finding).toBe('not-vulnerable');
+  });
+
+  it('waits at least a second (at most two) before silence counts', () => {
+    expect([100, 200, 2000, 3000, 10_000].map(weaknessQuietWindow)).toEqual([1000, 1000, 1000, 1500, 2000]);
   });
 
   it('passes a server that echoes only the well-formed heartbeat', async () => {
@@ -97,13 +112,29 @@ describe('ROBOT probe', () => {
     expect(blocks[4]!.subarray(207, 210).toString('hex')).toBe('000202');
   });
 
-  it('passes a server that answers every payload alike (lab and OpenSSL 3), in 5 connections', async () => {
+  it('passes a server that answers every payload alike with and without ChangeCipherSpec (lab and OpenSSL 3), in 10 connections', async () => {
     for (const server of [await raw(), openssl]) {
       const facts = await probeRobot(optionsFor(server), RSA_PLAN);
       expect(facts.outcome, facts.finding).toBe('not-vulnerable');
-      expect(facts.connections).toBe(5);
-      expect(facts.steps).toHaveLength(5);
+      expect(facts.connections).toBe(10);
+      expect(facts.steps).toHaveLength(10);
+      expect(facts.steps[5]!.sent).toBe('ClientKeyExchange (valid) alone');
     }
+  });
+
+  it('fails an oracle that shows only without ChangeCipherSpec and Finished, confirmed (15 connections)', async () => {
+    const facts = await probeRobot(optionsFor(await raw({ oracleWithoutCcs: true }), 150), RSA_PLAN);
+    expect(facts.outcome, facts.finding).toBe('vulnerable');
+    expect(facts.connections).toBe(15);
+    expect(facts.finding).toMatch(/without ChangeCipherSpec and Finished.*valid, wrong-zero, wrong-version: no further answer within 150 ms; wrong-first, no-zero: alert fatal handshake_failure/);
+    expect(facts.details).toMatchObject({ flow: 'without-ccs', oracle: 'strong' });
+  });
+
+  it('calls a protocol_version alert unknown: the enumeration saw RSA accepted at that version', async () => {
+    const facts = await probeRobot(optionsFor(await raw({ versions: ['TLSv1.2'] })), { version: 'TLSv1', suites: [0x002f] });
+    expect([facts.outcome, facts.reason], facts.finding).toEqual(['unknown', 'protocol']);
+    expect(facts.finding).toMatch(/protocol_version \(70\), although the enumeration saw RSA key exchange accepted at TLSv1/);
+    expect(facts.connections).toBe(1);
   });
 
   it('fails a padding oracle, confirmed by a second round (10 connections)', async () => {

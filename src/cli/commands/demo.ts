@@ -50,6 +50,9 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
       // Demo sites live on loopback: a redirect between them must be followed, as it would be between public hosts.
       allowRedirectsTo: estate.allowRedirectsTo,
       ipFamilies: [4],
+      // Loopback answers in microseconds: a short deadline keeps the probes that wait for silence (ROBOT without
+      // ChangeCipherSpec, Heartbleed) to a second each instead of the default two.
+      timeouts: { probeMs: 2000 },
     };
     const overrides = { ...(options.formats ? { formats: options.formats } : {}), ...(options.outDir ? { outDir: options.outDir } : {}) };
     const loaded = await buildConfig(raw, { source: null, baseDir: io.cwd, overrides, extraCaPems: [estate.ca.certPem] });

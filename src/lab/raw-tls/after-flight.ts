@@ -10,7 +10,11 @@ import { ALERT, CONTENT, fatalAlert, record, u16, u8, type ClientRecord } from '
  * - Early ChangeCipherSpec (CVE-2014-0224): a ChangeCipherSpec before the ClientKeyExchange is an unexpected_message
  *   (RFC 5246 7.4, handshake order); the flawed server accepts it silently.
  * - ROBOT (Bleichenbacher 1998, RFC 5246 7.4.7.1): the server must treat a badly padded premaster secret exactly like
- *   a good one; the flawed server answers differently, an oracle on PKCS#1 v1.5 conformance.
+ *   a good one; the flawed server answers differently, an oracle on PKCS#1 v1.5 conformance (`paddingOracle`: a
+ *   different alert at once; `oracleWithoutCcs`: the same alert, but a good block waits for ChangeCipherSpec and
+ *   Finished first, the kind robot-detect and sslyze find only by sending neither).
+ * - `heartbeatIgnoresPadding`: not a flaw of memory safety, a laxity: heartbeats are bounds-checked against the
+ *   record, but the 16 bytes of padding RFC 6520 4 requires are not.
  */
 
 export type AfterFlightConfig = {
@@ -19,6 +23,8 @@ export type AfterFlightConfig = {
   readonly heartbleed: boolean;
   readonly acceptEarlyCcs: boolean;
   readonly paddingOracle: boolean;
+  readonly oracleWithoutCcs: boolean;
+  readonly heartbeatIgnoresPadding: boolean;
   readonly privateKey: KeyObject;
   readonly memory: Buffer;
 };
@@ -40,7 +46,16 @@ export function createAfterFlight(config: AfterFlightConfig): (rec: ClientRecord
   let handshake = Buffer.alloc(0);
   const fatal = (description: number): Reaction => ({ write: fatalAlert(config.version, description), next: 'close' });
   let earlyCcsAccepted = false;
+  /** `oracleWithoutCcs` after a well-formed block: waiting for ChangeCipherSpec, then for the (encrypted) Finished. */
+  let awaiting: 'ccs' | 'finished' | null = null;
   return (rec) => {
+    if (awaiting === 'ccs') {
+      if (rec.type !== CONTENT.changeCipherSpec) return fatal(ALERT.unexpectedMessage);
+      awaiting = 'finished';
+      return { write: Buffer.alloc(0), next: 'continue' };
+    }
+    // The Finished cannot be right (the client has no keys): refused as the malformed blocks are.
+    if (awaiting === 'finished') return fatal(CKE_ALERT);
     // After an accepted early ChangeCipherSpec the flawed server decrypts with keys from an empty master secret, so
     // the next record fails its MAC, as OpenSSL before 1.0.1h did (how sslyze and testssl.sh tell acceptance).
     if (earlyCcsAccepted) return fatal(ALERT.badRecordMac);
@@ -55,7 +70,13 @@ export function createAfterFlight(config: AfterFlightConfig): (rec: ClientRecord
         handshake = Buffer.concat([handshake, rec.body]);
         if (handshake.length < 4 || handshake.length < 4 + handshake.readUIntBE(1, 3)) return { write: Buffer.alloc(0), next: 'continue' };
         if (handshake[0] !== 16) return fatal(ALERT.unexpectedMessage);
-        return clientKeyExchange(handshake.subarray(4, 4 + handshake.readUIntBE(1, 3)), config);
+        const body = handshake.subarray(4, 4 + handshake.readUIntBE(1, 3));
+        if (config.oracleWithoutCcs) {
+          if (!wellFormedKeyExchange(body, config)) return fatal(CKE_ALERT);
+          awaiting = 'ccs';
+          return { write: Buffer.alloc(0), next: 'continue' };
+        }
+        return clientKeyExchange(body, config);
       }
       case CONTENT.alert: return { write: Buffer.alloc(0), next: 'close' };
       default: return fatal(ALERT.unexpectedMessage);
@@ -71,7 +92,8 @@ function heartbeat(body: Buffer, config: AfterFlightConfig): Reaction {
   if (body.length < 3 || body[0] !== 1) return silent; // only a heartbeat_request (1) is answered
   const payloadLength = body.readUInt16BE(1);
   let payload: Buffer;
-  if (3 + payloadLength + HEARTBEAT_PADDING <= body.length) {
+  const padding = config.heartbeatIgnoresPadding ? 0 : HEARTBEAT_PADDING;
+  if (3 + payloadLength + padding <= body.length) {
     payload = body.subarray(3, 3 + payloadLength);
   } else if (config.heartbleed) {
     // The flaw: copy payload_length bytes from where the payload starts, running past the record into "memory".
@@ -101,13 +123,16 @@ export function pkcs1v15WellFormed(block: Buffer): boolean {
 function clientKeyExchange(body: Buffer, config: AfterFlightConfig): Reaction {
   const end = (description: number): Reaction => ({ write: fatalAlert(config.version, description), next: 'close' });
   if (!config.paddingOracle) return end(CKE_ALERT);
+  return end(wellFormedKeyExchange(body, config) ? CKE_ALERT : CKE_BAD_PADDING_ALERT);
+}
+
+/** Whether a ClientKeyExchange body decrypts to a well-formed PKCS#1 v1.5 block. */
+function wellFormedKeyExchange(body: Buffer, config: AfterFlightConfig): boolean {
   // RFC 5246 7.4.7.1: EncryptedPreMasterSecret is opaque<0..2^16-1> from TLS 1.0 on.
-  if (body.length < 2 || body.readUInt16BE(0) !== body.length - 2) return end(CKE_BAD_PADDING_ALERT);
-  let block: Buffer;
+  if (body.length < 2 || body.readUInt16BE(0) !== body.length - 2) return false;
   try {
-    block = privateDecrypt({ key: config.privateKey, padding: constants.RSA_NO_PADDING }, body.subarray(2));
+    return pkcs1v15WellFormed(privateDecrypt({ key: config.privateKey, padding: constants.RSA_NO_PADDING }, body.subarray(2)));
   } catch {
-    return end(CKE_BAD_PADDING_ALERT); // wrong length or a value not below the modulus
+    return false; // wrong length or a value not below the modulus
   }
-  return end(pkcs1v15WellFormed(block) ? CKE_ALERT : CKE_BAD_PADDING_ALERT);
 }

@@ -9,8 +9,9 @@ import {
  * Every deviation from the RFCs is an explicit switch in `HelloConfig`, false meaning "behaves correctly".
  */
 
-export type RawTlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
-export const RAW_TLS_WIRE: Readonly<Record<RawTlsVersion, number>> = { TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 };
+/** SSLv3 (RFC 6101) shares TLS's record and hello layout; the flight is the same, without extensions. */
+export type RawTlsVersion = 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2';
+export const RAW_TLS_WIRE: Readonly<Record<RawTlsVersion, number>> = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 };
 
 /** TLS_RSA_WITH_AES_128_GCM_SHA256 (RFC 5288), TLS_RSA_WITH_AES_128_CBC_SHA (RFC 5246 A.5): no ServerKeyExchange. */
 export const DEFAULT_RAW_SUITES: readonly number[] = [0x009c, 0x002f];
@@ -32,10 +33,14 @@ export type HelloConfig = {
   /** Wire versions, any order. */
   readonly versions: readonly number[];
   readonly renegotiationInfo: boolean;
+  /** renegotiated_connection of that renegotiation_info: empty on a correct initial handshake (RFC 5746 3.6). */
+  readonly renegotiatedConnection: Buffer;
   readonly extendedMasterSecret: boolean;
   readonly acceptCompression: boolean;
   readonly acceptFallback: boolean;
   readonly ticketbleed: boolean;
+  /** RFC 6962 3.3.1: a TLS-encoded SignedCertificateTimestampList sent when the client asks (extension 18); null: none. */
+  readonly sctList?: Buffer | null;
   /** Fake process memory that a leaking answer copies from (never real memory). */
   readonly memory: Buffer;
 };
@@ -46,7 +51,7 @@ export type HelloAnswer =
 
 export function answerHello(hello: ClientHello, config: HelloConfig): HelloAnswer {
   const highest = Math.max(...config.versions);
-  const alertVersion = Math.min(Math.max(hello.clientVersion, 0x0301), 0x0303);
+  const alertVersion = Math.min(Math.max(hello.clientVersion, Math.min(...config.versions, 0x0301)), 0x0303);
   const fatal = (description: number): HelloAnswer => ({ kind: 'fatal', bytes: fatalAlert(alertVersion, description) });
   // RFC 5246 E.1: the highest version the server supports that is not above the client's. supported_versions
   // (RFC 8446 4.2.1) is ignored, as a TLS 1.2 server does: a TLS 1.3 client then gets TLS 1.2.
@@ -79,13 +84,14 @@ export function answerHello(hello: ClientHello, config: HelloConfig): HelloAnswe
 
   const extensions: Buffer[] = [];
   // RFC 5746 3.6: a server that supports secure renegotiation answers the SCSV or an empty renegotiation_info with
-  // an empty renegotiation_info of its own.
+  // an empty renegotiation_info of its own (`renegotiatedConnection` non-empty: the protocol violation of 3.4).
   const renegotiationOffered = hello.extensions.has(CODE.extRenegotiationInfo) || hello.suites.includes(CODE.emptyRenegotiationInfoScsv);
-  if (config.renegotiationInfo && renegotiationOffered) extensions.push(extension(CODE.extRenegotiationInfo, vec8(Buffer.alloc(0))));
+  if (config.renegotiationInfo && renegotiationOffered) extensions.push(extension(CODE.extRenegotiationInfo, vec8(config.renegotiatedConnection)));
   // RFC 7627 5.2: echo an empty extended_master_secret when the client offered it.
   if (config.extendedMasterSecret && hello.extensions.has(CODE.extEms)) extensions.push(extension(CODE.extEms, Buffer.alloc(0)));
   // RFC 6520 2: HeartbeatMode peer_allowed_to_send (1).
   if (heartbeatOffered) extensions.push(extension(CODE.extHeartbeat, u8(1)));
+  if (config.sctList && hello.extensions.has(18)) extensions.push(extension(18, config.sctList));
   const ecdhe = ECDHE_RSA_SUITES.includes(suite);
   if (ecdhe) extensions.push(extension(11, vec8(u8(0)))); // RFC 8422 5.2: ec_point_formats, uncompressed
   const serverHello = handshakeMessage(2, Buffer.concat([

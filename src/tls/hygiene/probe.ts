@@ -13,22 +13,27 @@ import { createAsk, hex4, named, readAnswer, versionName, type Named } from '../
  *
  * - The hygiene hello: the highest accepted version of TLS 1.0-1.2, offering exactly the suites the enumeration saw
  *   accepted there, renegotiation_info and extended_master_secret, and compression methods DEFLATE then null (RFC 5246
- *   7.4.1.2; RFC 3749). The ServerHello says it all: renegotiation_info present (RFC 5746 3.6), extended_master_secret
+ *   7.4.1.2; RFC 3749). The ServerHello says it all: renegotiation_info present (RFC 5746 3.6) with the bytes of its
+ *   renegotiated_connection (empty on an initial handshake, RFC 5746 3.6; a client MUST abort otherwise, 3.4), extended_master_secret
  *   echoed (RFC 7627 5.2), the compression method chosen. A server that refuses a hello offering DEFLATE gets the same
  *   hello with null compression only (it did not negotiate compression, and the other two facts still come in).
- * - The fallback hello (RFC 7507 3): the second-highest accepted version of TLS 1.0-1.2, with TLS_FALLBACK_SCSV
- *   (0x5600) after its accepted suites. The server must answer inappropriate_fallback (86). Not applicable with fewer
- *   than two of those versions (a TLS 1.3 server has its own downgrade protection, RFC 8446 4.1.3).
+ * - The fallback hello (RFC 7507 3): the second-highest accepted version of SSLv3 and TLS 1.0-1.2 (the next version a
+ *   falling-back client would try, as testssl.sh picks it), with TLS_FALLBACK_SCSV (0x5600) after its accepted suites.
+ *   SSLv3 counts: the POODLE downgrade to SSLv3 is what RFC 7507 was written against, so a server with TLS 1.2 and
+ *   SSLv3 gets an SSLv3 hello with the SCSV. The server must answer inappropriate_fallback (86). Not applicable with
+ *   fewer than two of those versions (a TLS 1.3 server has its own downgrade protection, RFC 8446 4.1.3).
  */
 
 /** Change whenever the hellos or the facts change (cache keys and recorded facts carry it). */
-export const HYGIENE_SPEC = 'hygiene-1';
+export const HYGIENE_SPEC = 'hygiene-2';
 
 export const FALLBACK_SCSV = 0x5600;
 const DEFLATE = 1;
 const INAPPROPRIATE_FALLBACK = 86;
-/** Newest first: the versions this probe speaks about (SSLv3 is tls.protocol-versions' and the weaknesses' matter). */
+/** Newest first: the versions the hygiene hello speaks (SSLv3 has no extensions to carry the three facts). */
 const LEGACY: readonly HelloVersion[] = ['TLSv1.2', 'TLSv1.1', 'TLSv1'];
+/** Newest first: the versions a client may fall back through, SSLv3 included (RFC 7507 1: POODLE's downgrade). */
+const FALLBACK_CHAIN: readonly HelloVersion[] = [...LEGACY, 'SSLv3'];
 
 export type HygieneHelloFacts = {
   readonly offeredVersion: HelloVersion;
@@ -36,6 +41,8 @@ export type HygieneHelloFacts = {
   readonly suite: Named;
   /** RFC 5746 3.6: the ServerHello carries renegotiation_info. */
   readonly renegotiationInfo: boolean;
+  /** Its renegotiated_connection as hex (RFC 5746 3.2): '' on a correct initial handshake; null without the extension. */
+  readonly renegotiatedConnectionHex: string | null;
   /** RFC 7627 5.2: the ServerHello echoes extended_master_secret. */
   readonly extendedMasterSecret: boolean;
   /** The compression method the server chose (0 null, 1 DEFLATE). */
@@ -93,10 +100,11 @@ export async function probeHygiene(options: HygieneOptions): Promise<TlsHygiene>
   });
   const accepted = LEGACY.filter((v) => e.versions[v].accepted === true);
   const unknown = LEGACY.filter((v) => e.versions[v].accepted === null);
-  const unknownProblem = unknown.map((v) => {
+  const unknownProblemOf = (v: HelloVersion) => {
     const why = e.versions[v].problems[0] ?? 'no answer';
     return `${v}: whether it is accepted is unknown (${why.startsWith(`${v}: `) ? why.slice(v.length + 2) : why})`;
-  });
+  };
+  const unknownProblem = unknown.map(unknownProblemOf);
   const suitesAt = (v: HelloVersion) => e.versions[v].suites.map((s) => s.code);
   const spec = (version: HelloVersion, suites: readonly number[], compressionMethods: readonly number[]): HelloSpec =>
     ({ ...fullOffer(version, options.serverName), suites, compressionMethods });
@@ -126,7 +134,8 @@ export async function probeHygiene(options: HygieneOptions): Promise<TlsHygiene>
         } else {
           hello = {
             offeredVersion: highest, negotiatedVersion: versionName(sh.version), suite: named(sh.cipherSuite),
-            renegotiationInfo: sh.extensions.renegotiationInfo !== null, extendedMasterSecret: sh.extensions.extendedMasterSecret,
+            renegotiationInfo: sh.extensions.renegotiationInfo !== null, renegotiatedConnectionHex: sh.extensions.renegotiationInfo?.hex ?? null,
+            extendedMasterSecret: sh.extensions.extendedMasterSecret,
             compressionMethod: sh.compressionMethod, deflateOffered: methods.includes(DEFLATE), refusedWithDeflate,
           };
         }
@@ -142,10 +151,12 @@ export async function probeHygiene(options: HygieneOptions): Promise<TlsHygiene>
 
   let fallback: FallbackFacts | null = null;
   const fallbackProblems: string[] = [];
-  const lower = accepted[1];
+  const chain = FALLBACK_CHAIN.filter((v) => e.versions[v].accepted === true);
+  const chainUnknown = FALLBACK_CHAIN.filter((v) => e.versions[v].accepted === null);
+  const lower = chain[1];
   if (highest === undefined || lower === undefined) {
-    if (unknown.length > 0) fallbackProblems.push(...unknownProblem);
-    else fallback = { kind: 'not-applicable', reason: notApplicable(accepted, e) };
+    if (chainUnknown.length > 0) fallbackProblems.push(...chainUnknown.map(unknownProblemOf));
+    else fallback = { kind: 'not-applicable', reason: notApplicable(chain, e) };
   } else if (failure !== null && ask.fatal()) {
     // The problem text keeps the exchange's reason (problemReason reads "exchange failed (<reason>)").
     fallbackProblems.push(`fallback hello at ${lower}: not tried, the hygiene hello's ${failure}`);
@@ -162,9 +173,11 @@ export async function probeHygiene(options: HygieneOptions): Promise<TlsHygiene>
     } else {
       fallbackProblems.push(`fallback hello at ${lower}: ${verdict.detail}`);
     }
-    // A version whose acceptance is unknown may be the real highest: only a fallback accepted stands regardless.
-    if (unknown.length > 0 && !(fallback?.kind === 'tested' && fallback.outcome === 'accepted')) {
-      fallbackProblems.push(...unknownProblem);
+    // A version whose acceptance is unknown may be the real highest: only a fallback accepted stands regardless. An
+    // unknown SSLv3 below a tested TLS version changes nothing (the server's highest is known to be above it).
+    const above = chainUnknown.filter((v) => FALLBACK_CHAIN.indexOf(v) < FALLBACK_CHAIN.indexOf(lower));
+    if (above.length > 0 && !(fallback?.kind === 'tested' && fallback.outcome === 'accepted')) {
+      fallbackProblems.push(...above.map(unknownProblemOf));
       fallback = null;
     }
   }
@@ -177,12 +190,12 @@ export async function probeHygiene(options: HygieneOptions): Promise<TlsHygiene>
   };
 }
 
-function notApplicable(accepted: readonly HelloVersion[], e: TlsEnumeration): string {
+function notApplicable(chain: readonly HelloVersion[], e: TlsEnumeration): string {
   const tls13 = e.versions['TLSv1.3'].accepted === true;
-  if (accepted.length === 1) {
-    return `of TLS 1.0-1.2 only ${accepted[0]} is accepted${tls13 ? ' (and TLS 1.3, which has its own downgrade protection, RFC 8446 4.1.3)' : ''}: there is no lower version to fall back to`;
+  if (chain.length === 1) {
+    return `of SSLv3 to TLS 1.2 only ${chain[0]} is accepted${tls13 ? ' (and TLS 1.3, which has its own downgrade protection, RFC 8446 4.1.3)' : ''}: there is no lower version to fall back to`;
   }
-  return tls13 ? 'only TLS 1.3 is accepted, which has its own downgrade protection (RFC 8446 4.1.3)' : 'no TLS 1.0-1.2 version is accepted';
+  return tls13 ? 'only TLS 1.3 is accepted, which has its own downgrade protection (RFC 8446 4.1.3)' : 'no SSLv3 or TLS 1.0-1.2 version is accepted';
 }
 
 /** Whether the facts may stand for other names on the same address (shared-endpoints.ts): nothing left untested. */

@@ -1,6 +1,6 @@
-import type { EndpointVerdict } from '../../core/endpoints.ts';
+import type { EndpointVerdict, Verdict } from '../../core/endpoints.ts';
 import type { Thresholds } from '../../config/settings.ts';
-import type { CertificateFacts, TlsFacts } from '../../probes/types.ts';
+import { MAX_CHAIN_CERTIFICATES, type CertificateFacts, type TlsFacts } from '../../probes/types.ts';
 import { readPemExtensions } from '../certificate-extensions.ts';
 
 /**
@@ -85,14 +85,32 @@ export function judgeIntermediateExpiry(tls: TlsFacts, now: Date, t: Thresholds)
   return { status: 'pass', summary: `intermediates valid for ${soonest.daysUntilExpiry} more days at least`, evidence };
 }
 
-/** Structure and intermediate expiry together: the worst of the two, both in the evidence. */
-export function judgeChain(tls: TlsFacts, now: Date, t: Thresholds): EndpointVerdict {
-  const structure = judgeChainStructure(tls);
+/**
+ * "Incomplete" needs the whole chain: when the probe's cap cut it, the missing issuer may be among the certificates
+ * left unread, so that finding becomes `error` (client-limitation). Not seen is not missing.
+ */
+export function unlessIssuerUnread(tls: TlsFacts, structure: EndpointVerdict): Verdict {
+  const missingIssuer = structure.evidence['missingIssuer'];
+  if (!tls.chainTruncated || structure.status !== 'fail' || typeof missingIssuer !== 'string') return structure;
+  const top = tls.chain[tls.chainPath.path[tls.chainPath.path.length - 1] ?? 0];
+  return {
+    status: 'error', reason: 'client-limitation',
+    evidence: { ...structure.evidence, chainTruncated: true, certificatesRead: tls.chain.length, maxCertificates: MAX_CHAIN_CERTIFICATES },
+    summary: `the issuer of ${top ? describe(top) : 'the last certificate read'} ("${missingIssuer}") is not among the first ${tls.chain.length} certificates read; the server sent more than ${MAX_CHAIN_CERTIFICATES}, the rest were not read`,
+  };
+}
+
+/**
+ * Structure and intermediate expiry together: the worst of the two (fail > error > warn > pass), both in the
+ * evidence. `error` only where the probe's cap cut the chain before the missing issuer could be seen.
+ */
+export function judgeChain(tls: TlsFacts, now: Date, t: Thresholds): Verdict {
+  const structure = unlessIssuerUnread(tls, judgeChainStructure(tls));
   const expiry = judgeIntermediateExpiry(tls, now, t);
-  const rank = { pass: 0, warn: 1, fail: 2 } as const;
+  const rank = { skip: -1, pass: 0, warn: 1, error: 2, fail: 3 } as const;
   const problems = [structure, expiry].filter((v) => v.status !== 'pass');
   const worst = rank[expiry.status] > rank[structure.status] ? expiry : structure;
   const evidence = { served: servedRows(tls, now), ...structure.evidence, ...expiry.evidence };
   const summary = problems.length > 0 ? problems.map((p) => p.summary).join('; ') : structure.summary;
-  return { status: worst.status, summary, evidence };
+  return { ...worst, summary, evidence };
 }

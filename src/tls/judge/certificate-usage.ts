@@ -20,7 +20,9 @@ export function judgeUsage(tls: TlsFacts): EndpointVerdict {
   const purposes = read.extendedKeyUsage;
   const intermediates = tls.chainPath.path.slice(1).map((i) => tls.chain[i]!).filter((c) => !c.selfSigned).map((c) => {
     const ext = readPemExtensions(c.pem);
-    return { subject: c.subject, extendedKeyUsage: ext.ok && ext.extendedKeyUsage ? ext.extendedKeyUsage.map(purposeName) : null, problem: ext.ok ? null : ext.problem };
+    const ekuProblems = ext.ok ? ext.problems.filter((p) => p.startsWith('extendedKeyUsage')) : [];
+    const problem = !ext.ok ? ext.problem : ekuProblems.length > 0 ? ekuProblems.join('; ') : null;
+    return { subject: c.subject, extendedKeyUsage: ext.ok && ext.extendedKeyUsage ? ext.extendedKeyUsage.map(purposeName) : null, problem };
   });
   const evidence = {
     subject: leaf.subject, extendedKeyUsage: purposes ? purposes.map(purposeName) : null, extendedKeyUsageCritical: read.extendedKeyUsageCritical,
@@ -33,6 +35,12 @@ export function judgeUsage(tls: TlsFacts): EndpointVerdict {
   const constraining = intermediates.find((c) => c.extendedKeyUsage && !c.extendedKeyUsage.some((p) => p === 'serverAuth' || p === 'anyExtendedKeyUsage'));
   if (constraining) {
     return { status: 'fail', summary: `intermediate "${constraining.subject}" may not issue server certificates (extended key usage: ${constraining.extendedKeyUsage!.join(', ')})`, evidence };
+  }
+  // An intermediate we cannot read may constrain what it issues: "unconstrained" would vouch for what nobody read.
+  // Node parsed it, so the decoder is our limit, as for the leaf above (client-limitation, not the server's fault).
+  const unreadable = intermediates.find((c) => c.problem !== null);
+  if (unreadable) {
+    throw new ProbeError('client-limitation', tls.endpoint, `the extended key usage of intermediate "${unreadable.subject}" could not be decoded: ${unreadable.problem}`);
   }
   if (purposes === null) return { status: 'pass', summary: `no extended key usage extension: valid for any purpose (RFC 5280 4.2.1.12)${staple}`, evidence };
   if (purposes.includes(SERVER_AUTH)) return { status: 'pass', summary: `extended key usage includes serverAuth${staple}`, evidence };

@@ -31,10 +31,15 @@ function baseEvidence(h: TlsHygiene, policy: Policy, feature: HygieneFeature | n
 
 const helloEvidence = (hello: HygieneHelloFacts): JsonObject => ({
   offeredVersion: hello.offeredVersion, negotiatedVersion: hello.negotiatedVersion, suite: hello.suite.name,
-  renegotiationInfo: hello.renegotiationInfo, extendedMasterSecret: hello.extendedMasterSecret,
+  renegotiationInfo: hello.renegotiationInfo,
+  ...(hello.renegotiatedConnectionHex ? { renegotiatedConnection: hello.renegotiatedConnectionHex } : {}),
+  extendedMasterSecret: hello.extendedMasterSecret,
   compressionMethod: hello.compressionMethod, deflateOffered: hello.deflateOffered,
   ...(hello.refusedWithDeflate ? { refusedWithDeflate: hello.refusedWithDeflate } : {}),
 });
+
+/** 'an SSLv3 hello', 'a TLSv1.1 hello'. */
+const anOrA = (version: string): string => (version.startsWith('SSL') ? 'an' : 'a');
 
 const cite = (rule: PolicyFeatureRule | undefined, policy: Policy): string => (rule ? ` (${policy.title}: ${rule.clause})` : '');
 
@@ -57,10 +62,24 @@ function judgeHello(h: TlsHygiene, policy: Policy, feature: HygieneFeature, what
   return { status: 'skip', reason: 'prerequisite', summary: `${why}, so there is no ${what} to judge; see ${where}`, evidence };
 }
 
+/**
+ * RFC 5746 3.6: on an initial handshake the server's renegotiation_info carries an EMPTY renegotiated_connection; a
+ * client MUST check that and abort otherwise (3.4). A non-empty one is a fail, not an error: the answer was read in
+ * full and is unambiguous, and a server that sends it has no working secure renegotiation (every RFC 5746 client
+ * aborts its handshakes, and the bytes it binds are not the (absent) previous Finished messages). `error` is kept for
+ * answers that could not be read or judged.
+ */
 export function judgeSecureRenegotiation(h: TlsHygiene, policy: Policy): Verdict {
   const rule = policy.hygiene.secureRenegotiation;
   return judgeHello(h, policy, 'secureRenegotiation', 'renegotiation', (hello) => hello.renegotiationInfo
-    ? { status: 'pass', summary: `secure renegotiation supported: renegotiation_info in the ServerHello at ${hello.negotiatedVersion} (RFC 5746)` }
+    ? hello.renegotiatedConnectionHex
+      ? {
+          status: 'fail',
+          summary: `renegotiation_info in the ServerHello at ${hello.negotiatedVersion} carries a non-empty renegotiated_connection `
+            + `(${hello.renegotiatedConnectionHex.length / 2} bytes) on an initial handshake: RFC 5746 3.4 and 3.6 require it empty and clients to abort, `
+            + `so secure renegotiation is broken${cite(rule, policy)}`,
+        }
+      : { status: 'pass', summary: `secure renegotiation supported: renegotiation_info in the ServerHello at ${hello.negotiatedVersion} (RFC 5746)` }
     : {
         status: rule?.expect === 'optional' ? 'warn' : 'fail',
         summary: `no renegotiation_info in the ServerHello at ${hello.negotiatedVersion}: secure renegotiation (RFC 5746) is not supported, `
@@ -112,18 +131,18 @@ export function judgeFallbackScsv(h: TlsHygiene, policy: Policy): Verdict {
   const withFacts = { ...evidence, fallback };
   switch (f.outcome) {
     case 'refused':
-      return { status: 'pass', summary: `a ${f.offered} hello with TLS_FALLBACK_SCSV is refused with inappropriate_fallback (RFC 7507); the server's highest is ${f.highest}`, evidence: withFacts };
+      return { status: 'pass', summary: `${anOrA(f.offered)} ${f.offered} hello with TLS_FALLBACK_SCSV is refused with inappropriate_fallback (RFC 7507); the server's highest is ${f.highest}`, evidence: withFacts };
     case 'accepted':
       return {
         status: 'fail',
-        summary: `a ${f.offered} hello with TLS_FALLBACK_SCSV is accepted (${f.detail}) although the server supports ${f.highest}: `
+        summary: `${anOrA(f.offered)} ${f.offered} hello with TLS_FALLBACK_SCSV is accepted (${f.detail}) although the server supports ${f.highest}: `
           + 'an attacker can force a downgrade (RFC 7507)',
         evidence: withFacts,
       };
     case 'other':
       return {
         status: 'warn',
-        summary: `a ${f.offered} hello with TLS_FALLBACK_SCSV is refused, but with ${f.detail} rather than inappropriate_fallback (86, RFC 7507 3)`,
+        summary: `${anOrA(f.offered)} ${f.offered} hello with TLS_FALLBACK_SCSV is refused, but with ${f.detail} rather than inappropriate_fallback (86, RFC 7507 3)`,
         evidence: withFacts,
       };
   }

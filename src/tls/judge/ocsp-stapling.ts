@@ -25,7 +25,8 @@ export function judgeOcspStapling(facts: TlsFacts, now: Date): Verdict {
       return { status: 'fail', summary: 'no OCSP staple, though the certificate demands one (must-staple, RFC 7633): browsers that honour it refuse the site', evidence: { ...base, stapled: false } };
     }
     if (mustStaple === null) {
-      return { status: 'error', reason: 'protocol', summary: 'no OCSP staple, and whether the certificate demands one cannot be read', evidence: { ...base, stapled: false, problem: extensions.ok ? null : extensions.problem } };
+      // Node read this certificate, so an extension our decoder cannot read is our limit (as in tls.certificate-usage).
+      return { status: 'error', reason: 'client-limitation', summary: 'no OCSP staple, and whether the certificate demands one (RFC 7633 TLS Feature) cannot be read', evidence: { ...base, stapled: false, problem: extensions.ok ? extensions.problems.join('; ') : extensions.problem } };
     }
     return { status: 'warn', summary: 'no OCSP staple: clients must ask the CA themselves (or not check revocation at all)', evidence: { ...base, stapled: false } };
   }

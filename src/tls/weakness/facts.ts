@@ -18,7 +18,7 @@ export const RAW_WEAKNESSES = ['heartbleed', 'ccs-injection', 'robot', 'ticketbl
 export type RawWeakness = (typeof RAW_WEAKNESSES)[number];
 
 /** Bumped when what a probe sends or how it concludes changes (part of the probe cache key). */
-export const WEAKNESS_SPEC = 'weak-1';
+export const WEAKNESS_SPEC = 'weak-2';
 
 export const WEAKNESS_CVES: Readonly<Record<RawWeakness, readonly string[]>> = {
   heartbleed: ['CVE-2014-0160'],
@@ -74,6 +74,12 @@ export type WeaknessProbeOptions = {
   readonly quietMs: number;
   readonly now?: () => Date;
 };
+
+/** The quiet window for a run's timeout: half of it, at least 1 s (silence to a heartbeat passes, so it must have
+ * been long enough to mean something) and at most 2 s (every ROBOT connection may wait it out). */
+export const MIN_QUIET_MS = 1000;
+export const MAX_QUIET_MS = 2000;
+export const weaknessQuietWindow = (timeoutMs: number): number => Math.min(MAX_QUIET_MS, Math.max(MIN_QUIET_MS, Math.floor(timeoutMs / 2)));
 
 /** How a listen ended, in words, with the records: `alert fatal unexpected_message (10), then closed`. */
 export function heardLabel(heard: Heard, quietMs: number): string {

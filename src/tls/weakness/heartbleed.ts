@@ -9,20 +9,25 @@ import {
 /**
  * Heartbleed (CVE-2014-0160; RFC 6520). The hello offers the heartbeat extension; after the server's flight, before
  * the handshake completes, two heartbeat requests go out in one write:
- * 1. payload_length 32 with exactly 32 payload bytes and NO padding. RFC 6520 4 requires at least 16 bytes of
- *    padding, so the message is too large for its record and MUST be discarded silently. OpenSSL 1.0.1-1.0.1f
- *    never checked the length and answers it (3 + 32 + 16 bytes, more than the 35 sent). The payload it echoes is
- *    ours, still inside the record: this shows the missing bounds check without reading any server memory (the
- *    method Mozilla published in 2014 and sslyze uses), so no secret of the server can end up in a report.
+ * 1. payload_length 48 with only 32 payload bytes and no padding: the declared payload runs 16 bytes past the end
+ *    of its record, so any stack that checks bounds discards it (RFC 6520 4), whether or not it also insists on the
+ *    16 bytes of padding (one that checks bounds but not padding must not be failed, so the length is not merely
+ *    "no room for padding"). OpenSSL 1.0.1-1.0.1f never checked and answers with 48 bytes: our 32, then the 16 that
+ *    follow in its read buffer, which are the start of request 2 from the same write (the method Mozilla published in
+ *    2014 reads back only what was sent). Whatever those 16 bytes are, they are never recorded: the evidence keeps
+ *    at most the payload bytes we sent of every heartbeat answer (`withheld` says how many were left out).
  * 2. a well-formed request (16 payload bytes, 16 bytes of random padding), which a server that supports heartbeats
  *    answers by echoing exactly, proving that request 1 was discarded and not merely slow.
  * A response to request 1 fails. An exact echo of request 2 alone, an alert, or a closed connection pass. Silence
  * passes too, as with testssl.sh and sslyze: the flawed code answered every heartbeat at once, and RFC 6520 3 lets a
- * server discard heartbeats during the handshake; the evidence says how long was waited.
+ * server discard heartbeats during the handshake; the evidence says how long was waited (the runner waits at least
+ * a second, src/runner/probes.ts).
  */
 
 const PROBE_PAYLOAD = Buffer.alloc(32, 'vouch-heartbleed');
 const ECHO_PAYLOAD = Buffer.from('vouch-heartbeat!', 'latin1');
+/** Request 1's payload_length: past the end of its record by the 16 bytes of padding RFC 6520 4 requires. */
+const DECLARED_LENGTH = PROBE_PAYLOAD.length + 16;
 
 /** RFC 6520 3: HeartbeatMessageType heartbeat_request (1), heartbeat_response (2); content type 24. */
 const HEARTBEAT = 24;
@@ -41,18 +46,22 @@ export async function probeHeartbleed(options: WeaknessProbeOptions): Promise<We
     if (unusable || flight.kind !== 'flight') return { ...unusable!, steps: [helloStep] };
     const version = flight.version;
     const mode = flight.serverHello.extensions.heartbeat;
-    const malformed = tlsRecord(HEARTBEAT, version, Buffer.concat([Buffer.of(REQUEST), u16(PROBE_PAYLOAD.length), PROBE_PAYLOAD]));
+    const malformed = tlsRecord(HEARTBEAT, version, Buffer.concat([Buffer.of(REQUEST), u16(DECLARED_LENGTH), PROBE_PAYLOAD]));
     const wellFormed = tlsRecord(HEARTBEAT, version, Buffer.concat([Buffer.of(REQUEST), u16(ECHO_PAYLOAD.length), ECHO_PAYLOAD, randomBytes(16)]));
     const sent = Buffer.concat([malformed, wellFormed]);
     talk.send(sent);
     const heard = await talk.listen(quietMs, (records) => records.some((r) => r.kind === 'alert' || response(r) !== null));
-    const step = stepOf(
-      `heartbeat request with payload_length ${PROBE_PAYLOAD.length} and no padding (${malformed.length - 5} bytes; must be discarded), `
+    const withheld = withholdEchoes(heard.bytes);
+    const heardStep = stepOf(
+      `heartbeat request with payload_length ${DECLARED_LENGTH} but ${PROBE_PAYLOAD.length} payload bytes and no padding (${malformed.length - 5} bytes; must be discarded), `
         + `then a well-formed one with payload_length ${ECHO_PAYLOAD.length}`,
-      sent, heard, quietMs);
+      sent, { ...heard, bytes: withheld.kept }, quietMs);
+    const step = withheld.withheld > 0
+      ? { ...heardStep, heard: `${heardStep.heard} (${withheld.withheld} bytes beyond the payload we sent not recorded)` }
+      : heardStep;
     const base = {
       version: versionName(version), suite: describeSuite(flight.serverHello.cipherSuite).name, steps: [helloStep, step],
-      details: { heartbeatExtension: mode === null ? 'not echoed' : mode === 1 ? 'peer_allowed_to_send' : `mode ${mode}` },
+      details: { heartbeatExtension: mode === null ? 'not echoed' : mode === 1 ? 'peer_allowed_to_send' : `mode ${mode}`, withheldBytes: withheld.withheld },
     };
     const responses = heard.records.map(response).filter((r) => r !== null);
     const leak = responses.find((r) => !(r.payloadLength === ECHO_PAYLOAD.length && r.payload.equals(ECHO_PAYLOAD)));
@@ -90,4 +99,28 @@ export async function probeHeartbleed(options: WeaknessProbeOptions): Promise<We
 function response(record: RecordFact): { payloadLength: number; payload: Buffer; length: number } | null {
   if (record.kind !== 'heartbeat' || record.heartbeat?.messageType !== RESPONSE) return null;
   return { payloadLength: record.heartbeat.payloadLength, payload: record.heartbeat.payload, length: record.length };
+}
+
+/**
+ * The heard bytes with every heartbeat record cut after the payload bytes we sent (at most PROBE_PAYLOAD's length):
+ * what a server echoes beyond them, padding or memory, is not ours to record. Other records are kept whole.
+ */
+function withholdEchoes(bytes: Buffer): { kept: Buffer; withheld: number } {
+  const parts: Buffer[] = [];
+  let withheld = 0;
+  let at = 0;
+  while (at < bytes.length) {
+    const length = bytes.length >= at + 5 ? bytes.readUInt16BE(at + 3) : bytes.length - at;
+    const end = Math.min(bytes.length, at + 5 + length);
+    if (bytes[at] !== HEARTBEAT) {
+      parts.push(bytes.subarray(at, end));
+    } else {
+      const payloadLength = bytes.length >= at + 8 ? bytes.readUInt16BE(at + 6) : 0;
+      const keep = Math.min(end, at + 8 + Math.min(payloadLength, PROBE_PAYLOAD.length));
+      parts.push(bytes.subarray(at, keep));
+      withheld += end - keep;
+    }
+    at = end;
+  }
+  return { kept: Buffer.concat(parts), withheld };
 }

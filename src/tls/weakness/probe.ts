@@ -5,7 +5,7 @@ import { probeRobot, robotPlan } from './robot.ts';
 import { probeTicketbleed, type IssuedTicket } from './ticketbleed.ts';
 import { weaknessFacts, type RawWeakness, type WeaknessFacts, type WeaknessProbeOptions } from './facts.ts';
 
-export { RAW_WEAKNESSES, WEAKNESS_SPEC, type RawWeakness, type WeaknessFacts } from './facts.ts';
+export { RAW_WEAKNESSES, WEAKNESS_SPEC, weaknessQuietWindow, type RawWeakness, type WeaknessFacts } from './facts.ts';
 
 /** What some probes need besides the converser. */
 export type WeaknessInputs = {

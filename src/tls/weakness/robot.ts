@@ -21,9 +21,16 @@ import {
  *   no-zero        00 02 <padding> 11 11 11 <46 bytes>          (no 0x00 separator)
  *   wrong-version  00 02 <padding> 00 02 02 <46 bytes>
  * (padding and the 46 bytes are random and non-zero). A server without an oracle answers all five alike (RFC 5246
- * 7.4.7.1: treat a bad block as a random premaster secret). Different answers are an oracle: the round is repeated
- * once, and answers that differ again the same way fail; answers that change between rounds are noise we cannot
- * judge (`unknown`). At most 10 connections; the number used is in the facts.
+ * 7.4.7.1: treat a bad block as a random premaster secret). Two flows, as robot-detect and sslyze: first the
+ * ClientKeyExchange with ChangeCipherSpec and Finished; when all five are answered alike, the ClientKeyExchange
+ * alone (some oracles show only there: a good block waits for the Finished, a bad one is refused at once). Different
+ * answers in a flow are an oracle: that flow's round is repeated once, and answers that differ again the same way
+ * fail; answers that change between rounds are noise we cannot judge (`unknown`). Connections: 10 for a pass (both
+ * flows) and for an oracle in the first flow (its repeat), at most 15 for an oracle in the second flow (both flows and
+ * its repeat); fewer when a conversation fails. The number used is in the facts.
+ *
+ * A protocol_version alert to the hello is `unknown`, not "not applicable": the enumeration has just seen RSA key
+ * exchange accepted at that very version, so the refusal contradicts it and proves nothing about an oracle.
  */
 
 export type RobotPayload = 'valid' | 'wrong-first' | 'wrong-zero' | 'no-zero' | 'wrong-version';
@@ -69,6 +76,10 @@ export function nonZeroBytes(n: number): Buffer {
 
 type Answer = { readonly answer: string; readonly step: WeaknessStep; readonly suite: string; readonly bits: number };
 type Stop = Pick<WeaknessFacts, 'outcome' | 'reason' | 'finding'>;
+/** The first flow sends ChangeCipherSpec and Finished after the ClientKeyExchange; the second sends it alone. */
+type Flow = 'with-ccs' | 'without-ccs';
+/** RFC 5246 7.2.2 protocol_version. */
+const PROTOCOL_VERSION = 70;
 
 export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan): Promise<WeaknessFacts> {
   const wire = WIRE_VERSIONS[plan.version];
@@ -81,7 +92,13 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
   const padding = nonZeroBytes(2048);
   const { quietMs } = options;
 
-  const ask = (payload: RobotPayload) => options.converser.converse(hello, async (flight, talk): Promise<Answer | Stop> => {
+  const ask = (flow: Flow, payload: RobotPayload) => options.converser.converse(hello, async (flight, talk): Promise<Answer | Stop> => {
+    if (flight.kind === 'alert' && flight.description === PROTOCOL_VERSION) {
+      return {
+        outcome: 'unknown', reason: 'protocol',
+        finding: `the server refused the ${plan.version} hello with protocol_version (70), although the enumeration saw RSA key exchange accepted at ${plan.version}`,
+      };
+    }
     const unusable = unusableFlight(flight);
     if (unusable || flight.kind !== 'flight') return unusable!;
     const suite = describeSuite(flight.serverHello.cipherSuite);
@@ -109,56 +126,79 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
     // cannot be right: the oracle is in how the server fails.
     const exchange = plan.version === 'SSLv3' ? encrypted : Buffer.concat([Buffer.of(encrypted.length >> 8, encrypted.length & 0xff), encrypted]);
     const message = Buffer.concat([Buffer.of(16, 0, exchange.length >> 8, exchange.length & 0xff), exchange]);
-    const records = Buffer.concat([tlsRecord(22, flight.version, message), tlsRecord(20, flight.version, Buffer.of(1)), tlsRecord(22, flight.version, randomBytes(40))]);
+    const keyExchange = tlsRecord(22, flight.version, message);
+    const records = flow === 'with-ccs'
+      ? Buffer.concat([keyExchange, tlsRecord(20, flight.version, Buffer.of(1)), tlsRecord(22, flight.version, randomBytes(40))])
+      : keyExchange;
     talk.send(records);
     const heard: Heard = await talk.listen(quietMs);
     const answer = heardLabel(heard, quietMs);
-    return {
-      answer, suite: suite.name, bits,
-      step: { sent: `ClientKeyExchange (${payload}), ChangeCipherSpec, Finished`, sentHex: cappedHex(records, 48), heard: answer, heardHex: cappedHex(heard.bytes) },
-    };
+    const sent = flow === 'with-ccs' ? `ClientKeyExchange (${payload}), ChangeCipherSpec, Finished` : `ClientKeyExchange (${payload}) alone`;
+    return { answer, suite: suite.name, bits, step: { sent, sentHex: cappedHex(records, 48), heard: answer, heardHex: cappedHex(heard.bytes) } };
   });
 
-  const round = async (): Promise<Map<RobotPayload, Answer> | Stop> => {
+  const steps: WeaknessStep[] = [];
+  // The first payload goes alone (a server that cannot take the hello stops the probe after one connection); the
+  // other four then go out together (the converser's per-destination limiter still bounds how many connections are
+  // open at once), so a server that waits silently for more costs one quiet window per slot, not four in a row.
+  // Steps are recorded in payload order, whatever order the answers came in.
+  const round = async (flow: Flow): Promise<Map<RobotPayload, Answer> | Stop> => {
+    const [lead, ...rest] = ROBOT_PAYLOADS;
+    const first = await ask(flow, lead!);
+    const settled = 'outcome' in first ? [first] : [first, ...await Promise.all(rest.map((payload) => ask(flow, payload)))];
     const answers = new Map<RobotPayload, Answer>();
-    for (const payload of ROBOT_PAYLOADS) {
-      const answer = await ask(payload);
+    for (const [i, answer] of settled.entries()) {
       if ('outcome' in answer) return answer;
-      answers.set(payload, answer);
+      steps.push(answer.step);
+      answers.set(ROBOT_PAYLOADS[i]!, answer);
     }
     return answers;
   };
 
   const base = { version: plan.version, suite: null as string | null };
-  const first = await round();
-  if (!(first instanceof Map)) return weaknessFacts(options, 'robot', { ...base, ...first });
+  const first = await round('with-ccs');
+  if (!(first instanceof Map)) return weaknessFacts(options, 'robot', { ...base, ...first, steps: [...steps] });
   const facts = (extra: Stop & { details: Record<string, unknown> }) => weaknessFacts(options, 'robot', {
-    ...base, suite: first.get('valid')!.suite, steps: [...first.values()].map((a) => a.step), ...extra,
+    ...base, suite: first.get('valid')!.suite, steps: [...steps], ...extra,
   });
-  const answersOf = (m: Map<RobotPayload, Answer>) => Object.fromEntries([...m].map(([p, a]) => [p, a.answer]));
   const modulusBits = first.get('valid')!.bits;
-  if (new Set([...first.values()].map((a) => a.answer)).size === 1) {
-    return facts({
-      outcome: 'not-vulnerable', reason: null, details: { modulusBits, answers: answersOf(first) },
-      finding: `the server answered all ${ROBOT_PAYLOADS.length} ClientKeyExchange payloads alike (${first.get('valid')!.answer}): no padding oracle`,
-    });
+  const uniform = (m: Map<RobotPayload, Answer>) => new Set([...m.values()].map((a) => a.answer)).size === 1;
+  let flow: Flow = 'with-ccs';
+  let shown = first;
+  const details: Record<string, unknown> = { modulusBits, answers: answersOf(first) };
+  if (uniform(first)) {
+    const alone = await round('without-ccs');
+    if (!(alone instanceof Map)) return facts({ ...alone, details });
+    details.answersWithoutCcs = answersOf(alone);
+    if (uniform(alone)) {
+      return facts({
+        outcome: 'not-vulnerable', reason: null, details,
+        finding: `the server answered all ${ROBOT_PAYLOADS.length} ClientKeyExchange payloads alike, with ChangeCipherSpec and Finished `
+          + `(${first.get('valid')!.answer}) and without (${alone.get('valid')!.answer}): no padding oracle`,
+      });
+    }
+    flow = 'without-ccs';
+    shown = alone;
   }
-  const second = await round();
-  if (!(second instanceof Map)) return facts({ ...second, details: { modulusBits, answers: answersOf(first) } });
-  const details = { modulusBits, answers: answersOf(first), repeated: answersOf(second) };
-  const inconsistent = ROBOT_PAYLOADS.filter((p) => first.get(p)!.answer !== second.get(p)!.answer);
+  const again = await round(flow);
+  if (!(again instanceof Map)) return facts({ ...again, details });
+  details[flow === 'with-ccs' ? 'repeated' : 'repeatedWithoutCcs'] = answersOf(again);
+  const inconsistent = ROBOT_PAYLOADS.filter((p) => shown.get(p)!.answer !== again.get(p)!.answer);
   if (inconsistent.length > 0) {
     return facts({ outcome: 'unknown', reason: 'protocol', details, finding: `the server answered differently when asked again (${inconsistent.join(', ')}): the answers are too noisy to judge` });
   }
   // As the paper's scanner: when the three malformed-structure payloads are answered alike, only a fully valid
   // block stands out, a weak oracle (an attack needs far more queries); otherwise a strong one.
-  const [a, b, c] = (['wrong-first', 'wrong-zero', 'no-zero'] as const).map((p) => first.get(p)!.answer);
+  const [a, b, c] = (['wrong-first', 'wrong-zero', 'no-zero'] as const).map((p) => shown.get(p)!.answer);
   const strength = a === b && b === c ? 'weak' : 'strong';
   const groups = new Map<string, RobotPayload[]>();
-  for (const p of ROBOT_PAYLOADS) groups.set(first.get(p)!.answer, [...(groups.get(first.get(p)!.answer) ?? []), p]);
+  for (const p of ROBOT_PAYLOADS) groups.set(shown.get(p)!.answer, [...(groups.get(shown.get(p)!.answer) ?? []), p]);
+  const how = flow === 'with-ccs' ? 'ClientKeyExchange payloads' : 'ClientKeyExchange payloads sent without ChangeCipherSpec and Finished';
   return facts({
-    outcome: 'vulnerable', reason: null, details: { ...details, oracle: strength },
-    finding: `the server answers PKCS#1 v1.5 ClientKeyExchange payloads differently, the same way twice (a ${strength} oracle): `
+    outcome: 'vulnerable', reason: null, details: { ...details, oracle: strength, flow },
+    finding: `the server answers PKCS#1 v1.5 ${how} differently, the same way twice (a ${strength} oracle): `
       + [...groups].map(([answer, payloads]) => `${payloads.join(', ')}: ${answer}`).join('; '),
   });
 }
+
+const answersOf = (m: Map<RobotPayload, Answer>) => Object.fromEntries([...m].map(([p, a]) => [p, a.answer]));
