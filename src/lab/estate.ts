@@ -148,7 +148,11 @@ function serve(route: Route | undefined, req: IncomingMessage, res: ServerRespon
  * each virtual-hosting every site (SNI picks the certificate, Host the routes), as a shared hosting platform does.
  * Certificates come from a fresh CA, which a scan must trust (`ca.certPem`).
  */
-export async function startEstate(sites: readonly SiteSpec[], options: { caName?: string; dnsDelayMs?: number } = {}): Promise<Estate> {
+export async function startEstate(
+  sites: readonly SiteSpec[],
+  /** `prepare`: build every site's TLS context and OCSP staple at start, as a real server has them ready (the bench). */
+  options: { caName?: string; dnsDelayMs?: number; prepare?: boolean } = {},
+): Promise<Estate> {
   const ca = createCa({ name: options.caName ?? 'Vouch Lab CA' });
   const byDomain = new Map(sites.map((s) => [s.domain, s]));
   const contexts = new Map<string, SecureContext>();
@@ -177,6 +181,13 @@ export async function startEstate(sites: readonly SiteSpec[], options: { caName?
     }
     return ctx;
   };
+  if (options.prepare) {
+    for (const site of sites) {
+      const ctx = contextFor(site.domain);
+      const cert = ctx ? certs.get(site.domain) : undefined;
+      if (cert) stapleFor(new X509Certificate(cert.certPem).raw);
+    }
+  }
   const servers: LabHttpServer[] = [];
   const connectTo: string[] = [];
   const refused = await closedPort();

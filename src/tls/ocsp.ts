@@ -1,4 +1,5 @@
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { boundedMemo } from '../core/bounded-memo.ts';
 import { BasicOCSPResponse, OCSPResponse, OCSPResponseStatus, id_pkix_ocsp_basic } from '@peculiar/asn1-ocsp';
 
 /**
@@ -72,8 +73,18 @@ export function serialHex(bytes: ArrayBuffer | Buffer): string {
   return text === '' ? '00' : text;
 }
 
-/** Reads a DER OCSPResponse. Only id-pkix-ocsp-basic responses carry an answer (RFC 6960 4.2.1); any other type is read as none. */
+/**
+ * Reads a DER OCSPResponse. Only id-pkix-ocsp-basic responses carry an answer (RFC 6960 4.2.1); any other type is
+ * read as none. The last 256 staples read are remembered (by their bytes): OCSP stapling and Certificate
+ * Transparency both read the same staple, and the ASN.1 decoding is most of what judging it costs.
+ */
 export function parseOcspResponse(der: Uint8Array): OcspParse {
+  return parsedStaples(Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64'));
+}
+
+const parsedStaples = boundedMemo(256, (base64: string) => decodeOcspResponse(Buffer.from(base64, 'base64')));
+
+function decodeOcspResponse(der: Buffer): OcspParse {
   try {
     const response = AsnConvert.parse(Buffer.from(der), OCSPResponse);
     const name = OCSPResponseStatus[response.responseStatus] as OcspResponseStatus | undefined;
