@@ -37,6 +37,8 @@ export type Heard = {
 };
 
 export type Talk = {
+  /** Milliseconds from writing the hello to the end of the server's flight: this connection's round trip and the server's pace. */
+  readonly flightMs: number;
   /** Writes bytes (a no-op once the connection has ended). */
   send(bytes: Buffer): void;
   /** Listens until `enough(records so far)`, the peer ends, framing fails, the cap, or `quietMs` without a byte. */
@@ -148,13 +150,16 @@ async function talkOn<T>(socket: net.Socket, hello: Buffer, plan: Plan<T>, signa
 
   try {
     socket.resume();
+    const helloSent = performance.now();
     socket.write(hello);
     await waitFor(() => flight !== null || ended !== null);
+    const flightMs = performance.now() - helloSent;
     if (!flight) {
       const end = reader.end().result;
       flight = total === 0 ? { kind: 'no-reply', how: ended ?? 'closed' } : end;
     }
     const talk: Talk = {
+      flightMs,
       send(bytes) {
         if (ended === null && !socket.destroyed) socket.write(bytes);
       },

@@ -10,7 +10,7 @@ import { probeCcsInjection } from '../../src/tls/weakness/ccs-injection.ts';
 import { probeHeartbleed } from '../../src/tls/weakness/heartbleed.ts';
 import { probeRobot, robotBlock, ROBOT_PAYLOADS, type RobotPlan } from '../../src/tls/weakness/robot.ts';
 import { issueTicket, probeTicketbleed } from '../../src/tls/weakness/ticketbleed.ts';
-import { weaknessQuietWindow, type WeaknessProbeOptions } from '../../src/tls/weakness/facts.ts';
+import { quietFor, weaknessQuietWindow, type WeaknessProbeOptions } from '../../src/tls/weakness/facts.ts';
 import { FAKE_MEMORY_TEXT } from '../../src/lab/raw-tls-server.ts';
 import { startTicketbleedServer } from '../../src/lab/raw-tls-weakness-handlers.ts';
 
@@ -64,8 +64,13 @@ describe('Heartbleed probe', () => {
     expect(facts.outcome, facts.finding).toBe('not-vulnerable');
   });
 
-  it('waits at least a second (at most two) before silence counts', () => {
+  it('bounds the quiet window by the run\'s timeout: half of it, at least one second, at most two', () => {
     expect([100, 200, 2000, 3000, 10_000].map(weaknessQuietWindow)).toEqual([1000, 1000, 1000, 1500, 2000]);
+  });
+
+  it('scales silence to the connection: ten flight times, at least 150 ms, at most the run\'s window', () => {
+    expect([0.4, 10, 25, 80, 150, 400].map((flightMs) => quietFor({ flightMs }, 2000))).toEqual([150, 150, 250, 800, 1500, 2000]);
+    expect(quietFor({ flightMs: 150 }, 1000)).toBe(1000);
   });
 
   it('passes a server that echoes only the well-formed heartbeat', async () => {
@@ -94,7 +99,9 @@ describe('CCS injection probe', () => {
     const facts = await probeCcsInjection(optionsFor(await raw({ acceptEarlyCcs: true })));
     expect(facts.outcome, facts.finding).toBe('vulnerable');
     expect(facts.steps.map((s) => s.heard)).toEqual([
-      'ServerHello TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 ... ServerHelloDone', 'no further answer within 300 ms', 'alert fatal bad_record_mac (20)',
+      'ServerHello TLSv1.2 TLS_RSA_WITH_AES_128_GCM_SHA256 ... ServerHelloDone',
+      // The silence window scales with the connection's flight time (at least 150 ms, at most the 300 ms given here).
+      expect.stringMatching(/^no further answer within (1[5-9]\d|2\d\d|300) ms$/), 'alert fatal bad_record_mac (20)',
     ]);
   });
 });

@@ -2,7 +2,7 @@ import { fullOffer } from '../hello.ts';
 import type { Heard } from '../conversation.ts';
 import { describeSuite } from '../registry.ts';
 import {
-  flightLabel, stepOf, tlsRecord, unusableFlight, versionName, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions,
+  flightLabel, quietFor, stepOf, tlsRecord, unusableFlight, versionName, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions,
 } from './facts.ts';
 
 /**
@@ -27,8 +27,9 @@ const HANDSHAKE_FAILURE = 40;
 
 export async function probeCcsInjection(options: WeaknessProbeOptions): Promise<WeaknessFacts> {
   const hello = fullOffer('TLSv1.2', options.serverName);
-  const { quietMs } = options;
+  const { quietMs: windowMs } = options;
   const conclusion = await options.converser.converse(hello, async (flight, talk) => {
+    const quietMs = quietFor(talk, windowMs);
     const helloStep = { sent: 'ClientHello TLSv1.2', heard: flightLabel(flight) };
     const unusable = unusableFlight(flight);
     if (unusable || flight.kind !== 'flight') return { ...unusable!, steps: [helloStep] };

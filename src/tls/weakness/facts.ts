@@ -75,11 +75,23 @@ export type WeaknessProbeOptions = {
   readonly now?: () => Date;
 };
 
-/** The quiet window for a run's timeout: half of it, at least 1 s (silence to a heartbeat passes, so it must have
- * been long enough to mean something) and at most 2 s (every ROBOT connection may wait it out). */
+/** The longest quiet window for a run's timeout: half of it, at least 1 s and at most 2 s (every ROBOT connection may
+ * wait it out). */
 export const MIN_QUIET_MS = 1000;
 export const MAX_QUIET_MS = 2000;
 export const weaknessQuietWindow = (timeoutMs: number): number => Math.min(MAX_QUIET_MS, Math.max(MIN_QUIET_MS, Math.floor(timeoutMs / 2)));
+
+/** The shortest silence that counts as "no answer", however fast the server was. */
+export const MIN_ADAPTIVE_QUIET_MS = 150;
+
+/**
+ * How long a silence must last, on one connection, to count as "no answer" (silence to a heartbeat passes, so it must
+ * mean something): ten times what the server took to send its flight on this very connection (its round trip, and its
+ * pace under load), at least 150 ms, at most the run's window. A server that answers a record at all answers within a
+ * round trip or two of it; a server slow to answer was slow to send its flight too, and gets a longer window.
+ */
+export const quietFor = (talk: { readonly flightMs: number }, windowMs: number): number =>
+  Math.min(windowMs, Math.max(MIN_ADAPTIVE_QUIET_MS, Math.ceil(10 * talk.flightMs)));
 
 /** How a listen ended, in words, with the records: `alert fatal unexpected_message (10), then closed`. */
 export function heardLabel(heard: Heard, quietMs: number): string {

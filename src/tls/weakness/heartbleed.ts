@@ -3,7 +3,7 @@ import { fullOffer } from '../hello.ts';
 import type { RecordFact } from '../record-reader.ts';
 import { describeSuite } from '../registry.ts';
 import {
-  flightLabel, stepOf, tlsRecord, unusableFlight, versionName, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions,
+  flightLabel, quietFor, stepOf, tlsRecord, unusableFlight, versionName, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions,
 } from './facts.ts';
 
 /**
@@ -39,8 +39,9 @@ const u16 = (n: number) => Buffer.of(n >> 8, n & 0xff);
 export async function probeHeartbleed(options: WeaknessProbeOptions): Promise<WeaknessFacts> {
   const offer = fullOffer('TLSv1.2', options.serverName);
   const hello = { ...offer, extensions: { ...offer.extensions, heartbeat: true } };
-  const { quietMs } = options;
+  const { quietMs: windowMs } = options;
   const conclusion = await options.converser.converse(hello, async (flight, talk) => {
+    const quietMs = quietFor(talk, windowMs);
     const helloStep = { sent: 'ClientHello TLSv1.2 offering the heartbeat extension (RFC 6520 2)', heard: flightLabel(flight) };
     const unusable = unusableFlight(flight);
     if (unusable || flight.kind !== 'flight') return { ...unusable!, steps: [helloStep] };

@@ -5,7 +5,7 @@ import { WIRE_VERSIONS, type HelloSpec, type HelloVersion } from '../hello.ts';
 import type { Heard } from '../conversation.ts';
 import { cappedHex } from '../record-reader.ts';
 import {
-  heardLabel, tlsRecord, unusableFlight, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions, type WeaknessStep,
+  heardLabel, quietFor, tlsRecord, unusableFlight, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions, type WeaknessStep,
 } from './facts.ts';
 
 /**
@@ -90,9 +90,10 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
   };
   const secret = nonZeroBytes(46);
   const padding = nonZeroBytes(2048);
-  const { quietMs } = options;
+  const { quietMs: windowMs } = options;
 
   const ask = (flow: Flow, payload: RobotPayload) => options.converser.converse(hello, async (flight, talk): Promise<Answer | Stop> => {
+    const quietMs = quietFor(talk, windowMs);
     if (flight.kind === 'alert' && flight.description === PROTOCOL_VERSION) {
       return {
         outcome: 'unknown', reason: 'protocol',
