@@ -136,7 +136,8 @@ describe('weakness probes on odd servers', () => {
   it('Heartbleed: silence passes, saying how long was waited; garbage is unknown', async () => {
     const quiet = await probeHeartbleed(options(await fake(() => {})));
     expect(quiet.outcome).toBe('not-vulnerable');
-    expect(quiet.finding).toContain('within 200 ms');
+    // The window scales with the connection's flight time: at least 150 ms, at most the 200 ms given here.
+    expect(quiet.finding).toMatch(/within (1[5-9]\d|200) ms/);
     const garbage = await probeHeartbleed(options(await fake((s) => s.write('garbage\r\n'))));
     expect([garbage.outcome, garbage.reason]).toEqual(['unknown', 'protocol']);
   });
