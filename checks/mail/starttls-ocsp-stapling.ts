@@ -1,5 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
-import { judgeOcspStapling } from '../../src/tls/judge/ocsp-stapling.ts';
+import { judgeOcspStaplingOf } from '../../src/tls/judge/ocsp-stapling.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
 
 const REMEDIATION = 'On every MX host, enable OCSP stapling where the MTA supports it (e.g. Exim `tls_ocsp_file`) so the '
@@ -16,7 +16,7 @@ export const starttlsOcspStaplingCheck = defineCheck({
   references: [
     'RFC 6066 8 (status_request)', 'RFC 6960', 'RFC 7633 (must-staple)', 'RFC 3207',
     'NCSC-NL ICT-beveiligingsrichtlijnen voor TLS 2025-05 (OCSP stapling: optional)', 'internet.nl (mail): "OCSP stapling"',
-    'The same verdict as tls.ocsp-stapling, on the handshake of the SMTP probe',
+    'The same verdict as tls.ocsp-stapling, on the handshake of the SMTP probe (and its responder, with ocsp.queryResponder)',
   ],
 
   run: (ctx) => judgeMxEndpoints(ctx, REMEDIATION, async (ep) => {
@@ -25,6 +25,6 @@ export const starttlsOcspStaplingCheck = defineCheck({
       const why = smtp.tlsError ?? (smtp.starttlsAdvertised ? 'STARTTLS is refused' : 'STARTTLS is not advertised');
       return { status: 'skip', reason: 'prerequisite', summary: `no TLS handshake to staple on: ${why}; see mail.starttls`, evidence: { endpoint: smtp.endpoint } };
     }
-    return judgeOcspStapling(smtp.tls, ctx.settings.now());
+    return judgeOcspStaplingOf(ctx, smtp.tls);
   }),
 });

@@ -1,7 +1,7 @@
 import { defineCheck } from '../../src/core/check.ts';
 import { judgeEndpoints } from '../../src/core/endpoints.ts';
 import { HTTPS_SERVED } from '../../src/core/prerequisites.ts';
-import { judgeOcspStapling } from '../../src/tls/judge/ocsp-stapling.ts';
+import { judgeOcspStaplingOf } from '../../src/tls/judge/ocsp-stapling.ts';
 
 const REMEDIATION = 'Enable OCSP stapling (nginx `ssl_stapling on`, Apache `SSLUseStapling on`, or your load balancer\'s '
   + 'equivalent) so the server sends a current, CA-signed OCSP response in the handshake; make sure it refreshes the '
@@ -19,8 +19,9 @@ export const tlsOcspStaplingCheck = defineCheck({
     'RFC 7633 (TLS Feature: must-staple)', 'NCSC-NL ICT-beveiligingsrichtlijnen voor TLS 2025-05 (OCSP stapling: optional)',
     'internet.nl: "OCSP stapling"',
     'Asked for on the full handshake; no staple warns (fails under must-staple); revoked, stale or invalid staples fail',
+    'With ocsp.queryResponder: the certificate\'s AIA responder asked over HTTP (RFC 6960 4.1, A.1); a revoked answer fails, any other is noted',
   ],
 
   run: (ctx) => judgeEndpoints(ctx, ctx.target.domain, 443, REMEDIATION,
-    async (ep) => judgeOcspStapling(await ctx.probes.tls(ep), ctx.settings.now()), { prerequisite: HTTPS_SERVED }),
+    async (ep) => judgeOcspStaplingOf(ctx, await ctx.probes.tls(ep)), { prerequisite: HTTPS_SERVED }),
 });

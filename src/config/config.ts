@@ -2,6 +2,7 @@ import type { Target } from '../core/types.ts';
 import type { Thresholds } from './settings.ts';
 import type { ComplianceConfig } from './compliance.ts';
 import type { TlsConfig } from './tls.ts';
+import type { OcspConfig } from './ocsp.ts';
 
 /** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
 export type ConnectToRule = {
@@ -58,4 +59,6 @@ export type Config = {
   readonly allowRedirectsTo: readonly string[];
   /** The TLS profile (`tls.profile`) and the policy loaded from it; its content is part of the digest. */
   readonly tls: TlsConfig;
+  /** `ocsp.queryResponder`: ask each leaf's OCSP responder directly (off by default). */
+  readonly ocsp: OcspConfig;
 };

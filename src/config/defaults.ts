@@ -27,6 +27,7 @@ export const DEFAULT_SETTINGS: Settings = {
   // A getter: the policy file is read when first needed, not when this module is imported.
   get tlsPolicy() { return builtinPolicy('ncsc-2025-05'); },
   tlsVersionProbe: 'raw',
+  ocspQueryResponder: false,
   now: () => new Date(),
 };
 

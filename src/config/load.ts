@@ -13,6 +13,7 @@ import { parseConnectTo } from './parse-values.ts';
 import { readCompliance } from './compliance.ts';
 import { readAllowRedirectsTo } from './redirects.ts';
 import { readTls } from './tls.ts';
+import { readOcsp } from './ocsp.ts';
 import { parseYamlFile, type YamlFileResult } from './yaml-file.ts';
 export { invalidUtf8Offsets } from './yaml-file.ts';
 import { parseResolverAddress } from './resolvers.ts';
@@ -30,7 +31,7 @@ export type CrossCheckable = Pick<Config, 'plugins' | 'checks' | 'compliance'>;
 const TOP_KEYS = [
   'domains', 'domainsFile', 'defaults', 'resolvers', 'trustedCaFiles', 'connectTo', 'timeouts', 'concurrency',
   'thresholds', 'checks', 'output', 'plugins', 'cookieCategories', 'ehloName', 'ipFamilies', 'tlsVersionProbe',
-  'strictMxCertificates', 'limits', 'waivers', 'attestations', 'promises', 'signing', 'allowRedirectsTo', 'tls',
+  'strictMxCertificates', 'limits', 'waivers', 'attestations', 'promises', 'signing', 'allowRedirectsTo', 'tls', 'ocsp',
 ];
 const DOMAIN_KEYS = ['name', 'web', 'mail', 'profile', 'dkimSelectors', 'sendingIps', 'urls', 'cookies'];
 
@@ -118,6 +119,7 @@ export async function buildConfig(
   const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
   const allowRedirectsTo = readAllowRedirectsTo(root['allowRedirectsTo'], problems);
   const tls = await readTls(root['tls'], context.baseDir, problems);
+  const ocsp = readOcsp(root['ocsp'], problems);
   const compliance = await readCompliance(root, context.baseDir, problems);
 
   if (problems.length > 0 || !tls) {
@@ -126,7 +128,7 @@ export async function buildConfig(
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
     checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat, retain },
-    plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls,
+    plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls, ocsp,
   };
   // The digest covers everything that changes a verdict, but never the signing key itself.
   const { signingKeyPem, ...judged } = compliance;

@@ -31,6 +31,8 @@ export type Settings = {
   readonly tlsPolicy: Policy;
   /** How TLS versions are probed (config `tlsVersionProbe`): `raw` hellos (default) or real node:tls handshakes. */
   readonly tlsVersionProbe: 'raw' | 'node';
+  /** Ask each leaf's OCSP responder as well as reading the staple (config `ocsp.queryResponder`, off by default). */
+  readonly ocspQueryResponder: boolean;
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

@@ -76,6 +76,8 @@ export type SiteSpec = {
     readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly routes: Readonly<Record<string, Route>>;
     /** Publish a DNSSEC-validated `3 1 1` TLSA record at `_443._tcp.<domain>` matching the certificate (DANE for HTTPS). */
     readonly dane?: boolean;
+    /** An AIA OCSP URL in the leaf (`good` certificates only), e.g. a lab responder's (src/lab/ocsp-responder.ts). */
+    readonly ocspUrl?: string;
   } | 'closed';
   /** Port 80: `redirect` (301 to https on the same host), `closed`, or a route for every path. */
   readonly http?: Route | 'redirect' | 'closed';
@@ -87,7 +89,7 @@ export type SiteSpec = {
    * Mail: an MX host `mx.<domain>` served by a lab SMTP server of this variant, with the domain's MX record
    * pointing at it. `dane` publishes a DNSSEC-validated `3 1 1` TLSA record matching its certificate.
    */
-  readonly mail?: { readonly variant?: SmtpVariant; readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly dane?: boolean };
+  readonly mail?: { readonly variant?: SmtpVariant; readonly cert?: CertVariant; readonly tls?: TlsProfile; readonly dane?: boolean; readonly ocspUrl?: string };
 };
 
 /** A running set of simulated domains on loopback, and the settings a scan needs to reach them. */
@@ -108,7 +110,7 @@ export type Estate = {
 
 const DAY_MS = 86_400_000;
 
-function certificate(ca: LabCa, domain: string, variant: CertVariant): LabCert {
+function certificate(ca: LabCa, domain: string, variant: CertVariant, ocspUrl?: string): LabCert {
   const now = Date.now();
   switch (variant) {
     case 'expired': return issueLeaf(ca, { hosts: [domain], notBefore: new Date(now - 100 * DAY_MS), notAfter: new Date(now - 2 * DAY_MS) });
@@ -119,7 +121,7 @@ function certificate(ca: LabCa, domain: string, variant: CertVariant): LabCert {
     case 'rsa1024': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', rsaBits: 1024 });
     case 'sha1': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', signatureHash: 'sha1' });
     case 'rsa': return issueLeaf(ca, { hosts: [domain], keyType: 'rsa', rsaBits: 3072 });
-    case 'good': return issueLeaf(ca, { hosts: [domain] });
+    case 'good': return issueLeaf(ca, { hosts: [domain], ...(ocspUrl ? { ocspUrls: [ocspUrl] } : {}) });
     default: return depthCertificate(ca, domain, variant);
   }
 }
@@ -164,9 +166,9 @@ export async function startEstate(
     const entry = staples.get(der.toString('base64'));
     return entry ? stapler(entry.pem, entry.variant) : null;
   };
-  const siteCert = (site: SiteSpec & { https: { cert?: CertVariant } }) => {
+  const siteCert = (site: SiteSpec & { https: { cert?: CertVariant; ocspUrl?: string } }) => {
     let cert = certs.get(site.domain);
-    if (!cert) certs.set(site.domain, (cert = certificate(ca, site.domain, site.https.cert ?? 'good')));
+    if (!cert) certs.set(site.domain, (cert = certificate(ca, site.domain, site.https.cert ?? 'good', site.https.ocspUrl)));
     return cert;
   };
   const contextFor = (name: string) => {
@@ -252,7 +254,7 @@ export async function startEstate(
     const mail = site.mail;
     if (!mail) continue;
     const mx = `mx.${site.domain}`;
-    const cert = certificate(ca, mx, mail.cert ?? 'good');
+    const cert = certificate(ca, mx, mail.cert ?? 'good', mail.ocspUrl);
     const mailProfile = withDefaults(mail.tls, weakVariant(mail.cert));
     const mailStaple = stapleVariant(ca, cert, mailProfile);
     const server = await withoutDhWarning(() => startSmtpServer({

@@ -34,16 +34,21 @@ const OCSP_SIGNING = '1.3.6.1.5.5.7.3.9';
 
 /** The DER of an OCSP response about `leafPem` (issued by `ca`) of the given variant. */
 export function buildOcspResponse(ca: LabCa, leafPem: string, variant: StapleVariant, now = new Date()): Buffer {
+  const leaf = AsnConvert.parse(new X509Certificate(leafPem).raw, Certificate);
+  return buildOcspResponseForSerial(ca, leaf.tbsCertificate.serialNumber, variant, now);
+}
+
+/** As `buildOcspResponse`, for the certificate with serial number `serial` (INTEGER contents): what a responder knows from a request. */
+export function buildOcspResponseForSerial(ca: LabCa, serial: ArrayBuffer, variant: StapleVariant, now = new Date()): Buffer {
   if (variant === 'garbage') return Buffer.from('not an OCSP response');
   if (variant === 'try-later') return Buffer.from(AsnConvert.serialize(new OCSPResponse({ responseStatus: OCSPResponseStatus.tryLater })));
   const issuer = AsnConvert.parse(new X509Certificate(ca.certPem).raw, Certificate);
-  const leaf = AsnConvert.parse(new X509Certificate(leafPem).raw, Certificate);
   const sha1 = (bytes: ArrayBuffer) => new OctetString(createHash('sha1').update(Buffer.from(bytes)).digest());
   const certID = new CertID({
     hashAlgorithm: new AlgorithmIdentifier({ algorithm: SHA1, parameters: null }),
     issuerNameHash: sha1(AsnConvert.serialize(issuer.tbsCertificate.subject)),
     issuerKeyHash: sha1(issuer.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
-    serialNumber: leaf.tbsCertificate.serialNumber,
+    serialNumber: serial,
   });
   const t = now.getTime();
   const certStatus = variant === 'revoked'

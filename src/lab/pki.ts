@@ -79,6 +79,8 @@ export type LeafOptions = {
    * tls.certificate-transparency; 0 for a certificate without the extension.
    */
   readonly scts?: number;
+  /** Authority Information Access id-ad-ocsp URLs (RFC 5280 4.2.2.1): where a client asks about revocation. */
+  readonly ocspUrls?: readonly string[];
 };
 
 type Signer = { readonly key: KeyObject; readonly subject: forge.asn1.Asn1; readonly keyId: Buffer; readonly isRoot: boolean };
@@ -163,6 +165,9 @@ export function issueLeaf(ca: LabCa, options: LeafOptions): LabCert {
       extension('2.5.29.17', false, seq(options.hosts.map(generalName))),
       ...(options.mustStaple ? [extension('1.3.6.1.5.5.7.1.24', false, seq([integer(Buffer.from([5]))]))] : []), // RFC 7633 status_request
       ...(sctCount > 0 ? [extension('1.3.6.1.4.1.11129.2.4.2', false, octets(fakeSctList(sctCount, key.publicKey, notBefore)))] : []),
+      // AIA: AccessDescription { id-ad-ocsp, uniformResourceIdentifier [6] IA5String }
+      ...(options.ocspUrls?.length ? [extension('1.3.6.1.5.5.7.1.1', false,
+        seq(options.ocspUrls.map((url) => seq([oid('1.3.6.1.5.5.7.48.1'), asn1.create(asn1.Class.CONTEXT_SPECIFIC, 6, false, url)]))))] : []),
     ],
   });
   const certPem = toPem(der);

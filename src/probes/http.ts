@@ -142,6 +142,7 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
       try {
         const res = await clientFor(endpoint, scheme, label).request({
           path: `${url.pathname}${url.search}`, method, headers, signal, responseHeaders: 'raw',
+          ...(req.body ? { body: Buffer.from(req.body) } : {}),
         });
         const observedAt = new Date().toISOString();
         // With responseHeaders 'raw' undici hands over the flat [name, value, ...] list (latin1), typed as a record.
@@ -150,7 +151,7 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         return {
           url: url.href, method, endpoint: label, status: res.statusCode, ...collectHeaders(raw),
           ...decodeBody(body.bytes, body.truncated), bodyBytes: body.bytes.length, bodyTruncated: body.truncated,
-          observedAt,
+          ...(req.keepBytes ? { bytes: body.bytes } : {}), observedAt,
         };
       } catch (err) {
         throw describeFailure(err, signal, label, options);

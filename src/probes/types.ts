@@ -5,6 +5,7 @@ import type { TlsEnumeration } from '../tls/enumerate.ts';
 import type { TlsHygiene } from '../tls/hygiene/probe.ts';
 import type { RawWeakness, WeaknessFacts } from '../tls/weakness/facts.ts';
 import type { ChainPath } from './chain-path.ts';
+import type { OcspResponderFacts } from './ocsp-responder.ts';
 
 /** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
 export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
@@ -160,8 +161,12 @@ export const TRUNCATION_MARK = '…[truncated]';
 export type HttpRequest = {
   /** Absolute http(s) URL; its host and port must be the endpoint's hostname and port. */
   readonly url: string;
-  readonly method?: 'GET' | 'HEAD' | 'OPTIONS';
+  readonly method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
+  /** The request body (POST: an OCSP request). Not part of `probes.http`'s cache key: send bodies through the client. */
+  readonly body?: Uint8Array;
+  /** Keep the body's bytes as received (`HttpHop.bytes`): a binary answer, e.g. an OCSP response. */
+  readonly keepBytes?: boolean;
 };
 
 /** One HTTP request and its response, without following redirects. */
@@ -185,6 +190,8 @@ export type HttpHop = {
   readonly bodyTruncated: boolean;
   /** False when the bytes read were not valid UTF-8. */
   readonly bodyUtf8: boolean;
+  /** The body's bytes up to the cap, only when the request asked for them (`keepBytes`); never in artifacts. */
+  readonly bytes?: Buffer;
   readonly observedAt: string;
 };
 
@@ -246,4 +253,9 @@ export type Probes = {
   tlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
   /** Like `tlsWeakness` on an MX: every connection an SMTP session up to STARTTLS's 220 (ROBOT planned from `smtpTlsEnumeration`). */
   smtpTlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
+  /**
+   * The leaf's own OCSP responder asked about it over HTTP (config `ocsp.queryResponder`; src/probes/ocsp-responder.ts),
+   * once per certificate (issuer and serial) per run, one request at a time per responder host.
+   */
+  ocspResponder(tls: TlsFacts): Promise<OcspResponderFacts>;
 };

@@ -29,6 +29,9 @@ import { HYGIENE_SPEC, hygieneComplete, probeHygiene } from '../tls/hygiene/prob
 import { createConverser } from '../tls/conversation.ts';
 import { probeWeakness, weaknessConcluded, weaknessQuietWindow, WEAKNESS_SPEC, type RawWeakness } from '../tls/weakness/probe.ts';
 import { issueTicket } from '../tls/weakness/ticketbleed.ts';
+import { OCSP_RESPONDER_SPEC, queryOcspResponder } from '../probes/ocsp-responder.ts';
+import { parseAllowList } from '../net/special-addresses.ts';
+import { createHash } from 'node:crypto';
 
 /** Everything one run's probes share: the cache, the limits, the resolver and the HTTP connections. */
 export type ProbeSession = {
@@ -65,7 +68,7 @@ const keyOf = {
   tls: (ep: Endpoint) => `tls:${epKey(ep)}`,
   tlsVersion: (ep: Endpoint, v: string) => `tls-version:${v}:${epKey(ep)}`,
   http: (ep: Endpoint, req: HttpRequest) =>
-    `http:${req.method ?? 'GET'} ${req.url}${req.headers ? ` ${JSON.stringify(req.headers)}` : ''} @${ep.address}:${ep.dialPort}`,
+    `http:${req.method ?? 'GET'} ${req.url}${req.headers ? ` ${JSON.stringify(req.headers)}` : ''}${req.body ? ` body:${createHash('sha256').update(req.body).digest('hex')}` : ''} @${ep.address}:${ep.dialPort}`,
   smtp: (ep: Endpoint) => `smtp:${epKey(ep)}`,
   smtpTlsVersion: (ep: Endpoint, v: string) => `smtp-tls-version:${v}:${epKey(ep)}`,
   tlsEnumeration: (ep: Endpoint) => `tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
@@ -78,17 +81,20 @@ const keyOf = {
   smtpTlsSession: (ep: Endpoint) => `smtp-tls-session:${SESSION_SPEC}:${epKey(ep)}`,
   tlsWeakness: (ep: Endpoint, w: string) => `tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
   smtpTlsWeakness: (ep: Endpoint, w: string) => `smtp-tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
+  // Per certificate, not per endpoint: every name and MX serving the same leaf shares one question to its CA.
+  ocspResponder: (facts: TlsFacts) => `ocsp-responder:${OCSP_RESPONDER_SPEC}:${facts.chain[0]?.issuer ?? '-'}:${facts.chain[0]?.serialNumber ?? '-'}`,
 };
 
 function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
-  return rules.find((r) => (r.host === null || r.host === host.toLowerCase()) && (r.port === null || r.port === port));
+  const name = host.toLowerCase(); // once, not per rule: a config may hold one rule per scanned domain
+  return rules.find((r) => (r.host === null || r.host === name) && (r.port === null || r.port === port));
 }
 
 const ARTIFACT_VALUE_CHARS = 1024;
 
 /** The artifact of an HTTP hop: headers (each value capped at 1 KiB) and sizes, not the body; checks quote what they judged. */
 function hopArtifact(hop: HttpHop): Json {
-  const { body: _body, headers, ...rest } = hop;
+  const { body: _body, bytes: _bytes, headers, ...rest } = hop;
   const capped = Object.fromEntries(Object.entries(headers).map(([name, values]) =>
     [name, values.map((v) => (v.length > ARTIFACT_VALUE_CHARS ? `${v.slice(0, ARTIFACT_VALUE_CHARS)}${TRUNCATION_MARK}` : v))]));
   return { ...rest, headers: capped } as unknown as Json;
@@ -119,6 +125,9 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   const perMx = keyedLimiter(config.probe.mxConnectionsPerAddress);
   const limited = <T>(ep: Endpoint, work: () => Promise<T>) => perDestination(`${ep.hostname.toLowerCase()}@${ep.address}:${ep.dialPort}`, work);
   const limitedMx = <T>(ep: Endpoint, work: () => Promise<T>) => perMx(`${ep.address}:${ep.dialPort}`, work);
+  // OCSP responders (config `ocsp.queryResponder`): one request at a time per host, only where redirects may go.
+  const perResponder = keyedLimiter(1);
+  const responderAllow = parseAllowList(config.allowRedirectsTo).value;
   const bounded = <T>(label: string, work: (signal: AbortSignal) => Promise<T>) => withDeadline(runSignal, timeoutMs, label, work);
 
   // One handshake serves the certificate checks and, through the HTTP client's connect hook, the first HTTPS request.
@@ -309,6 +318,13 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
     smtpTlsSession: (ep) => sharedByAddress(keyOf.smtpTlsSession(ep), ep, () => sessionOver(ep, 'smtp-starttls')),
     tlsWeakness: (ep, w) => sharedByAddress(keyOf.tlsWeakness(ep, w), ep, () => weaknessOver(ep, 'tls', w), weaknessConcluded),
     smtpTlsWeakness: (ep, w) => sharedByAddress(keyOf.smtpTlsWeakness(ep, w), ep, () => weaknessOver(ep, 'smtp-starttls', w), weaknessConcluded),
+    ocspResponder: (facts) => cache.get(keyOf.ocspResponder(facts), () => queryOcspResponder(facts, {
+      endpoints, allow: responderAllow, trustedCa: config.trustedCaPems,
+      // Politeness: a CA's responder serves the whole web; one request at a time per responder host.
+      post: (ep, url, body) => perResponder(ep.hostname.toLowerCase(), () => withDeadline(runSignal, timeoutMs * 3, `ocsp ${url}`, (signal) =>
+        http.request(ep, { url, method: 'POST', body, keepBytes: true,
+          headers: { 'content-type': 'application/ocsp-request', accept: 'application/ocsp-response' } }, signal))),
+    }), ({ issuerPem: _issuer, ...artifact }) => artifact),
   };
 
   return {
@@ -333,6 +349,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
         smtpTlsSession: tracked(probes.smtpTlsSession, keyOf.smtpTlsSession),
         tlsWeakness: tracked(probes.tlsWeakness, keyOf.tlsWeakness),
         smtpTlsWeakness: tracked(probes.smtpTlsWeakness, keyOf.smtpTlsWeakness),
+        ocspResponder: tracked(probes.ocspResponder, keyOf.ocspResponder),
       };
     },
     artifacts: () => cache.artifacts(),

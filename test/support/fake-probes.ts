@@ -20,7 +20,7 @@ export function fakeProbes(scripted: Partial<Probes>): Probes {
     smtpTlsHygiene: unexpected('smtpTlsHygiene'), tlsRenegotiation: unexpected('tlsRenegotiation'),
     smtpTlsRenegotiation: unexpected('smtpTlsRenegotiation'), tlsSession: unexpected('tlsSession'),
     smtpTlsSession: unexpected('smtpTlsSession'), tlsWeakness: unexpected('tlsWeakness'),
-    smtpTlsWeakness: unexpected('smtpTlsWeakness'), ...scripted,
+    smtpTlsWeakness: unexpected('smtpTlsWeakness'), ocspResponder: unexpected('ocspResponder'), ...scripted,
   };
 }
 
