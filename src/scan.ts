@@ -42,6 +42,7 @@ export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
     thresholds: config.thresholds, allowedCookieCategories: config.cookieCategories,
     strictMxCertificates: config.strictMxCertificates, maxRedirects: config.probe.maxRedirects, now,
     redirects: redirectSettings(config), tlsPolicy: config.tls.policy, tlsVersionProbe: config.probe.tlsVersionProbe,
+    ocspQueryResponder: config.ocsp.queryResponder,
   };
   log.info({ domains: config.targets.length, checks: checks.length, resolvers: session.resolvers }, 'scan started');
   try {
