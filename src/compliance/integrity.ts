@@ -10,14 +10,25 @@ export function canonicalJson(input: unknown): string {
   // Fast path: one native JSON.stringify pass whose replacer hands it each object with its keys sorted, several
   // times faster than building the string in JavaScript on a large report. JavaScript objects always list
   // integer-like keys ("1") first, whatever the insertion order, so an object with such a key takes the slow path.
+  // The replacer runs for every value of a report of tens of MB: plain loops, the RegExp only for keys starting with
+  // a digit, and an object whose keys are already in order is passed through rather than copied.
   let integerKey = false;
   const text = JSON.stringify(input, (_key, value: unknown) => {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
     const source = value as Record<string, unknown>;
     const keys = Object.keys(source);
-    if (keys.some((k) => INTEGER_KEY.test(k))) integerKey = true;
+    let inOrder = true;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!;
+      const first = key.charCodeAt(0);
+      if (first >= 48 && first <= 57 && INTEGER_KEY.test(key)) integerKey = true;
+      if (i > 0 && keys[i - 1]! > key) inOrder = false;
+      if (key === '__proto__') inOrder = false; // the copy below has always dropped it: keep the digests it made
+    }
+    if (inOrder) return source;
+    keys.sort();
     const sorted: Record<string, unknown> = {};
-    for (const key of keys.sort()) sorted[key] = source[key];
+    for (const key of keys) sorted[key] = source[key];
     return sorted;
   });
   return integerKey ? canonicalJsonSlow(input) : text ?? 'null';
@@ -37,13 +48,17 @@ function canonicalJsonSlow(input: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJsonSlow(v)}`).join(',')}}`;
 }
 
-/** The bytes the digest and signature cover: the report without its own `digest` and `signature`. */
-function sealedContent(report: Readonly<Record<string, unknown>>): Buffer {
+/**
+ * The text whose UTF-8 bytes the digest and signature cover: the report without its own `digest` and `signature`.
+ * Kept as a string: the hash reads it as UTF-8 directly, and only a signature needs the bytes copied into a Buffer
+ * (tens of MB on a large scan). JSON.stringify escapes lone surrogates, so the text always encodes losslessly.
+ */
+function sealedContent(report: Readonly<Record<string, unknown>>): string {
   const { digest: _digest, signature: _signature, ...content } = report;
-  return Buffer.from(canonicalJson(content), 'utf8');
+  return canonicalJson(content);
 }
 
-const sha256 = (data: Buffer): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
+const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
 /** `sha256:<hex>` of a public key's DER SubjectPublicKeyInfo, so a verifier can tell which key signed. */
 export function publicKeyFingerprint(key: KeyObject): string {
@@ -56,15 +71,15 @@ export function publicKeyFingerprint(key: KeyObject): string {
  */
 export function sealReport(report: ScanReport, privateKeyPem?: string): ScanReport {
   const { digest: _digest, signature: _signature, ...content } = report;
-  const bytes = sealedContent(content);
-  const sealed: ScanReport = { ...content, digest: sha256(bytes) };
+  const text = sealedContent(content);
+  const sealed: ScanReport = { ...content, digest: sha256(text) };
   if (privateKeyPem === undefined) return sealed;
   const key = createPrivateKey(privateKeyPem);
   if (key.asymmetricKeyType !== 'ed25519') throw new Error(`signing key must be Ed25519, not ${key.asymmetricKeyType ?? 'unknown'}`);
   const signature: ReportSignature = {
     algorithm: 'ed25519',
     publicKeyFingerprint: publicKeyFingerprint(createPublicKey(key)),
-    value: sign(null, bytes, key).toString('base64'),
+    value: sign(null, Buffer.from(text, 'utf8'), key).toString('base64'),
   };
   return { ...sealed, signature };
 }
@@ -94,14 +109,14 @@ export function verifyReport(text: string, publicKeyPem?: string): VerifyOutcome
     return { ok: false, problems: ['not a report: expected a JSON object'], digest: null, signed: false };
   }
   const report = parsed as Record<string, unknown>;
-  const bytes = sealedContent(report);
-  const digest = sha256(bytes);
+  const content = sealedContent(report);
+  const digest = sha256(content);
   const problems: string[] = [];
   if (typeof report['digest'] !== 'string') problems.push('report has no digest');
   else if (report['digest'] !== digest) problems.push(`digest mismatch: the report says ${report['digest']}, its content hashes to ${digest}`);
   const signature = report['signature'];
   const signed = signature !== undefined;
-  if (publicKeyPem !== undefined) problems.push(...signatureProblems(signature, bytes, publicKeyPem));
+  if (publicKeyPem !== undefined) problems.push(...signatureProblems(signature, Buffer.from(content, 'utf8'), publicKeyPem));
   return { ok: problems.length === 0, problems, digest, signed };
 }
 

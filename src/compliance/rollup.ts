@@ -56,27 +56,45 @@ function expiryOrder(expires: string): number {
   return Number.isNaN(t) ? -Infinity : t;
 }
 
-/** Whether a result evidences a promise: the check names it, or the catalogue entry lists the check (glob). */
-function evidences(promise: PromiseDefinition, result: ReportResult): boolean {
-  return result.promises.includes(promise.id) || promise.checks.some((glob) => globToRegExp(glob).test(result.checkId));
+/**
+ * For each result, the indexes of the catalogue promises it evidences: the check names the promise, or the catalogue
+ * entry lists the check (glob). Globs are compiled once and the answer is kept per check id and `promises` list (one
+ * shared array per check), since the roll-up used to ask every promise about every result, compiling a RegExp each time.
+ */
+function evidenceIndex(promises: readonly PromiseDefinition[]): (result: ReportResult) => readonly number[] {
+  const globs = promises.map((p) => p.checks.map((glob) => globToRegExp(glob)));
+  const memo = new Map<string, { readonly names: readonly string[]; readonly indexes: readonly number[] }>();
+  return (result) => {
+    const known = memo.get(result.checkId);
+    if (known && known.names === result.promises) return known.indexes;
+    const indexes = promises.flatMap((p, i) =>
+      (result.promises.includes(p.id) || globs[i]!.some((re) => re.test(result.checkId)) ? [i] : []));
+    memo.set(result.checkId, { names: result.promises, indexes });
+    return indexes;
+  };
 }
 
 /**
  * Rolls every catalogue promise up from the results (after waivers) and the attestations, in catalogue order.
  * Attestations for promises not in the catalogue are ignored here; catalogueProblems/the config loader reports them.
+ * One pass over the results; each promise lists its checks in the order their first result appears.
  */
 export function rollupPromises(
   catalogue: Catalogue, results: readonly ReportResult[], attestations: readonly Attestation[], now: Date,
 ): PromiseStatus[] {
-  return catalogue.promises.map((promise) => {
-    const mine = results.filter((r) => evidences(promise, r));
-    const perCheck = new Map<string, Record<ReportStatus, number>>();
-    for (const r of mine) {
-      const counts = perCheck.get(r.checkId) ?? zeroCounts();
+  const evidenced = evidenceIndex(catalogue.promises);
+  const tallies = catalogue.promises.map(() => ({ perCheck: new Map<string, Record<ReportStatus, number>>(), total: zeroCounts() }));
+  for (const r of results) {
+    for (const i of evidenced(r)) {
+      const tally = tallies[i]!;
+      let counts = tally.perCheck.get(r.checkId);
+      if (!counts) tally.perCheck.set(r.checkId, (counts = zeroCounts()));
       counts[r.status]++;
-      perCheck.set(r.checkId, counts);
+      tally.total[r.status]++;
     }
-    const total = summarizeResults(mine);
+  }
+  return catalogue.promises.map((promise, i) => {
+    const { perCheck, total } = tallies[i]!;
     const { state, attestation } = promise.kind === 'automated'
       ? { state: automatedState(total), attestation: null }
       : manualState(total, attestations.filter((a) => a.promiseId === promise.id), now);

@@ -1,7 +1,7 @@
 import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Check } from '../core/check.ts';
-import { deadline, untilAborted } from '../core/deadline.ts';
+import { deadline } from '../core/deadline.ts';
 import { ProbeError } from '../core/errors.ts';
 import { ERROR_REASONS, SKIP_REASONS, STATUSES, type CheckResult, type Outcome, type Target } from '../core/types.ts';
 import type { Settings } from '../config/settings.ts';
@@ -48,7 +48,9 @@ function notApplicable(check: Check, target: Target): Outcome | null {
 async function runOne(check: Check, target: Target, deps: RunDeps): Promise<CheckResult> {
   const started = new Date();
   const artifacts = new Set<string>();
-  const log = deps.log.child({ check: check.id, domain: target.domain });
+  // The child logger is made on first use: most checks never log, and the debug line below is usually off.
+  let childLog: Logger | undefined;
+  const logger = (): Logger => (childLog ??= deps.log.child({ check: check.id, domain: target.domain }));
   let outcome = notApplicable(check, target);
   if (!outcome && deps.signal.aborted) {
     // Queued behind an interrupt: never start it (and never start its probes).
@@ -57,18 +59,22 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
   if (!outcome) {
     const budget = deadline(deps.signal, deps.checkTimeoutMs, `check ${check.id}`);
     try {
-      const work = check.run({ target, probes: deps.probesFor((key) => artifacts.add(key)), settings: deps.settings, signal: budget.signal, log });
-      outcome = validOutcome(await untilAborted(work, budget.signal));
+      // Getters: the deadline's AbortSignal and the logger are made only if the check reads them (see LazyDeadline).
+      const work = check.run({
+        target, probes: deps.probesFor((key) => artifacts.add(key)), settings: deps.settings,
+        get signal() { return budget.signal; }, get log() { return logger(); },
+      });
+      outcome = validOutcome(await budget.race(work));
     } catch (err) {
       outcome = deps.signal.aborted
         ? { status: 'error', summary: 'not finished: the scan was interrupted', reason: 'timeout' }
         : outcomeFromError(err);
-      if (outcome.reason === 'internal') log.error({ err }, 'check crashed');
+      if (outcome.reason === 'internal') logger().error({ err }, 'check crashed');
     } finally {
       budget.dispose();
     }
   }
-  log.debug({ status: outcome.status }, outcome.summary);
+  if (deps.log.isLevelEnabled('debug')) logger().debug({ status: outcome.status }, outcome.summary);
   return {
     checkId: check.id, title: check.title, domain: target.domain, promises: check.promises,
     startedAt: started.toISOString(), durationMs: Date.now() - started.getTime(), artifacts: [...artifacts].sort(), ...outcome,
@@ -99,9 +105,16 @@ function isPlainJson(value: unknown, depth = 0): boolean {
   if (depth > 64) return false;
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  if (Array.isArray(value)) return value.every((v) => isPlainJson(v, depth + 1));
-  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
-  return Object.values(value as Record<string, unknown>).every((v) => isPlainJson(v, depth + 1));
+  // Plain loops, not every(): this walks every result's evidence, and a closure per node was measurable.
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (i in value && !isPlainJson(value[i], depth + 1)) return false; // every() skips holes
+    return true;
+  }
+  if (typeof value !== 'object') return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const v of Object.values(value as Record<string, unknown>)) if (!isPlainJson(v, depth + 1)) return false;
+  return true;
 }
 
 /** ProbeError becomes error/<its reason>; anything else is a bug in the check: error/internal. */
