@@ -127,7 +127,7 @@ function certificate(ca: LabCa, domain: string, variant: CertVariant, ocspUrl?: 
 }
 
 /** A port with nothing listening on it: connections are refused. */
-async function closedPort(): Promise<number> {
+export async function closedPort(): Promise<number> {
   const server = net.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as net.AddressInfo;

@@ -1,9 +1,8 @@
-import net from 'node:net';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { closedPort, startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
 import { startOcspResponder, type LabOcspResponder } from '../../src/lab/ocsp-responder.ts';
 import type { ReportResult, ScanReport } from '../../reports/types.ts';
 import { cleanupAfterAll } from '../support/cleanup.ts';
@@ -52,14 +51,6 @@ async function scan(domains: readonly string[], config: string): Promise<(domain
     '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...estate.connectTo.flatMap((r) => ['--connect-to', r]),
     '--timeout', '1500', '--out', out, '--format', 'json', '--log-level', 'silent']);
   return resultFinder(JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport);
-}
-
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 type Row = { responder?: Record<string, unknown> };
