@@ -85,9 +85,24 @@ const keyOf = {
   ocspResponder: (facts: TlsFacts) => `ocsp-responder:${OCSP_RESPONDER_SPEC}:${facts.chain[0]?.issuer ?? '-'}:${facts.chain[0]?.serialNumber ?? '-'}`,
 };
 
-function matchConnectTo(rules: readonly ConnectToRule[], host: string, port: number): ConnectToRule | undefined {
-  const name = host.toLowerCase(); // once, not per rule: a config may hold one rule per scanned domain
-  return rules.find((r) => (r.host === null || r.host === name) && (r.port === null || r.port === port));
+/**
+ * The first `--connect-to` rule (in the configured order) for a host and port. Indexed by host, because a lab or a
+ * large estate may hold one rule per scanned domain: a scan would otherwise walk every rule for every name.
+ */
+export function connectToMatcher(rules: readonly ConnectToRule[]): (host: string, port: number) => ConnectToRule | undefined {
+  const byHost = new Map<string, { rule: ConnectToRule; order: number }[]>();
+  const anyHost: { rule: ConnectToRule; order: number }[] = [];
+  rules.forEach((rule, order) => {
+    if (rule.host === null) anyHost.push({ rule, order });
+    else byHost.set(rule.host, [...(byHost.get(rule.host) ?? []), { rule, order }]);
+  });
+  return (host, port) => {
+    const fits = (e: { rule: ConnectToRule }) => e.rule.port === null || e.rule.port === port;
+    const named = byHost.get(host.toLowerCase())?.find(fits);
+    const wild = anyHost.find(fits);
+    if (!named) return wild?.rule;
+    return wild && wild.order < named.order ? wild.rule : named.rule;
+  };
 }
 
 const ARTIFACT_VALUE_CHARS = 1024;
@@ -107,6 +122,7 @@ function hopArtifact(hop: HttpHop): Json {
  */
 export function createProbeSession(config: Config, runSignal: AbortSignal, log: Logger, version: string): ProbeSession {
   const cache = new ProbeCache();
+  const matchConnectTo = connectToMatcher(config.connectTo);
   const stats = { tlsHandshakes: 0, tlsVersionProbes: 0, tcpConnects: 0, smtpSessions: 0, dnsQueries: 0, tlsEnumerationHellos: 0, tlsWeaknessConnections: 0 };
   const servers = config.resolvers ?? systemResolvers();
   // Each attempt gets a share of the probe timeout, so a dead first resolver still leaves time to fail over; the
@@ -225,7 +241,7 @@ export function createProbeSession(config: Config, runSignal: AbortSignal, log: 
   });
 
   const endpoints = (hostname: string, port: number): Promise<EndpointSet> => cache.get(keyOf.endpoints(hostname, port), async () => {
-    const rule = matchConnectTo(config.connectTo, hostname, port);
+    const rule = matchConnectTo(hostname, port);
     const dialPort = rule?.dialPort ?? port;
     if (rule?.address) {
       return { hostname, port, source: 'connect-to', endpoints: [{ hostname, port, address: rule.address, dialPort }], answers: [] };
