@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsCcsInjectionCheck } from '../tls/ccs-injection.ts';
 import { judgeMailWeakness } from '../../src/tls/judge/raw-weaknesses.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
 
@@ -12,10 +13,8 @@ export const starttlsCcsInjectionCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'CVE-2014-0224; RFC 5246 7.4 (handshake order) and 7.1: a ChangeCipherSpec before the key exchange is an unexpected_message',
-    'Probe: after the server\'s flight, a ChangeCipherSpec; on silence a second one: bad_record_mac or '
-      + 'decryption_failed to the second proves acceptance (fail), as in testssl.sh',
-    'Silence to both, or a close after a silence, is error (ambiguous), never a pass or a fail',
+    // The web check's references, then what differs on an MX.
+    ...(tlsCcsInjectionCheck.references ?? []),
     'RFC 3207; the same probe as tls.ccs-injection, every connection its own SMTP session up to STARTTLS\'s 220, one at a time per MX address',
   ],
 

@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsExtendedMasterSecretCheck } from '../tls/extended-master-secret.ts';
 import { judgeExtendedMasterSecret } from '../../src/tls/judge/hygiene.ts';
 import { judgeFactsAfterStarttls } from '../../src/tls/judge/mail.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
@@ -14,11 +15,8 @@ export const starttlsExtendedMasterSecretCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'RFC 7627 5.2 (the server echoes extended_master_secret)',
-    'Triple handshake attack (Bhargavan et al., 2014; CVE-2014-1295)',
-    'NCSC-NL ICT-beveiligingsrichtlijnen voor TLS 2025-05 (requires it; without a policy rule a missing EMS warns)',
-    'internet.nl: "Extended Master Secret"',
-    'TLS 1.3-only servers pass as not applicable (the TLS 1.3 key schedule binds the handshake, RFC 8446 7.1)',
+    // The web check's references, then what differs on an MX.
+    ...(tlsExtendedMasterSecretCheck.references ?? []),
     'RFC 3207',
     'The same verdict as tls.extended-master-secret; every hello is its own SMTP session, one at a time per MX address',
   ],

@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsFallbackScsvCheck } from '../tls/fallback-scsv.ts';
 import { judgeFallbackScsv } from '../../src/tls/judge/hygiene.ts';
 import { judgeFactsAfterStarttls } from '../../src/tls/judge/mail.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
@@ -14,10 +15,8 @@ export const starttlsFallbackScsvCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'RFC 7507 3 (inappropriate_fallback)',
-    'POODLE downgrade (CVE-2014-3566)',
-    'One hello at the next lower accepted version (SSLv3 to TLS 1.2) with TLS_FALLBACK_SCSV; not applicable (pass) with fewer than two such versions',
-    'testssl.sh: "TLS_FALLBACK_SCSV (RFC 7507)"',
+    // The web check's references, then what differs on an MX.
+    ...(tlsFallbackScsvCheck.references ?? []),
     'RFC 3207',
     'The same verdict as tls.fallback-scsv; every hello is its own SMTP session, one at a time per MX address',
   ],

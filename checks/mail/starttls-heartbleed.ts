@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsHeartbleedCheck } from '../tls/heartbleed.ts';
 import { judgeMailWeakness } from '../../src/tls/judge/raw-weaknesses.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
 
@@ -13,11 +14,8 @@ export const starttlsHeartbleedCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'CVE-2014-0160 (OpenSSL 1.0.1 to 1.0.1f), RFC 6520 4: a HeartbeatMessage too large for its record MUST be discarded silently',
-    'Probe: after the server\'s flight, a heartbeat request whose payload_length runs 16 bytes past its record, then a well-formed one; '
-      + 'an answer to the first fails. The payload echoed is Vouch\'s own (the non-exploiting method Mozilla '
-      + 'published; sslyze): no server memory is read',
-    'Silence passes, as in testssl.sh and sslyze (RFC 6520 3 lets a server discard heartbeats during the handshake); the wait is in the evidence',
+    // The web check's references, then what differs on an MX.
+    ...(tlsHeartbleedCheck.references ?? []),
     'RFC 3207; the same probe as tls.heartbleed, every connection its own SMTP session up to STARTTLS\'s 220, one at a time per MX address',
   ],
 

@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsRobotCheck } from '../tls/robot.ts';
 import { judgeMailWeakness } from '../../src/tls/judge/raw-weaknesses.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
 
@@ -13,13 +14,8 @@ export const starttlsRobotCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'Böck, Somorovsky, Young: Return Of Bleichenbacher\'s Oracle Threat (USENIX Security 2018); CVE-2017-13099, '
-      + 'CVE-2017-6168, CVE-2017-17382, CVE-2017-17427, CVE-2017-17428, CVE-2017-13098, CVE-2017-1000385',
-    'RFC 5246 7.4.7.1: a badly padded premaster secret must be treated like a good one',
-    'Only where the enumeration saw RSA key exchange (else not applicable); five ClientKeyExchange payloads, each '
-      + 'followed by ChangeCipherSpec and Finished, then (when those answers are alike) the five alone, as robot-detect '
-      + 'and sslyze do; different answers are repeated once: the same differences fail, changing ones are error; at '
-      + 'most 15 connections',
+    // The web check's references, then what differs on an MX.
+    ...(tlsRobotCheck.references ?? []),
     'RFC 3207; the same probe as tls.robot, every connection its own SMTP session up to STARTTLS\'s 220, one at a time per MX address',
   ],
 

@@ -1,4 +1,5 @@
 import { defineCheck } from '../../src/core/check.ts';
+import { tlsSecureRenegotiationCheck } from '../tls/secure-renegotiation.ts';
 import { judgeSecureRenegotiation } from '../../src/tls/judge/hygiene.ts';
 import { judgeFactsAfterStarttls } from '../../src/tls/judge/mail.ts';
 import { judgeMxEndpoints } from './mx-endpoints.ts';
@@ -14,11 +15,8 @@ export const starttlsSecureRenegotiationCheck = defineCheck({
   needs: ['dns', 'mail'],
   remediation: REMEDIATION,
   references: [
-    'RFC 5746 3.6 (the server\'s renegotiation_info)',
-    'CVE-2009-3555 (renegotiation prefix injection)',
-    'NCSC-NL ICT-beveiligingsrichtlijnen voor TLS 2025-05 (the configured tls.profile\'s hygiene rule, where it has one)',
-    'internet.nl: "Secure renegotiation"',
-    'One hello at the highest accepted TLS 1.0-1.2 version; TLS 1.3-only servers pass as not applicable (TLS 1.3 has no renegotiation)',
+    // The web check's references, then what differs on an MX.
+    ...(tlsSecureRenegotiationCheck.references ?? []),
     'RFC 3207',
     'The same verdict as tls.secure-renegotiation; every hello is its own SMTP session, one at a time per MX address',
   ],
