@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
-import { Client } from 'undici';
+import type { Client } from 'undici';
 import type { Endpoint } from '../core/types.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
@@ -34,6 +34,8 @@ export type HttpClientOptions = {
   readonly maxBodyBytes: number;
   /** Sent on every request unless the request names its own; see `userAgentFor`. */
   readonly userAgent: string;
+  /** How long an idle keep-alive connection stays open (default 2 s); the probe session shortens it (politeness). */
+  readonly keepAliveMs?: number;
 };
 
 /** Run-wide HTTP client: one keep-alive connection per endpoint, closed together at the end of the run. */
@@ -94,15 +96,36 @@ export function defaultConnect(endpoint: Endpoint, scheme: HttpScheme, signal: A
  */
 export function createHttpClients(options: HttpClientOptions): HttpClients {
   const clients = new Map<string, Client>();
+  // Requests in flight per client: a client idle past its keep-alive time is closed and forgotten, so a run over
+  // 100,000 domains holds the clients of the domains in flight, not one per endpoint ever asked.
+  const active = new Map<string, number>();
+  const idleMs = (options.keepAliveMs ?? 2_000) + 1_000;
+  const forgetWhenIdle = (key: string) => {
+    setTimeout(() => {
+      if ((active.get(key) ?? 0) > 0) return;
+      const client = clients.get(key);
+      clients.delete(key);
+      active.delete(key);
+      void client?.close().catch(() => undefined);
+    }, idleMs).unref();
+  };
+  // undici is loaded on the first request: loading it costs ~0.1 s of CPU, which a run without HTTP checks
+  // (`vouch scan --only tls.protocol-versions`) should not pay.
+  let undici: Promise<typeof import('undici')> | undefined;
   // Aborts connection attempts still running when the run ends; connects are not tied to one request's signal
   // because every request queued on the client shares the connection being made.
   const closing = new AbortController();
   setMaxListeners(0, closing.signal); // one listener per connection being made: many at once by design
 
-  const clientFor = (endpoint: Endpoint, scheme: HttpScheme, label: string): Client => {
-    const key = [scheme, endpoint.hostname.toLowerCase(), endpoint.port, endpoint.address, endpoint.dialPort].join('|');
+  const clientFor = async (endpoint: Endpoint, scheme: HttpScheme, label: string): Promise<Client> => {
+    const key = clientKey(endpoint, scheme);
     let client = clients.get(key);
     if (!client) {
+      const { Client } = await (undici ??= import('undici'));
+      if (closing.signal.aborted) throw new Error('HTTP clients are closed');
+      // Another request to the same endpoint may have made the client while this one waited for the module.
+      const made = clients.get(key);
+      if (made) return made;
       const host = net.isIPv6(endpoint.hostname) ? `[${endpoint.hostname}]` : endpoint.hostname;
       // The origin only names the Host header (`hostname[:port]`, the port dropped when default); the socket comes
       // from the connector, so undici's own DNS lookup and connect timeout never run.
@@ -119,8 +142,8 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         pipelining: 1,
         // A domain's requests come in one burst; an idle connection kept for the rest of the run only costs memory
         // on both ends, so it is closed after 2 s (a late request simply connects again).
-        keepAliveTimeout: 2_000,
-        keepAliveMaxTimeout: 2_000,
+        keepAliveTimeout: options.keepAliveMs ?? 2_000,
+        keepAliveMaxTimeout: options.keepAliveMs ?? 2_000,
       });
       clients.set(key, client);
     }
@@ -139,8 +162,10 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         // Host always names the endpoint, or the hop would not be evidence about the host it claims to be.
         if (name.toLowerCase() !== 'host') headers[name.toLowerCase()] = value;
       }
+      const key = clientKey(endpoint, scheme);
+      active.set(key, (active.get(key) ?? 0) + 1);
       try {
-        const res = await clientFor(endpoint, scheme, label).request({
+        const res = await (await clientFor(endpoint, scheme, label)).request({
           path: `${url.pathname}${url.search}`, method, headers, signal, responseHeaders: 'raw',
           ...(req.body ? { body: Buffer.from(req.body) } : {}),
         });
@@ -155,6 +180,10 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
         };
       } catch (err) {
         throw describeFailure(err, signal, label, options);
+      } finally {
+        const left = (active.get(key) ?? 1) - 1;
+        active.set(key, left);
+        if (left === 0) forgetWhenIdle(key);
       }
     },
 
@@ -166,6 +195,10 @@ export function createHttpClients(options: HttpClientOptions): HttpClients {
     },
   };
 }
+
+/** One client per endpoint and scheme: requests to it share (keep-alive) connections. */
+const clientKey = (endpoint: Endpoint, scheme: HttpScheme) =>
+  [scheme, endpoint.hostname.toLowerCase(), endpoint.port, endpoint.address, endpoint.dialPort].join('|');
 
 /** Runs the injected connect under `timeoutMs`, and drops a socket that arrives after the deadline or the run. */
 async function connectWithin(

@@ -1,11 +1,5 @@
 import type { Endpoint } from '../core/types.ts';
-import type { RenegotiationFacts } from './tls-renegotiation.ts';
-import type { TlsSessionFacts } from './tls-session.ts';
-import type { TlsEnumeration } from '../tls/enumerate.ts';
-import type { TlsHygiene } from '../tls/hygiene/probe.ts';
-import type { RawWeakness, WeaknessFacts } from '../tls/weakness/facts.ts';
 import type { ChainPath } from './chain-path.ts';
-import type { OcspResponderFacts } from './ocsp-responder.ts';
 
 /** Record types the scanner asks for. `SPF` (99) only for the RFC 7208 suite; real checks ask TXT. */
 export type DnsType = 'A' | 'AAAA' | 'MX' | 'TXT' | 'CAA' | 'TLSA' | 'CNAME' | 'NS' | 'SOA' | 'PTR' | 'DS' | 'DNSKEY' | 'SPF';
@@ -223,39 +217,8 @@ export type SmtpFacts = {
   readonly observedAt: string;
 };
 
-/** Everything a check may ask of the network. Each call is cached per run and bounded by a deadline. */
-export type Probes = {
-  dns(name: string, type: DnsType, options?: DnsQueryOptions): Promise<DnsAnswer>;
-  endpoints(hostname: string, port: number): Promise<EndpointSet>;
-  tls(endpoint: Endpoint): Promise<TlsFacts>;
-  tlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
-  http(endpoint: Endpoint, request: HttpRequest): Promise<HttpHop>;
-  smtp(endpoint: Endpoint): Promise<SmtpFacts>;
-  /** Like `tlsVersion`, after EHLO and STARTTLS on port 25. */
-  smtpTlsVersion(endpoint: Endpoint, version: TlsVersion): Promise<TlsVersionFacts>;
-  /** Accepted suites per version (SSLv2 to TLS 1.3), server order, groups, curves, DHE prime (issue 9; src/tls/enumerate.ts). */
-  tlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
-  /** Like `tlsEnumeration` on an MX: every hello after its own EHLO and STARTTLS (connections are SMTP sessions). */
-  smtpTlsEnumeration(endpoint: Endpoint): Promise<TlsEnumeration>;
-  /** Secure renegotiation, compression, EMS, TLS_FALLBACK_SCSV, planned from the enumeration (issue 10; src/tls/hygiene/probe.ts). */
-  tlsHygiene(endpoint: Endpoint): Promise<TlsHygiene>;
-  /** Like `tlsHygiene` on an MX, after EHLO and STARTTLS (planned from `smtpTlsEnumeration`). */
-  smtpTlsHygiene(endpoint: Endpoint): Promise<TlsHygiene>;
-  /** Client-initiated renegotiations accepted on one TLS 1.2 connection, up to 11 (issue 10; src/probes/tls-renegotiation.ts). */
-  tlsRenegotiation(endpoint: Endpoint): Promise<RenegotiationFacts>;
-  /** Like `tlsRenegotiation` on an MX, after EHLO and STARTTLS. */
-  smtpTlsRenegotiation(endpoint: Endpoint): Promise<RenegotiationFacts>;
-  /** Session resumption and the server's tickets (0-RTT), two node:tls handshakes (issue 10; src/probes/tls-session.ts). */
-  tlsSession(endpoint: Endpoint): Promise<TlsSessionFacts>;
-  /** Like `tlsSession` on an MX, after EHLO and STARTTLS. */
-  smtpTlsSession(endpoint: Endpoint): Promise<TlsSessionFacts>;
-  /** Heartbleed, CCS injection or ROBOT, probed with raw hellos (issue 10; src/tls/weakness/; ROBOT planned from `tlsEnumeration`). */
-  tlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
-  /** Like `tlsWeakness` on an MX: every connection an SMTP session up to STARTTLS's 220 (ROBOT planned from `smtpTlsEnumeration`). */
-  smtpTlsWeakness(endpoint: Endpoint, weakness: RawWeakness): Promise<WeaknessFacts>;
-  /**
-   * The leaf's own OCSP responder asked about it over HTTP (config `ocsp.queryResponder`; src/probes/ocsp-responder.ts),
-   * once per certificate (issuer and serial) per run, one request at a time per responder host.
-   */
-  ocspResponder(tls: TlsFacts): Promise<OcspResponderFacts>;
-};
+/**
+ * Everything a check may ask of the network. Each call is cached per run and bounded by a deadline. Derived from the
+ * probe-kind registry (src/runner/probe-kinds/index.ts), where each method's arguments, key and answer are defined.
+ */
+export type { Probes } from '../runner/probe-kinds/index.ts';

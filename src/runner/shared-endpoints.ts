@@ -13,8 +13,10 @@ import { FINGERPRINT_VERSIONS, type SharedFrom, type TlsFingerprint } from '../t
  * shared result says so (`sharedFrom`). Nothing is shared when the fingerprint is unclear, when the measurement
  * failed or is incomplete (`usable`), or across addresses; `tls.measure: per-name` turns sharing off.
  *
- * Memory: one entry per address and configuration (at most `maxConfigurationsPerAddress`), holding the promise of
- * each kind's facts for the run.
+ * Memory (issue 11: bounded, whatever the number of domains): one entry per address and configuration (at most
+ * `maxConfigurationsPerAddress`), holding the promise of each kind's facts, for the `maxAddresses` addresses used
+ * most recently. An address that falls out is measured again if a name on it comes later: a repeated measurement,
+ * never a wrong share. Shared-hosting addresses, asked for again and again, stay.
  */
 
 export type Transport = 'tls' | 'smtp-starttls';
@@ -27,7 +29,16 @@ export type EndpointSharingOptions = {
   readonly label: (ep: Endpoint) => string;
   /** Distinct configurations remembered per address; a name beyond them is measured on its own. */
   readonly maxConfigurationsPerAddress?: number;
+  /** Addresses remembered (least recently used forgotten first); default MAX_ADDRESSES. */
+  readonly maxAddresses?: number;
 };
+
+/**
+ * Addresses whose measurements are remembered. A shared address's facts are some 50 KB (an enumeration, hygiene,
+ * resumption, renegotiation and four weakness probes), so this is about 50 MB at most; an estate's shared-hosting
+ * addresses are far fewer, and a one-name address is never asked again.
+ */
+export const MAX_ADDRESSES = 1024;
 
 export type EndpointSharing = {
   /**
@@ -45,11 +56,15 @@ const VERSIONS_TEXT = FINGERPRINT_VERSIONS.join(', ');
 export function createEndpointSharing(options: EndpointSharingOptions): EndpointSharing {
   const byAddress = new Map<string, Configuration[]>();
   const maxConfigurations = options.maxConfigurationsPerAddress ?? 16;
+  const maxAddresses = options.maxAddresses ?? MAX_ADDRESSES;
 
   const configurationOf = (ep: Endpoint, transport: Transport, fingerprint: string): Configuration | null => {
     const addressKey = `${transport}@${ep.address}:${ep.dialPort}`;
     const configurations = byAddress.get(addressKey) ?? [];
+    // Map order is recency: re-inserted on every use, the first key is the least recently used.
+    byAddress.delete(addressKey);
     byAddress.set(addressKey, configurations);
+    if (byAddress.size > maxAddresses) byAddress.delete(byAddress.keys().next().value as string);
     const known = configurations.find((c) => c.fingerprint === fingerprint);
     if (known) return known;
     if (configurations.length >= maxConfigurations) return null;

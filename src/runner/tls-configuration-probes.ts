@@ -1,10 +1,10 @@
+import type net from 'node:net';
 import type { Config } from '../config/config.ts';
 import { withDeadline } from '../core/deadline.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import type { Endpoint } from '../core/types.ts';
-import type { Probes } from '../probes/types.ts';
-import { probeClientRenegotiation, RENEGOTIATION_SPEC } from '../probes/tls-renegotiation.ts';
-import { probeTlsSession, SESSION_SPEC } from '../probes/tls-session.ts';
+import { probeClientRenegotiation, type RenegotiationFacts } from '../probes/tls-renegotiation.ts';
+import { probeTlsSession, type TlsSessionFacts } from '../probes/tls-session.ts';
 import type { PlainConnect } from '../probes/tls-client.ts';
 import { createConverser } from '../tls/conversation.ts';
 import { ENUMERATION_SPEC, enumerateTls, enumerationComplete, type TlsEnumeration } from '../tls/enumerate.ts';
@@ -12,56 +12,49 @@ import { starttlsConnect } from '../tls/enumerate-smtp.ts';
 import { createExchanger, dial } from '../tls/exchange.ts';
 import { fingerprintTls } from '../tls/fingerprint.ts';
 import { sniName } from '../tls/hello.ts';
-import { HYGIENE_SPEC, hygieneComplete, probeHygiene } from '../tls/hygiene/probe.ts';
-import { probeWeakness, weaknessConcluded, weaknessQuietWindow, WEAKNESS_SPEC, type RawWeakness } from '../tls/weakness/probe.ts';
+import { hygieneComplete, probeHygiene, type TlsHygiene } from '../tls/hygiene/probe.ts';
+import { probeWeakness, weaknessConcluded, weaknessQuietWindow, type RawWeakness } from '../tls/weakness/probe.ts';
+import type { WeaknessFacts } from '../tls/weakness/facts.ts';
 import { issueTicket } from '../tls/weakness/ticketbleed.ts';
 import type { ProbeCache } from './cache.ts';
+import { endpointKey } from './probe-kinds/kind.ts';
 import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
 
 /**
- * The probes of the TLS configuration behind an address (issues 9 and 10), as opposed to a name's own facts: the
- * fingerprint, the enumeration, the hygiene hellos, client renegotiation, resumption and 0-RTT, and the raw weakness
- * probes, on the web and after SMTP STARTTLS. Each configuration is measured once per address (shared-endpoints.ts)
- * unless `tls.measure` is per-name. Every connection goes through the session's limiters and under the run's
- * signal; on an MX every connection is an SMTP session.
+ * The measurements of the TLS configuration behind an address (issues 9 and 10), as opposed to a name's own facts:
+ * the fingerprint, the enumeration, the hygiene hellos, client renegotiation, resumption and 0-RTT, and the raw
+ * weakness probes, on the web and after SMTP STARTTLS. Each configuration is measured once per address
+ * (shared-endpoints.ts) unless `tls.measure` is per-name. Every connection goes through the session's politeness
+ * limits and under the run's signal; on an MX every connection is an SMTP session. The probe kinds
+ * (probe-kinds/tls-configuration.ts) cache and record these per name.
  */
-
-export type TlsConfigurationProbeName =
-  | 'tlsEnumeration' | 'smtpTlsEnumeration' | 'tlsHygiene' | 'smtpTlsHygiene' | 'tlsRenegotiation' | 'smtpTlsRenegotiation'
-  | 'tlsSession' | 'smtpTlsSession' | 'tlsWeakness' | 'smtpTlsWeakness';
-
-/** Cache keys (also the artifact keys in reports): kind, the spec versions the facts depend on, and the endpoint. */
-export function tlsConfigurationKeys(epKey: (ep: Endpoint) => string) {
-  return {
-    tlsEnumeration: (ep: Endpoint) => `tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
-    smtpTlsEnumeration: (ep: Endpoint) => `smtp-tls-enumeration:${ENUMERATION_SPEC}:${epKey(ep)}`,
-    tlsHygiene: (ep: Endpoint) => `tls-hygiene:${HYGIENE_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
-    smtpTlsHygiene: (ep: Endpoint) => `smtp-tls-hygiene:${HYGIENE_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
-    tlsRenegotiation: (ep: Endpoint) => `tls-renegotiation:${RENEGOTIATION_SPEC}:${epKey(ep)}`,
-    smtpTlsRenegotiation: (ep: Endpoint) => `smtp-tls-renegotiation:${RENEGOTIATION_SPEC}:${epKey(ep)}`,
-    tlsSession: (ep: Endpoint) => `tls-session:${SESSION_SPEC}:${epKey(ep)}`,
-    smtpTlsSession: (ep: Endpoint) => `smtp-tls-session:${SESSION_SPEC}:${epKey(ep)}`,
-    tlsWeakness: (ep: Endpoint, w: string) => `tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
-    smtpTlsWeakness: (ep: Endpoint, w: string) => `smtp-tls-weakness:${w}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${epKey(ep)}`,
-  };
-}
 
 export type TlsConfigurationDeps = {
   readonly config: Config;
   readonly runSignal: AbortSignal;
+  /** For the fingerprints, an internal step no check asks for (never recorded). */
   readonly cache: ProbeCache;
   /** The session's counters (mutated). */
   readonly stats: { tlsHandshakes: number; smtpSessions: number; tlsEnumerationHellos: number; tlsWeaknessConnections: number };
-  /** The session's per-destination limiter (web) and per-address limiter (MX). */
+  /** Politeness per destination address: web servers, MX hosts. */
   readonly limited: <T>(ep: Endpoint, work: () => Promise<T>) => Promise<T>;
   readonly limitedMx: <T>(ep: Endpoint, work: () => Promise<T>) => Promise<T>;
-  readonly epKey: (ep: Endpoint) => string;
+  /** The name's enumeration as the checks get it (cached): the hygiene and ROBOT plans are made from it. */
+  readonly enumeration: (ep: Endpoint, transport: Transport) => Promise<TlsEnumeration>;
 };
 
-export function createTlsConfigurationProbes(deps: TlsConfigurationDeps): Pick<Probes, TlsConfigurationProbeName> {
-  const { config, runSignal, cache, stats, limited, limitedMx, epKey } = deps;
+export type TlsConfigurationMeasurements = {
+  /** Accepted suites per version, order, groups, curves, DHE prime: measured once per address and configuration. */
+  enumeration(ep: Endpoint, transport: Transport): Promise<TlsEnumeration>;
+  hygiene(ep: Endpoint, transport: Transport): Promise<TlsHygiene>;
+  renegotiation(ep: Endpoint, transport: Transport): Promise<RenegotiationFacts>;
+  session(ep: Endpoint, transport: Transport): Promise<TlsSessionFacts>;
+  weakness(ep: Endpoint, transport: Transport, weakness: RawWeakness): Promise<WeaknessFacts>;
+};
+
+export function createTlsConfigurationMeasurements(deps: TlsConfigurationDeps): TlsConfigurationMeasurements {
+  const { config, runSignal, cache, stats, limited, limitedMx } = deps;
   const timeoutMs = config.probe.timeoutMs;
-  const keyOf = tlsConfigurationKeys(epKey);
 
   // Issue 9: one hello per exchange, each in its own connection slot with its own deadline (never one slot for a
   // whole enumeration: its exchanges would wait on the same limiter). On an MX every hello is an SMTP session, one at
@@ -73,7 +66,7 @@ export function createTlsConfigurationProbes(deps: TlsConfigurationDeps): Pick<P
     stats.tlsEnumerationHellos += connections;
     if (transport === 'smtp-starttls') stats.smtpSessions += connections;
   };
-  const fingerprint = (ep: Endpoint, transport: Transport) => cache.get(`tls-fingerprint:${transport}:${epKey(ep)}`, async () => {
+  const fingerprint = (ep: Endpoint, transport: Transport) => cache.get(`tls-fingerprint:${transport}:${endpointKey(ep)}`, 'tlsFingerprint', async () => {
     const exchanger = exchangerFor(ep, transport);
     try {
       return await fingerprintTls({ exchange: exchanger.exchange, serverName: sniName(ep.hostname),
@@ -85,30 +78,34 @@ export function createTlsConfigurationProbes(deps: TlsConfigurationDeps): Pick<P
   const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel });
   /**
    * Facts about the TLS configuration behind an address and port (issues 9 and 10), as opposed to facts about a name:
-   * accepted suites, hygiene, weaknesses. Every such probe goes through here so that one shared-hosting address is
-   * measured once per configuration, not once per hosted name (names are matched by their fingerprint; see
-   * shared-endpoints.ts). `key` is the probe's cache key (from `keyOf`: kind, spec version and `epKey(ep)`; keys of
-   * probes after SMTP STARTTLS start with `smtp-`); `measure` does the work for `ep`; `usable` says whether a result
-   * may stand for other names (e.g. only a complete one).
+   * accepted suites, hygiene, weaknesses. Every such measurement goes through here so that one shared-hosting address
+   * is measured once per configuration, not once per hosted name (names are matched by their fingerprint; see
+   * shared-endpoints.ts). `kind` names the measurement among those of the address; `measure` does the work for
+   * `ep`; `usable` says whether a result may stand for other names (e.g. only a complete one).
    */
-  const sharedByAddress = <T extends object>(key: string, ep: Endpoint, measure: () => Promise<T>, usable?: (facts: T) => boolean): Promise<T> => {
-    const suffix = epKey(ep);
-    const kind = key.endsWith(suffix) ? key.slice(0, -suffix.length) : key;
-    const transport: Transport = key.startsWith('smtp-') ? 'smtp-starttls' : 'tls';
-    return cache.get(key, () => sharing.share(kind, ep, transport, measure, usable));
-  };
+  const sharedByAddress = <T extends object>(kind: string, ep: Endpoint, transport: Transport, measure: () => Promise<T>, usable?: (facts: T) => boolean): Promise<T> =>
+    sharing.share(`${transport}-${kind}`, ep, transport, measure, usable);
 
   // Issue 10, measured with node:tls (renegotiation, resumption, tickets): each probe holds one connection slot for
   // its few sequential connections, on an MX each connection an SMTP session up to STARTTLS's 220.
   const plainConnect = (ep: Endpoint, transport: Transport): PlainConnect => (transport === 'tls'
     ? (signal) => dial(ep, signal, runSignal) : starttlsConnect(ep, config.probe.ehloName, runSignal));
+  // The slot is held until the probe's sockets have closed: a node:tls socket destroyed by the probe closes its
+  // connection a little later, and the next connection to the address must not overlap it (issue 11, politeness).
   const nodeTlsOver = <T>(ep: Endpoint, transport: Transport, what: string, connections: number, budgetMs: number,
-    work: (connect: PlainConnect, signal: AbortSignal) => Promise<T>) => (transport === 'tls' ? limited : limitedMx)(ep, () =>
-    withDeadline(runSignal, budgetMs, `${what} ${endpointLabel(ep)}`, (signal) => {
-      stats.tlsHandshakes += connections;
-      if (transport === 'smtp-starttls') stats.smtpSessions += connections;
-      return work(plainConnect(ep, transport), signal);
-    }));
+    work: (connect: PlainConnect, signal: AbortSignal) => Promise<T>) => (transport === 'tls' ? limited : limitedMx)(ep, async () => {
+    const opened: { socket: net.Socket; closed: Promise<void> }[] = [];
+    const connect = plainConnect(ep, transport);
+    try {
+      return await withDeadline(runSignal, budgetMs, `${what} ${endpointLabel(ep)}`, (signal) => {
+        stats.tlsHandshakes += connections;
+        if (transport === 'smtp-starttls') stats.smtpSessions += connections;
+        return work(async (s) => { const socket = await connect(s); opened.push({ socket, closed: closeOf(socket) }); return socket; }, signal);
+      });
+    } finally {
+      await Promise.all(opened.map(({ socket, closed }) => closedWithin(socket, closed)));
+    }
+  });
   // Each renegotiation may take up to attemptMs; 11 quick ones and one unanswered fit in the budget.
   const renegotiationAttemptMs = Math.min(timeoutMs, 2000);
   const renegotiationOver = (ep: Endpoint, transport: Transport) => nodeTlsOver(ep, transport, 'renegotiation', 1, timeoutMs * 2 + renegotiationAttemptMs,
@@ -141,7 +138,7 @@ export function createTlsConfigurationProbes(deps: TlsConfigurationDeps): Pick<P
   // own deadline (a ROBOT round is five of them), its listening windows inside it; on an MX each an SMTP session.
   const weaknessQuietMs = weaknessQuietWindow(timeoutMs);
   const weaknessOver = async (ep: Endpoint, transport: Transport, weakness: RawWeakness) => {
-    const enumeration = weakness !== 'robot' ? undefined : await enumerationCached(ep, transport);
+    const enumeration = weakness !== 'robot' ? undefined : await deps.enumeration(ep, transport);
     const obtainTicket = () => nodeTlsOver(ep, transport, 'session ticket', 1, timeoutMs, async (connect, signal) => issueTicket(ep, await connect(signal), signal));
     const converser = createConverser(ep, transport === 'tls'
       ? { timeoutMs: timeoutMs + 2 * weaknessQuietMs, signal: runSignal, schedule: (work) => limited(ep, work) }
@@ -155,32 +152,36 @@ export function createTlsConfigurationProbes(deps: TlsConfigurationDeps): Pick<P
     }
   };
 
-  // The enumeration, shared per address and configuration, with this name's own fingerprint in its facts: the
-  // answers that made the sharing safe, and the connections this name cost.
-  const enumerationOf = async (ep: Endpoint, transport: Transport): Promise<TlsEnumeration> => {
-    const kind = `${transport}-enumeration:${ENUMERATION_SPEC}`;
-    const facts = await sharing.share(kind, ep, transport, () => enumerateOver(ep, transport), enumerationComplete);
-    if (config.tls.measure === 'per-name') return facts;
-    const own = await fingerprint(ep, transport);
-    return { ...facts, fingerprint: { answers: own.answers, connections: own.connections, sctExtension: own.sctExtension } };
-  };
-
-  // The cached enumeration of a name, as the checks get it (the hygiene and ROBOT plans are made from it).
-  const enumerationCached = (ep: Endpoint, transport: Transport): Promise<TlsEnumeration> => transport === 'tls'
-    ? cache.get(keyOf.tlsEnumeration(ep), () => enumerationOf(ep, 'tls'))
-    : cache.get(keyOf.smtpTlsEnumeration(ep), () => enumerationOf(ep, 'smtp-starttls'));
-
   return {
-    tlsEnumeration: (ep) => enumerationCached(ep, 'tls'),
-    smtpTlsEnumeration: (ep) => enumerationCached(ep, 'smtp-starttls'),
-    tlsHygiene: (ep) => sharedByAddress(keyOf.tlsHygiene(ep), ep, async () => hygieneOver(ep, 'tls', await enumerationCached(ep, 'tls')), hygieneComplete),
-    smtpTlsHygiene: (ep) => sharedByAddress(keyOf.smtpTlsHygiene(ep), ep,
-      async () => hygieneOver(ep, 'smtp-starttls', await enumerationCached(ep, 'smtp-starttls')), hygieneComplete),
-    tlsRenegotiation: (ep) => sharedByAddress(keyOf.tlsRenegotiation(ep), ep, () => renegotiationOver(ep, 'tls'), (f) => f.end !== 'deadline'),
-    smtpTlsRenegotiation: (ep) => sharedByAddress(keyOf.smtpTlsRenegotiation(ep), ep, () => renegotiationOver(ep, 'smtp-starttls'), (f) => f.end !== 'deadline'),
-    tlsSession: (ep) => sharedByAddress(keyOf.tlsSession(ep), ep, () => sessionOver(ep, 'tls')),
-    smtpTlsSession: (ep) => sharedByAddress(keyOf.smtpTlsSession(ep), ep, () => sessionOver(ep, 'smtp-starttls')),
-    tlsWeakness: (ep, w) => sharedByAddress(keyOf.tlsWeakness(ep, w), ep, () => weaknessOver(ep, 'tls', w), weaknessConcluded),
-    smtpTlsWeakness: (ep, w) => sharedByAddress(keyOf.smtpTlsWeakness(ep, w), ep, () => weaknessOver(ep, 'smtp-starttls', w), weaknessConcluded),
+    // The enumeration, shared per address and configuration, with this name's own fingerprint in its facts: the
+    // answers that made the sharing safe, and the connections this name cost.
+    async enumeration(ep, transport) {
+      const facts = await sharedByAddress(`enumeration:${ENUMERATION_SPEC}`, ep, transport, () => enumerateOver(ep, transport), enumerationComplete);
+      if (config.tls.measure === 'per-name') return facts;
+      const own = await fingerprint(ep, transport);
+      return { ...facts, fingerprint: { answers: own.answers, connections: own.connections, sctExtension: own.sctExtension } };
+    },
+    hygiene: (ep, transport) => sharedByAddress('hygiene', ep, transport, async () => hygieneOver(ep, transport, await deps.enumeration(ep, transport)), hygieneComplete),
+    renegotiation: (ep, transport) => sharedByAddress('renegotiation', ep, transport, () => renegotiationOver(ep, transport), (f) => f.end !== 'deadline'),
+    session: (ep, transport) => sharedByAddress('session', ep, transport, () => sessionOver(ep, transport)),
+    weakness: (ep, transport, w) => sharedByAddress(`weakness:${w}`, ep, transport, () => weaknessOver(ep, transport, w), weaknessConcluded),
   };
+}
+
+/**
+ * A socket's 'close' event, which comes once the connection is really gone: a TLS socket on top sends its
+ * close_notify first, and `socket.closed` turns true before that. Listened for from the start, so it is never missed.
+ */
+function closeOf(socket: net.Socket): Promise<void> {
+  return new Promise((resolve) => socket.once('close', () => resolve()));
+}
+
+/** `closed`, after destroying `socket` if the probe left it open past a grace period (a probe's bug, not the server's). */
+async function closedWithin(socket: net.Socket, closed: Promise<void>, graceMs = 1000): Promise<void> {
+  const timer = setTimeout(() => socket.destroy(), graceMs);
+  try {
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }

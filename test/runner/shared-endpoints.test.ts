@@ -53,6 +53,22 @@ describe('createEndpointSharing (pure)', () => {
     expect(perName.asked).toEqual(['a', 'b']);
   });
 
+  it('remembers only the most recently used addresses (bounded memory): a forgotten one is measured again', async () => {
+    const asked: string[] = [];
+    const sharing = createEndpointSharing({
+      mode: 'per-address', label: (e) => e.hostname, maxAddresses: 2, fingerprint: async () => clear('x'),
+    });
+    const share = (name: string, address: string) =>
+      sharing.share('enum', ep(name, address), 'tls', () => { asked.push(name); return Promise.resolve({ by: name }); });
+    await share('a1', '192.0.2.1');
+    await share('b1', '192.0.2.2');
+    await share('a2', '192.0.2.1'); // shared from a1; 192.0.2.1 is now the most recent
+    await share('c1', '192.0.2.3'); // forgets 192.0.2.2
+    await share('a3', '192.0.2.1');
+    await share('b2', '192.0.2.2');
+    expect(asked).toEqual(['a1', 'b1', 'c1', 'b2']);
+  });
+
   it('never shares a failed or an unusable measurement: each name then measures on its own', async () => {
     const { sharing, asked } = sharingWith({ a: clear('x'), b: clear('x'), c: clear('x') });
     const failing = () => { asked.push('a'); return Promise.reject(new Error('timeout')); };

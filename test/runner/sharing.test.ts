@@ -1,10 +1,8 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.ts';
-import { buildConfig } from '../../src/config/load.ts';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
-import { runScan } from '../../src/scan.ts';
 import { GOOD_HEADERS } from '../../src/demo/sites.ts';
+import { estateConfig, scanThroughSession } from './support/session-scan.ts';
 
 let estate: Estate | undefined;
 afterEach(async () => { await estate?.close(); estate = undefined; });
@@ -12,13 +10,11 @@ afterEach(async () => { await estate?.close(); estate = undefined; });
 describe('probe sharing', () => {
   it('serves every web check of a domain with one full handshake shared with the HTTPS request', async () => {
     estate = await startEstate([{ domain: 'shared.test', https: { routes: { '/': { status: 200, headers: GOOD_HEADERS } } }, http: 'redirect' }]);
-    const loaded = await buildConfig({
-      domains: ['shared.test'], resolvers: [`127.0.0.1:${estate.dns.port}`], connectTo: estate.connectTo, ipFamilies: [4],
-    }, { source: null, baseDir: '/tmp', extraCaPems: [estate.ca.certPem] });
-    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const config = await estateConfig(estate, ['shared.test'], { allowRedirectsTo: [], timeouts: { probeMs: 5000 } });
     const web = ALL_CHECKS.filter((c) => c.scope === 'web' && c.id !== 'http.security-txt' && c.id !== 'http.cors');
-    const { report, stats } = await runScan({ config: loaded.config, checks: web, log: pino({ level: 'silent' }) });
-    expect(report.results.filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);
+    const { records, session } = await scanThroughSession(config, web, new Date());
+    const { stats } = session;
+    expect(records.flatMap((r) => r.results).filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);
     const [https, http] = estate.servers;
     // One node:tls handshake for the name (certificates, the OCSP staple, and every HTTPS request of every header
     // check on the same keep-alive connection). The rest describes the address's TLS configuration (measured once
