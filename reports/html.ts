@@ -1,4 +1,7 @@
-import type { Attestation, PromiseStatus, ReportResult, ReportStatus, ReportWriter, ScanReport, WaiverState } from './types.ts';
+import { createPublicKey } from 'node:crypto';
+import { createReportDigest, publicKeyFingerprint, signingKey } from '../src/compliance/integrity.ts';
+import { domainTexts } from './json.ts';
+import type { Attestation, PromiseStatus, ReportHeader, ReportResult, ReportStatus, ReportWriter, WaiverState } from './types.ts';
 import { REPORT_STATUSES } from './types.ts';
 import { certificateExpiries } from './certificates.ts';
 
@@ -114,13 +117,13 @@ function promisesSection(promises: readonly PromiseStatus[] | undefined): Safe {
 /** Highlighted below this: ACME clients renew at 30 days left, so a certificate still under it has missed renewal. */
 const SOON_DAYS = 30;
 
-function certificatesSection(results: readonly ReportResult[]): Safe {
-  const certs = certificateExpiries(results);
-  if (certs.length === 0) return html``;
-  const rows = certs.map((c) => html`<tr><td>${c.domain}</td><td>${c.address ?? ''}</td><td><code>${c.checkId}</code></td>
+const CERTIFICATES_OPEN = html`<section><h2>Certificate expiry</h2>
+<table><thead><tr><th>Domain</th><th>Address</th><th>Check</th><th>Not after</th><th>Days left</th></tr></thead><tbody>`;
+const CERTIFICATES_CLOSE = html`</tbody></table></section>`;
+
+function certificateRows(results: readonly ReportResult[]): Safe[] {
+  return certificateExpiries(results).map((c) => html`<tr><td>${c.domain}</td><td>${c.address ?? ''}</td><td><code>${c.checkId}</code></td>
 <td>${c.notAfter ?? 'unknown'}</td><td class="${c.daysLeft < SOON_DAYS ? 'soon' : ''}">${c.daysLeft}</td></tr>`);
-  return html`<section><h2>Certificate expiry</h2>
-<table><thead><tr><th>Domain</th><th>Address</th><th>Check</th><th>Not after</th><th>Days left</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function waiversSection(waivers: readonly WaiverState[] | undefined): Safe {
@@ -151,24 +154,31 @@ ${field('Artifacts', r.artifacts.join(', '))}</dl>
 ${evidence === null ? html`` : html`<pre>${evidence}</pre>`}</details>`;
 }
 
-function domainsSection(report: ScanReport): Safe {
-  const domains = [...new Set([...report.domains, ...report.results.map((r) => r.domain)])];
-  return html`<section><h2>Results by domain</h2>${domains.map((d) => html`<section><h3>${d}</h3>
-${report.results.filter((r) => r.domain === d).map(resultBlock)}</section>`)}</section>`;
+/** The header's scope lists this many domains by name at most: each domain has its own section below anyway. */
+const SCOPE_NAMES = 100;
+
+/** Domains in scope: the count and the first names (the cut said). */
+type Scope = { readonly count: number; readonly names: readonly string[] };
+/** The JSON report's seal, recomputed here so the page names the digest it corresponds to. */
+type Seal = { readonly digest: string; readonly publicKeyFingerprint: string | null };
+
+function scopeText(scope: Scope, checks: number): string {
+  const more = scope.count > scope.names.length ? `, and ${scope.count - scope.names.length} more (each in its section below)` : '';
+  return `${scope.count} domain(s): ${scope.names.join(', ')}${more}; ${checks} check(s)`;
 }
 
-function header(report: ScanReport): Safe {
+function header(report: ReportHeader, scope: Scope, seal: Seal): Safe {
   const s = report.summary;
   const totals = REPORT_STATUSES.map((st) => html`${badge(st)} ${s[st] ?? 0} `);
   return html`<header><h1>Vouch compliance evidence</h1>
 ${report.status === 'interrupted' ? html`<p class="banner"><strong>Interrupted:</strong> the scan was stopped before it finished; unfinished checks are reported as errors.</p>` : ''}
 <dl class="meta">${field('Scan', `${report.startedAt} to ${report.finishedAt} (${report.durationMs} ms)`)}
 ${field('Run', report.runId)}${field('Tool', `${report.tool.name} ${report.tool.version}`)}
-${field('Scope', `${report.domains.length} domain(s): ${report.domains.join(', ')}; ${report.checks.length} check(s)`)}
+${field('Scope', scopeText(scope, report.checks.length))}
 ${field('Configuration', `${report.config.source ?? '(defaults)'}, ${report.config.digest}`)}
 ${field('Baseline', report.baseline ? `${report.baseline.runId} (${report.baseline.startedAt})` : null)}
-${field('Report digest', report.digest)}
-${field('Signature', report.signature ? `${report.signature.algorithm}, key ${report.signature.publicKeyFingerprint}` : null)}</dl>
+${field('Report digest', seal.digest)}
+${field('Signature', seal.publicKeyFingerprint === null ? null : `ed25519, key ${seal.publicKeyFingerprint}`)}</dl>
 <p>${totals}</p></header>`;
 }
 
@@ -180,28 +190,52 @@ ${field('Signature', report.signature ? `${report.signature.algorithm}, key ${re
 export const htmlWriter: ReportWriter = {
   format: 'html',
   extension: 'html',
-  render(report: ScanReport): string {
-    const page = html`<!doctype html>
+  async write(report, out) {
+    const h = report.header;
+    // Three passes over the domains, each holding one domain: the scope and the JSON report's digest for the
+    // header, the certificate overview, then the results. Buffering either of the first two would grow with the estate.
+    const key = report.signingKeyPem === undefined ? null : signingKey(report.signingKeyPem);
+    const digest = createReportDigest(h);
+    let count = 0;
+    const names: string[] = [];
+    for await (const entry of report.domains()) {
+      digest.addCanonical(domainTexts(entry).canonical);
+      if (count++ < SCOPE_NAMES) names.push(entry.domain);
+    }
+    const seal = { digest: digest.finish(), publicKeyFingerprint: key && publicKeyFingerprint(createPublicKey(key)) };
+    await out(html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Vouch report ${report.startedAt}</title>
+<title>Vouch report ${h.startedAt}</title>
 <style>${STYLE}</style>
 </head>
 <body>
-${header(report)}
+${header(h, { count, names }, seal)}
 <main>
-${promisesSection(report.promises)}
-${certificatesSection(report.results)}
-${waiversSection(report.waivers)}
-${domainsSection(report)}
+${promisesSection(h.promises)}
+`.__html);
+    let certificates = false;
+    for await (const { results } of report.domains()) {
+      const rows = certificateRows(results);
+      if (rows.length === 0) continue;
+      await out(html`${certificates ? '' : CERTIFICATES_OPEN}${rows}`.__html);
+      certificates = true;
+    }
+    await out(html`${certificates ? CERTIFICATES_CLOSE : ''}
+${waiversSection(h.waivers)}
+<section><h2>Results by domain</h2>`.__html);
+    for await (const { domain, results } of report.domains()) {
+      await out(html`<section><h3>${domain}</h3>
+${results.map(resultBlock)}</section>`.__html);
+    }
+    await out(`</section>
 </main>
 </body>
 </html>
-`;
-    return page.__html;
+`);
   },
 };

@@ -1,3 +1,4 @@
+import { csvWriter } from './csv.ts';
 import { htmlWriter } from './html.ts';
 import { jsonWriter } from './json.ts';
 import { junitWriter } from './junit.ts';
@@ -19,4 +20,5 @@ export const WRITERS: Readonly<Record<ReportFormat, ReportWriter>> & Readonly<Re
   html: htmlWriter,
   junit: junitWriter,
   prometheus: prometheusWriter,
+  csv: csvWriter,
 };

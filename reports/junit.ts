@@ -1,4 +1,4 @@
-import type { ReportResult, ReportWriter, ScanReport } from './types.ts';
+import { REPORT_STATUSES, type ReportResult, type ReportWriter } from './types.ts';
 
 /**
  * Characters XML 1.0 forbids (C0 controls other than tab, newline and carriage return; U+FFFE/U+FFFF; unpaired
@@ -54,36 +54,36 @@ function testcase(r: ReportResult): string {
 type Totals = { tests: number; failures: number; errors: number; skipped: number; ms: number };
 
 function totals(results: readonly ReportResult[]): Totals {
-  return {
-    tests: results.length,
-    failures: results.filter((r) => r.status === 'fail').length,
-    errors: results.filter((r) => r.status === 'error').length,
-    skipped: results.filter((r) => r.status === 'skip' || r.status === 'waived').length,
-    ms: results.reduce((sum, r) => sum + r.durationMs, 0),
-  };
+  const t: Totals = { tests: results.length, failures: 0, errors: 0, skipped: 0, ms: 0 };
+  for (const r of results) {
+    if (r.status === 'fail') t.failures++;
+    else if (r.status === 'error') t.errors++;
+    else if (r.status === 'skip' || r.status === 'waived') t.skipped++;
+    t.ms += r.durationMs;
+  }
+  return t;
 }
 
-const counts = (t: Totals) => `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}"`;
+const counts = (t: Omit<Totals, 'ms'>) => `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}"`;
 
-/** JUnit XML for CI systems: one testsuite per domain, one testcase per check (fail, error, skipped/waived, warn passes). */
+/**
+ * JUnit XML for CI systems: one testsuite per domain, one testcase per check (fail, error, skipped/waived, warn
+ * passes). The run's totals open the file, so they come from the header's summary, which counts the same results.
+ */
 export const junitWriter: ReportWriter = {
   format: 'junit',
   extension: 'xml',
-  render(report: ScanReport): string {
-    const domains = [...new Set([...report.domains, ...report.results.map((r) => r.domain)])];
-    const suites = domains.map((domain) => {
-      const results = report.results.filter((r) => r.domain === domain);
+  async write(report, out) {
+    const header = report.header;
+    const s = header.summary;
+    const all = { tests: REPORT_STATUSES.reduce((sum, st) => sum + (s[st] ?? 0), 0), failures: s.fail, errors: s.error, skipped: s.skip + (s.waived ?? 0) };
+    const timestamp = xmlAttr(header.startedAt);
+    await out(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vouch" ${counts(all)} time="${seconds(header.durationMs)}" timestamp="${timestamp}">\n`);
+    for await (const { domain, results } of report.domains()) {
       const t = totals(results);
-      const head = `  <testsuite name="${xmlAttr(domain)}" ${counts(t)} time="${seconds(t.ms)}" timestamp="${xmlAttr(report.startedAt)}">`;
-      return [head, ...results.map(testcase), '  </testsuite>'].join('\n');
-    });
-    const all = totals(report.results);
-    return [
-      '<?xml version="1.0" encoding="UTF-8"?>',
-      `<testsuites name="vouch" ${counts(all)} time="${seconds(report.durationMs)}" timestamp="${xmlAttr(report.startedAt)}">`,
-      ...suites,
-      '</testsuites>',
-      '',
-    ].join('\n');
+      const head = `  <testsuite name="${xmlAttr(domain)}" ${counts(t)} time="${seconds(t.ms)}" timestamp="${timestamp}">`;
+      await out(`${[head, ...results.map(testcase), '  </testsuite>'].join('\n')}\n`);
+    }
+    await out('</testsuites>\n');
   },
 };

@@ -1,4 +1,4 @@
-import type { PromiseStatus, ReportResult, ReportStatus, ReportWriter, ScanReport } from './types.ts';
+import type { PromiseStatus, ReportResult, ReportStatus, ReportWriter } from './types.ts';
 
 const LABEL: Record<ReportStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', waived: 'WAIVED' };
 
@@ -52,21 +52,21 @@ function promiseBlock(promises: readonly PromiseStatus[]): string[] {
 export const textWriter: ReportWriter = {
   format: 'text',
   extension: 'txt',
-  render(report: ScanReport): string {
-    const idWidth = Math.max(8, ...report.results.map((r) => r.checkId.length));
-    const blocks = report.domains.map((domain) => {
-      const rows = domainRows(report.results.filter((r) => r.domain === domain), idWidth);
-      return [oneLine(domain), ...rows].join('\n');
-    });
-    const s = report.summary;
+  async write(report, out) {
+    const header = report.header;
+    // Column width from the check list, known before the first domain: results only ever name listed checks.
+    const idWidth = Math.max(8, ...header.checks.map((c) => c.id.length));
+    const head = `Vouch ${header.tool.version} scan ${header.runId}${header.status === 'interrupted' ? ' (INTERRUPTED)' : ''}`;
+    const lines = [head, `${header.startedAt} .. ${header.finishedAt} (${header.durationMs} ms)`, '', ...promiseBlock(header.promises ?? [])];
+    await out(lines.map((l) => `${l}\n`).join(''));
+    for await (const domain of report.domains()) {
+      await out([oneLine(domain.domain), ...domainRows(domain.results, idWidth)].map((l) => `${l}\n`).join(''));
+    }
+    const s = header.summary;
     const waived = s.waived ? `, ${s.waived} waived` : '';
     const totals = `${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.error} error (could not test), ${s.skip} skip${waived}`;
-    const expired = (report.waivers ?? []).filter((w) => w.state === 'expired').length;
+    const expired = (header.waivers ?? []).filter((w) => w.state === 'expired').length;
     const notes = expired ? [`${expired} waiver(s) expired and no longer apply`] : [];
-    const head = `Vouch ${report.tool.version} scan ${report.runId}${report.status === 'interrupted' ? ' (INTERRUPTED)' : ''}`;
-    return [
-      head, `${report.startedAt} .. ${report.finishedAt} (${report.durationMs} ms)`, '',
-      ...promiseBlock(report.promises ?? []), ...blocks, '', totals, ...notes, '',
-    ].join('\n');
+    await out(['', totals, ...notes].map((l) => `${l}\n`).join(''));
   },
 };

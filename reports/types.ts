@@ -1,7 +1,11 @@
 import { STATUSES, type CheckResult, type Json, type JsonObject, type Scope, type Status } from '../src/core/types.ts';
 
-/** The report's contract version: bump on any breaking change to the JSON shape (reports/schema/). */
-export const SCHEMA_VERSION = 1;
+/**
+ * The report's contract version: bump on any breaking change to the JSON shape (reports/schema/). 2 (issue 11):
+ * results and artifacts grouped per domain (`domains[]`), so a report of any size is written and read as a stream;
+ * the migration from 1 is in docs/report-schema.md.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** A check that took part in the scan, as `vouch checks` lists it. */
 export type CheckInfo = { readonly id: string; readonly title: string; readonly promises: readonly string[]; readonly scope: Scope };
@@ -91,12 +95,19 @@ export type ReportSignature = {
   readonly value: string;
 };
 
-/** One scan, as written to JSON and rendered by every writer. Field order here is the JSON's order. */
-export type ScanReport = {
+/** When and how far an interrupted scan was taken up again (`vouch scan --resume`). */
+export type ResumeNote = { readonly at: string; readonly domainsDone: number };
+
+/**
+ * Everything in a report except its per-domain entries, its digest and its signature: all known before the first
+ * domain is written (summary, roll-up and waiver states are folded from the journal in a first pass).
+ * Field order here is the JSON's order.
+ */
+export type ReportHeader = {
   readonly schemaVersion: typeof SCHEMA_VERSION;
   readonly tool: { readonly name: string; readonly version: string };
   readonly runId: string;
-  /** `interrupted` when SIGINT/SIGTERM stopped the scan: unfinished checks are `error` (timeout). */
+  /** `interrupted` when SIGINT/SIGTERM stopped the scan: unfinished checks are `error` (interrupted). */
   readonly status: 'complete' | 'interrupted';
   readonly startedAt: string;
   readonly finishedAt: string;
@@ -104,24 +115,52 @@ export type ScanReport = {
   readonly config: { readonly source: string | null; readonly digest: string };
   /** `address:port` of each DNS resolver used, in failover order. */
   readonly resolvers: readonly string[];
-  readonly domains: readonly string[];
+  /** Set when the scan was resumed after an interruption, once per resumption. */
+  readonly resumed?: readonly ResumeNote[];
   readonly checks: readonly CheckInfo[];
   /** Results per status; `waived` is present once waivers were applied. */
   readonly summary: Readonly<Record<Status, number>> & { readonly waived?: number };
-  /** Domain order as configured, then check order as registered. */
-  readonly results: readonly ReportResult[];
-  /** Raw probe facts by cache key, stored once and referenced from results. Sorted by key. */
-  readonly artifacts: Readonly<Record<string, Json>>;
   /** Every promise in the catalogue, rolled up from the results and attestations. */
   readonly promises?: readonly PromiseStatus[];
   /** Every configured waiver, including expired and unused ones, so none goes unnoticed. */
   readonly waivers?: readonly WaiverState[];
   /** When `since` was computed: the baseline report it was carried from. */
   readonly baseline?: { readonly runId: string; readonly startedAt: string };
+};
+
+/** One domain's part of a report: its results (check order) and the raw probe facts they reference, by key (sorted). */
+export type ReportDomain = {
+  readonly domain: string;
+  readonly results: readonly ReportResult[];
+  readonly artifacts: Readonly<Record<string, Json>>;
+};
+
+/** One scan, as written to JSON (schema 2). In memory only for small scans and tests; writers take a ReportStream. */
+export type ScanReport = ReportHeader & {
+  /** Domain order as configured. */
+  readonly domains: readonly ReportDomain[];
   /** `sha256:<hex>` of the canonical report content without `digest` and `signature` (src/compliance/integrity.ts). */
   readonly digest?: string;
   readonly signature?: ReportSignature;
 };
 
-/** A pure function from a report to the text of one output format. Where the text goes is the CLI's business. */
-export type ReportWriter = { readonly format: string; readonly extension: string; render(report: ScanReport): string };
+/**
+ * A report as a stream: the header, then the domains in configured order. `domains()` may be called more than once
+ * (each call reads the journal again) and yields one domain at a time, so memory stays flat in the number of domains.
+ */
+export type ReportStream = {
+  readonly header: ReportHeader;
+  domains(): AsyncIterable<ReportDomain>;
+  /** The Ed25519 private key (PEM) to sign the JSON report with, if any. */
+  readonly signingKeyPem?: string;
+};
+
+/**
+ * One output format, written as a stream in linear time: `write` hands the text to `out` in chunks (awaiting it, so
+ * a slow disk applies back-pressure). Where the text goes is the CLI's business.
+ */
+export type ReportWriter = {
+  readonly format: string;
+  readonly extension: string;
+  write(report: ReportStream, out: (chunk: string) => void | Promise<void>): Promise<void>;
+};

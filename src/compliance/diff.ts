@@ -1,7 +1,7 @@
 import type { Json } from '../core/types.ts';
-import type { ReportResult, ReportStatus, ScanReport } from '../../reports/types.ts';
+import type { Baseline } from '../../reports/baseline.ts';
+import type { ReportDomain, ReportResult, ReportStatus } from '../../reports/types.ts';
 import { canonicalJson } from './integrity.ts';
-import { resultKey } from './history.ts';
 
 /** One domain and check whose status moved between two reports (`null`: absent from that report). */
 export type StatusChange = {
@@ -89,35 +89,54 @@ function itemName(item: Json): string | null {
 
 const evidenceOf = (r: ReportResult): Json | undefined => ('evidence' in r ? r.evidence : undefined);
 
-/** Compares two reports result by result (paired on domain and check). Pure; the order follows the newer report. */
-export function diffReports(older: ScanReport, newer: ScanReport): ReportDiff {
-  const before = new Map(older.results.map((r) => [resultKey(r), r]));
-  const after = new Map(newer.results.map((r) => [resultKey(r), r]));
-  const changes: StatusChange[] = newer.results.map((r) => {
-    const old = before.get(resultKey(r));
-    return { domain: r.domain, checkId: r.checkId, from: old?.status ?? null, to: r.status, summary: r.summary };
-  });
-  const removedResults = older.results.filter((r) => !after.has(resultKey(r)));
-  const pick = (test: (c: StatusChange) => boolean) => changes.filter(test);
-  const newFailures = pick((c) => c.to === 'fail' && c.from !== 'fail');
-  const newlyUnverifiable = pick((c) => c.to === 'error' && c.from !== 'error');
-  const changedEvidence: EvidenceChange[] = [];
-  for (const r of newer.results) {
-    const old = before.get(resultKey(r));
-    if (old) changedEvidence.push(...compareEvidence(r.domain, r.checkId, evidenceOf(old), evidenceOf(r)));
-  }
-  return {
-    newFailures,
-    fixed: pick((c) => c.from === 'fail' && (c.to === 'pass' || c.to === 'warn' || c.to === 'skip')),
-    newlyUnverifiable,
-    recovered: pick((c) => c.from === 'error' && c.to !== 'error' && c.to !== 'fail'),
-    newWarnings: pick((c) => c.to === 'warn' && (c.from === null || c.from === 'pass' || c.from === 'skip')),
-    newlyWaived: pick((c) => c.to === 'waived' && c.from !== 'waived'),
-    changedEvidence,
-    added: pick((c) => c.from === null).map(({ domain, checkId }) => ({ domain, checkId })),
-    removed: removedResults.map(({ domain, checkId }) => ({ domain, checkId })),
-    worse: newFailures.length > 0 || newlyUnverifiable.length > 0,
+/** The older report, as a Baseline (reports/baseline.ts) provides it: looked up by domain, and its domain names. */
+export type DiffOlder = Pick<Baseline, 'resultsOf' | 'domainNames'>;
+/** The newer report: anything that yields its domains in order (a ReportStream, a Baseline). */
+export type DiffNewer = { domains(): AsyncIterable<ReportDomain> };
+
+type Lists = { -readonly [K in Exclude<keyof ReportDiff, 'worse'>]: ReportDiff[K] extends readonly (infer T)[] ? T[] : never };
+
+/** Sorts one result's change into the lists it belongs to; a pair can be in several (added and a new failure). */
+function classify(lists: Lists, c: StatusChange): void {
+  if (c.to === 'fail' && c.from !== 'fail') lists.newFailures.push(c);
+  if (c.from === 'fail' && (c.to === 'pass' || c.to === 'warn' || c.to === 'skip')) lists.fixed.push(c);
+  if (c.to === 'error' && c.from !== 'error') lists.newlyUnverifiable.push(c);
+  if (c.from === 'error' && c.to !== 'error' && c.to !== 'fail') lists.recovered.push(c);
+  if (c.to === 'warn' && (c.from === null || c.from === 'pass' || c.from === 'skip')) lists.newWarnings.push(c);
+  if (c.to === 'waived' && c.from !== 'waived') lists.newlyWaived.push(c);
+  if (c.from === null) lists.added.push({ domain: c.domain, checkId: c.checkId });
+}
+
+/**
+ * Compares two reports result by result, paired on domain and check, as a fold: one pass over the newer report's
+ * domains, each looked up in the older one, then the older report's domain names for what was removed. Holds one
+ * domain of each, the newer report's domain names, and the lists it returns. Lists follow the newer report's order;
+ * `removed` follows the older one's.
+ */
+export async function diffReports(older: DiffOlder, newer: DiffNewer): Promise<ReportDiff> {
+  const lists: Lists = {
+    newFailures: [], fixed: [], newlyUnverifiable: [], recovered: [], newWarnings: [], newlyWaived: [], changedEvidence: [], added: [], removed: [],
   };
+  /** Each newer domain, with the older results it no longer has (null: none). */
+  const gone = new Map<string, Pair[] | null>();
+  for await (const { domain, results } of newer.domains()) {
+    const olderResults = (await older.resultsOf(domain)) ?? [];
+    const before = new Map(olderResults.map((r) => [r.checkId, r]));
+    for (const r of results) {
+      const old = before.get(r.checkId);
+      classify(lists, { domain, checkId: r.checkId, from: old?.status ?? null, to: r.status, summary: r.summary });
+      if (old) lists.changedEvidence.push(...compareEvidence(domain, r.checkId, evidenceOf(old), evidenceOf(r)));
+    }
+    if (gone.has(domain)) continue; // a domain listed twice: what it lost is counted once
+    const now = new Set(results.map((r) => r.checkId));
+    const lost = olderResults.filter((r) => !now.has(r.checkId)).map((r) => ({ domain, checkId: r.checkId }));
+    gone.set(domain, lost.length > 0 ? lost : null);
+  }
+  for (const domain of older.domainNames()) {
+    if (gone.has(domain)) lists.removed.push(...(gone.get(domain) ?? []));
+    else lists.removed.push(...((await older.resultsOf(domain)) ?? []).map((r) => ({ domain, checkId: r.checkId })));
+  }
+  return { ...lists, worse: lists.newFailures.length > 0 || lists.newlyUnverifiable.length > 0 };
 }
 
 function compareEvidence(domain: string, checkId: string, older: Json | undefined, newer: Json | undefined): EvidenceChange[] {

@@ -1,7 +1,4 @@
-import type { ReportResult, ScanReport } from '../../reports/types.ts';
-
-/** A result's identity across runs: one result per domain and check. */
-export const resultKey = (r: { readonly domain: string; readonly checkId: string }): string => `${r.domain}\u0000${r.checkId}`;
+import type { ReportResult } from '../../reports/types.ts';
 
 /**
  * The verdict whose age `since` tracks: a waived result counts as its original warn or fail, so accepting a finding
@@ -12,16 +9,21 @@ export function verdictOf(r: ReportResult): string {
 }
 
 /**
- * Adds `since` to every result: since when this domain and check have had their current verdict. An unchanged
- * verdict carries the baseline's `since` forward (or the baseline scan's start, for a baseline written before `since`
- * existed); a changed verdict, a new pair, or no baseline at all starts at this scan's `startedAt`.
+ * Adds `since` to one domain's results: since when this domain and check have had their current verdict. An
+ * unchanged verdict carries the baseline's `since` forward (or the baseline scan's start, for a baseline written
+ * before `since` existed); a changed verdict, a new check, a domain the baseline lacks (`baselineResults` null), or
+ * no baseline at all starts at this scan's `startedAt`. Called per domain with Baseline.resultsOf(domain) and the
+ * Baseline itself (reports/baseline.ts), so only one domain of the baseline is in memory.
  */
 export function annotateSince(
-  results: readonly ReportResult[], baseline: ScanReport | null, startedAt: string,
+  results: readonly ReportResult[],
+  baselineResults: readonly ReportResult[] | null,
+  baseline: { readonly startedAt: string } | null,
+  startedAt: string,
 ): ReportResult[] {
-  const previous = new Map((baseline?.results ?? []).map((r) => [resultKey(r), r]));
+  const previous = new Map((baseline === null ? [] : baselineResults ?? []).map((r) => [r.checkId, r]));
   return results.map((r) => {
-    const before = previous.get(resultKey(r));
+    const before = previous.get(r.checkId);
     const unchanged = before !== undefined && baseline !== null && verdictOf(before) === verdictOf(r);
     const since = unchanged ? (before.since ?? baseline.startedAt) : startedAt;
     return { ...r, since };

@@ -1,62 +1,8 @@
 import { createHash, createPrivateKey, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 import type { ReportSignature, ScanReport } from '../../reports/types.ts';
+import { canonicalJson, canonicalJsonV1 } from './canonical-json.ts';
 
-/**
- * Canonical JSON: object keys sorted by UTF-16 code unit, no whitespace, numbers and strings as JSON.stringify
- * writes them; properties whose value is undefined are left out, as JSON.stringify does. For the JSON values a
- * report holds this is the serialization of RFC 8785 (JCS), so the digest does not depend on key order or indentation.
- */
-export function canonicalJson(input: unknown): string {
-  // Fast path: one native JSON.stringify pass whose replacer hands it each object with its keys sorted, several
-  // times faster than building the string in JavaScript on a large report. JavaScript objects always list
-  // integer-like keys ("1") first, whatever the insertion order, so an object with such a key takes the slow path.
-  // The replacer runs for every value of a report of tens of MB: plain loops, the RegExp only for keys starting with
-  // a digit, and an object whose keys are already in order is passed through rather than copied.
-  let integerKey = false;
-  const text = JSON.stringify(input, (_key, value: unknown) => {
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-    const source = value as Record<string, unknown>;
-    const keys = Object.keys(source);
-    let inOrder = true;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const first = key.charCodeAt(0);
-      if (first >= 48 && first <= 57 && INTEGER_KEY.test(key)) integerKey = true;
-      if (i > 0 && keys[i - 1]! > key) inOrder = false;
-      if (key === '__proto__') inOrder = false; // the copy below has always dropped it: keep the digests it made
-    }
-    if (inOrder) return source;
-    keys.sort();
-    const sorted: Record<string, unknown> = {};
-    for (const key of keys) sorted[key] = source[key];
-    return sorted;
-  });
-  return integerKey ? canonicalJsonSlow(input) : text ?? 'null';
-}
-
-const INTEGER_KEY = /^(0|[1-9]\d*)$/;
-
-function canonicalJsonSlow(input: unknown): string {
-  // toJSON first, as JSON.stringify does, so a stray Date hashes as the string the JSON file holds.
-  const value = input !== null && typeof input === 'object' && typeof (input as { toJSON?: unknown }).toJSON === 'function'
-    ? (input as { toJSON: () => unknown }).toJSON() : input;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJsonSlow(v))).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJsonSlow(v)}`).join(',')}}`;
-}
-
-/**
- * The text whose UTF-8 bytes the digest and signature cover: the report without its own `digest` and `signature`.
- * Kept as a string: the hash reads it as UTF-8 directly, and only a signature needs the bytes copied into a Buffer
- * (tens of MB on a large scan). JSON.stringify escapes lone surrogates, so the text always encodes losslessly.
- */
-function sealedContent(report: Readonly<Record<string, unknown>>): string {
-  const { digest: _digest, signature: _signature, ...content } = report;
-  return canonicalJson(content);
-}
+export { canonicalJson } from './canonical-json.ts';
 
 const sha256 = (data: Buffer | string): string => `sha256:${createHash('sha256').update(data).digest('hex')}`;
 
@@ -65,26 +11,89 @@ export function publicKeyFingerprint(key: KeyObject): string {
   return sha256(key.export({ type: 'spki', format: 'der' }));
 }
 
+/** Top-level keys that are not content: the seal itself, and the domains, which are hashed one by one. */
+const NOT_HEADER = new Set(['digest', 'signature', 'domains']);
+
+/** A digest being computed over a report's canonical form, one domain entry at a time. */
+export type ReportDigest = {
+  add(domainEntry: unknown): void;
+  /** The same, for an entry whose canonical JSON the caller already has. */
+  addCanonical(canonicalEntry: string): void;
+  finish(): string;
+};
+
 /**
- * Returns the report with `digest` set and, given an Ed25519 private key (PEM, PKCS#8), `signature` too. Call it last,
- * after waivers, roll-ups and `since`: anything changed afterwards breaks the seal. Throws if the key is not Ed25519.
+ * The report digest as a stream (docs/report-schema.md, "Canonical form"): `sha256:<hex>` of the UTF-8 bytes of
+ * canonicalJson(report without digest and signature), produced without ever holding that text. The top-level keys
+ * are sorted, so the header's keys before "domains" are hashed first, then `"domains":[`, each entry's canonical JSON
+ * comma-separated as it is added, `]`, and the header's remaining keys. Equal, by construction, to hashing the whole.
+ */
+export function createReportDigest(header: object): ReportDigest {
+  const entries = Object.entries(header).filter(([key, value]) => value !== undefined && !NOT_HEADER.has(key));
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const members = entries.map(([key, value]) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value)}` }));
+  const before = members.filter((m) => m.key < 'domains').map((m) => m.text);
+  const after = members.filter((m) => m.key > 'domains').map((m) => m.text);
+  const hash = createHash('sha256');
+  hash.update(`{${before.map((text) => `${text},`).join('')}"domains":[`);
+  let first = true;
+  const addCanonical = (text: string) => {
+    hash.update(first ? text : `,${text}`);
+    first = false;
+  };
+  return {
+    add: (domainEntry) => addCanonical(canonicalJson(domainEntry)),
+    addCanonical,
+    finish() {
+      hash.update(`]${after.map((text) => `,${text}`).join('')}}`);
+      return `sha256:${hash.digest('hex')}`;
+    },
+  };
+}
+
+/**
+ * What a schema-2 signature signs: this prefix and the digest, as UTF-8 (`vouch-report-v2\nsha256:<hex>`). Ed25519
+ * cannot sign a stream, and the digest already binds every byte of the canonical form; the prefix keeps a
+ * signature over a schema-2 digest from being read as one over anything else.
+ */
+export const SIGNED_PREFIX = 'vouch-report-v2\n';
+
+/** The bytes a report's signature covers: the digest with the prefix (schema 2), or the canonical text (schema 1). */
+function signedBytes(schemaVersion: unknown, digest: string, canonicalText: () => string): Buffer {
+  return Buffer.from(schemaVersion === 1 ? canonicalText() : `${SIGNED_PREFIX}${digest}`, 'utf8');
+}
+
+/** Reads an Ed25519 private key (PEM, PKCS#8); throws if it is another kind. */
+export function signingKey(privateKeyPem: string): KeyObject {
+  const key = createPrivateKey(privateKeyPem);
+  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`signing key must be Ed25519, not ${key.asymmetricKeyType ?? 'unknown'}`);
+  return key;
+}
+
+/** The schema-2 signature of a digest. */
+export function signDigest(digest: string, key: KeyObject): ReportSignature {
+  return {
+    algorithm: 'ed25519',
+    publicKeyFingerprint: publicKeyFingerprint(createPublicKey(key)),
+    value: sign(null, Buffer.from(`${SIGNED_PREFIX}${digest}`, 'utf8'), key).toString('base64'),
+  };
+}
+
+/**
+ * Returns an in-memory report with `digest` set and, given an Ed25519 private key (PEM, PKCS#8), `signature` too,
+ * computed exactly as the JSON writer computes them while streaming. Call it last: anything changed afterwards
+ * breaks the seal. Throws if the key is not Ed25519.
  */
 export function sealReport(report: ScanReport, privateKeyPem?: string): ScanReport {
   const { digest: _digest, signature: _signature, ...content } = report;
-  const text = sealedContent(content);
-  const sealed: ScanReport = { ...content, digest: sha256(text) };
-  if (privateKeyPem === undefined) return sealed;
-  const key = createPrivateKey(privateKeyPem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`signing key must be Ed25519, not ${key.asymmetricKeyType ?? 'unknown'}`);
-  const signature: ReportSignature = {
-    algorithm: 'ed25519',
-    publicKeyFingerprint: publicKeyFingerprint(createPublicKey(key)),
-    value: sign(null, Buffer.from(text, 'utf8'), key).toString('base64'),
-  };
-  return { ...sealed, signature };
+  const hash = createReportDigest(content);
+  for (const entry of content.domains) hash.add(entry);
+  const digest = hash.finish();
+  if (privateKeyPem === undefined) return { ...content, digest };
+  return { ...content, digest, signature: signDigest(digest, signingKey(privateKeyPem)) };
 }
 
-/** The verdict of verifyReport: `ok` only when every check it could make passed. */
+/** The verdict of verifying a report: `ok` only when every check it could make passed. */
 export type VerifyOutcome = {
   readonly ok: boolean;
   readonly problems: readonly string[];
@@ -93,10 +102,39 @@ export type VerifyOutcome = {
   readonly signed: boolean;
 };
 
+/** What a report says about its seal, next to the digest recomputed from its content. */
+export type SealClaim = {
+  readonly schemaVersion: unknown;
+  readonly claimedDigest: unknown;
+  readonly signature: unknown;
+  readonly digest: string;
+  /** Only schema 1 signs the canonical text itself; computed when needed. */
+  readonly canonicalText: () => string;
+};
+
 /**
- * Verifies a report's text: it must parse, carry a digest that matches its content, and, when a public key (PEM) is
- * given, carry a valid Ed25519 signature by that key. Without a key a signature is not checked (`signed` says it is
- * there); an attacker who can edit the file can also recompute a bare digest, so only a signature proves origin.
+ * Judges a seal: the digest must match the content and, when a public key (PEM) is given, the signature must be a
+ * valid Ed25519 signature by that key (schema 1: over the canonical text; schema 2: over SIGNED_PREFIX + digest).
+ * Without a key a signature is not checked (`signed` says it is there): an attacker who can edit the file can also
+ * recompute a bare digest, so only a signature proves origin.
+ */
+export function judgeSeal(claim: SealClaim, publicKeyPem?: string): VerifyOutcome {
+  const problems: string[] = [];
+  if (claim.schemaVersion !== 1 && claim.schemaVersion !== 2) problems.push(`unknown schemaVersion ${JSON.stringify(claim.schemaVersion) ?? 'undefined'}`);
+  if (typeof claim.claimedDigest !== 'string') problems.push('report has no digest');
+  else if (claim.claimedDigest !== claim.digest) {
+    problems.push(`digest mismatch: the report says ${claim.claimedDigest}, its content hashes to ${claim.digest}`);
+  }
+  const signed = claim.signature !== undefined;
+  if (publicKeyPem !== undefined) {
+    problems.push(...signatureProblems(claim.signature, () => signedBytes(claim.schemaVersion, claim.digest, claim.canonicalText), publicKeyPem));
+  }
+  return { ok: problems.length === 0, problems, digest: claim.digest, signed };
+}
+
+/**
+ * Verifies a report held as one text (a small or hand-edited file; reports/json-file.ts streams the writer's own
+ * layout): it must parse, and its seal must hold (judgeSeal). Schema 1 and 2 alike: the digest is defined the same way.
  */
 export function verifyReport(text: string, publicKeyPem?: string): VerifyOutcome {
   let parsed: unknown;
@@ -108,19 +146,14 @@ export function verifyReport(text: string, publicKeyPem?: string): VerifyOutcome
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     return { ok: false, problems: ['not a report: expected a JSON object'], digest: null, signed: false };
   }
-  const report = parsed as Record<string, unknown>;
-  const content = sealedContent(report);
-  const digest = sha256(content);
-  const problems: string[] = [];
-  if (typeof report['digest'] !== 'string') problems.push('report has no digest');
-  else if (report['digest'] !== digest) problems.push(`digest mismatch: the report says ${report['digest']}, its content hashes to ${digest}`);
-  const signature = report['signature'];
-  const signed = signature !== undefined;
-  if (publicKeyPem !== undefined) problems.push(...signatureProblems(signature, Buffer.from(content, 'utf8'), publicKeyPem));
-  return { ok: problems.length === 0, problems, digest, signed };
+  const { digest: claimedDigest, signature, ...content } = parsed as Record<string, unknown>;
+  const canonical = content['schemaVersion'] === 1 ? canonicalJsonV1(content) : canonicalJson(content);
+  return judgeSeal({
+    schemaVersion: content['schemaVersion'], claimedDigest, signature, digest: sha256(canonical), canonicalText: () => canonical,
+  }, publicKeyPem);
 }
 
-function signatureProblems(signature: unknown, bytes: Buffer, publicKeyPem: string): string[] {
+function signatureProblems(signature: unknown, bytes: () => Buffer, publicKeyPem: string): string[] {
   let key: KeyObject;
   try {
     key = createPublicKey(publicKeyPem);
@@ -137,5 +170,5 @@ function signatureProblems(signature: unknown, bytes: Buffer, publicKeyPem: stri
   if (s.publicKeyFingerprint !== fingerprint) {
     return [`signed by another key: ${String(s.publicKeyFingerprint)}, not ${fingerprint}`];
   }
-  return verify(null, bytes, key, Buffer.from(s.value, 'base64')) ? [] : ['signature does not match the content'];
+  return verify(null, bytes(), key, Buffer.from(s.value, 'base64')) ? [] : ['signature does not match the content'];
 }

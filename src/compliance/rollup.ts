@@ -7,10 +7,24 @@ import type { Catalogue, PromiseDefinition } from './catalogue.ts';
 import { expiryInstant, hasExpired } from './waivers.ts';
 
 /** Results per reported status, every status present (zero when unseen): the report's `summary` after waivers. */
-export function summarizeResults(results: readonly ReportResult[]): Record<Status, number> & { waived: number } {
+export type StatusTally = { add(results: readonly ReportResult[]): void; counts(): Record<Status, number> & { waived: number } };
+
+/** A summary counted a domain at a time. */
+export function createStatusTally(): StatusTally {
   const counts = zeroCounts();
-  for (const r of results) counts[r.status]++;
-  return counts;
+  return {
+    add(results) {
+      for (const r of results) counts[r.status]++;
+    },
+    counts: () => ({ ...counts }),
+  };
+}
+
+/** All results at once: createStatusTally for a small, in-memory set. */
+export function summarizeResults(results: readonly ReportResult[]): Record<Status, number> & { waived: number } {
+  const tally = createStatusTally();
+  tally.add(results);
+  return tally.counts();
 }
 
 function zeroCounts(): Record<ReportStatus, number> {
@@ -58,15 +72,16 @@ function expiryOrder(expires: string): number {
 
 /**
  * For each result, the indexes of the catalogue promises it evidences: the check names the promise, or the catalogue
- * entry lists the check (glob). Globs are compiled once and the answer is kept per check id and `promises` list (one
- * shared array per check), since the roll-up used to ask every promise about every result, compiling a RegExp each time.
+ * entry lists the check (glob). Globs are compiled once and the answer is kept per check id, checked against the
+ * result's `promises` by content (results read back from a journal share no arrays), so a result costs a lookup.
  */
 function evidenceIndex(promises: readonly PromiseDefinition[]): (result: ReportResult) => readonly number[] {
   const globs = promises.map((p) => p.checks.map((glob) => globToRegExp(glob)));
   const memo = new Map<string, { readonly names: readonly string[]; readonly indexes: readonly number[] }>();
+  const same = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((x, i) => x === b[i]));
   return (result) => {
     const known = memo.get(result.checkId);
-    if (known && known.names === result.promises) return known.indexes;
+    if (known && same(known.names, result.promises)) return known.indexes;
     const indexes = promises.flatMap((p, i) =>
       (result.promises.includes(p.id) || globs[i]!.some((re) => re.test(result.checkId)) ? [i] : []));
     memo.set(result.checkId, { names: result.promises, indexes });
@@ -74,37 +89,51 @@ function evidenceIndex(promises: readonly PromiseDefinition[]): (result: ReportR
   };
 }
 
+/** The promise roll-up as a fold: results go in a domain at a time, the statuses come out at the end. */
+export type PromiseRollup = { add(results: readonly ReportResult[]): void; finish(): PromiseStatus[] };
+
 /**
  * Rolls every catalogue promise up from the results (after waivers) and the attestations, in catalogue order.
  * Attestations for promises not in the catalogue are ignored here; catalogueProblems/the config loader reports them.
- * One pass over the results; each promise lists its checks in the order their first result appears.
+ * Each promise lists its checks in the order their first result appears. State: counts per promise and check.
  */
+export function createPromiseRollup(catalogue: Catalogue, attestations: readonly Attestation[], now: Date): PromiseRollup {
+  const evidenced = evidenceIndex(catalogue.promises);
+  const tallies = catalogue.promises.map(() => ({ perCheck: new Map<string, Record<ReportStatus, number>>(), total: zeroCounts() }));
+  return {
+    add(results) {
+      for (const r of results) {
+        for (const i of evidenced(r)) {
+          const tally = tallies[i]!;
+          let counts = tally.perCheck.get(r.checkId);
+          if (!counts) tally.perCheck.set(r.checkId, (counts = zeroCounts()));
+          counts[r.status]++;
+          tally.total[r.status]++;
+        }
+      }
+    },
+    finish: () => catalogue.promises.map((promise, i) => {
+      const { perCheck, total } = tallies[i]!;
+      const { state, attestation } = promise.kind === 'automated'
+        ? { state: automatedState(total), attestation: null }
+        : manualState(total, attestations.filter((a) => a.promiseId === promise.id), now);
+      return {
+        id: promise.id, title: promise.title, kind: promise.kind, clauseNl: promise.clauseNl, clauseEn: promise.clauseEn,
+        status: state, controls: promise.controls, standards: promise.standards,
+        checks: [...perCheck].map(([checkId, counts]) => ({ checkId, counts: { ...counts } })),
+        attestation,
+      };
+    }),
+  };
+}
+
+/** All results at once: createPromiseRollup for a small, in-memory set. */
 export function rollupPromises(
   catalogue: Catalogue, results: readonly ReportResult[], attestations: readonly Attestation[], now: Date,
 ): PromiseStatus[] {
-  const evidenced = evidenceIndex(catalogue.promises);
-  const tallies = catalogue.promises.map(() => ({ perCheck: new Map<string, Record<ReportStatus, number>>(), total: zeroCounts() }));
-  for (const r of results) {
-    for (const i of evidenced(r)) {
-      const tally = tallies[i]!;
-      let counts = tally.perCheck.get(r.checkId);
-      if (!counts) tally.perCheck.set(r.checkId, (counts = zeroCounts()));
-      counts[r.status]++;
-      tally.total[r.status]++;
-    }
-  }
-  return catalogue.promises.map((promise, i) => {
-    const { perCheck, total } = tallies[i]!;
-    const { state, attestation } = promise.kind === 'automated'
-      ? { state: automatedState(total), attestation: null }
-      : manualState(total, attestations.filter((a) => a.promiseId === promise.id), now);
-    return {
-      id: promise.id, title: promise.title, kind: promise.kind, clauseNl: promise.clauseNl, clauseEn: promise.clauseEn,
-      status: state, controls: promise.controls, standards: promise.standards,
-      checks: [...perCheck].map(([checkId, counts]) => ({ checkId, counts })),
-      attestation,
-    };
-  });
+  const rollup = createPromiseRollup(catalogue, attestations, now);
+  rollup.add(results);
+  return rollup.finish();
 }
 
 /** Problems with attestations against a catalogue: unknown promise ids, or attesting an automated promise. */

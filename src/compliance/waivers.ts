@@ -37,39 +37,56 @@ export function hasExpired(expires: string, now: Date): boolean {
   return Number.isNaN(instant) || now.getTime() >= instant;
 }
 
-function matches(waiver: Waiver, result: { readonly domain: string; readonly checkId: string }): boolean {
-  return globToRegExp(waiver.domain).test(result.domain) && globToRegExp(waiver.checkId).test(result.checkId);
-}
-
 /** What applyWaivers returns: the results with waived ones rewritten, and every waiver's state for the report. */
 export type WaiverOutcome = { readonly results: ReportResult[]; readonly waivers: WaiverState[] };
 
+/** Waivers applied domain by domain, counting as it goes: `states()` describes every result applied so far. */
+export type WaiverApplier = {
+  apply(results: readonly ReportResult[]): ReportResult[];
+  states(): WaiverState[];
+};
+
 /**
- * Applies waivers to results. A current waiver turns a matching `warn` or `fail` into `status: 'waived'`, keeping
- * the verdict in `originalStatus` and the evidence and remediation as they were. `pass`, `skip` and `error` are never
- * waived: there is nothing to accept in a pass or skip, and an error means we do not know what we would accept.
- * The first matching waiver in config order wins. Expired waivers apply to nothing and are reported as `expired`
- * (with how many results they would have covered); current waivers that matched nothing are `unused`, which
- * usually means the finding was fixed and the waiver can go.
+ * Applies waivers to results, a domain (or any batch) at a time. A current waiver turns a matching `warn` or `fail`
+ * into `status: 'waived'`, keeping the verdict in `originalStatus` and the evidence and remediation as they were.
+ * `pass`, `skip` and `error` are never waived: there is nothing to accept in a pass or skip, and an error means we
+ * do not know what we would accept. The first matching waiver in config order wins. Expired waivers apply to
+ * nothing and are reported as `expired` (with how many results they would have covered); current waivers that
+ * matched nothing are `unused`, which usually means the finding was fixed and the waiver can go. Patterns are
+ * compiled once; each warn or fail is tested against each waiver, so the cost is results x waivers at most.
  */
-export function applyWaivers(results: readonly ReportResult[], waivers: readonly Waiver[], now: Date): WaiverOutcome {
-  const current = waivers.map((w) => !hasExpired(w.expires, now));
+export function createWaiverApplier(waivers: readonly Waiver[], now: Date): WaiverApplier {
+  const compiled = waivers.map((w) => ({ waiver: w, domain: globToRegExp(w.domain), checkId: globToRegExp(w.checkId), current: !hasExpired(w.expires, now) }));
   const matched = waivers.map(() => 0);
-  const out = results.map((result): ReportResult => {
+  const applyOne = (result: ReportResult): ReportResult => {
     if (result.status !== 'warn' && result.status !== 'fail') return result;
-    const index = waivers.findIndex((w, i) => current[i] && matches(w, result));
-    waivers.forEach((w, i) => { if (!current[i] && matches(w, result)) matched[i]!++; });
-    const waiver = waivers[index];
-    if (!waiver) return result;
-    matched[index]!++;
-    return waive(result, waiver);
-  });
-  const states = waivers.map((w, i): WaiverState => ({
-    domain: w.domain, checkId: w.checkId, reason: w.reason, owner: w.owner, expires: w.expires,
-    state: !current[i] ? 'expired' : matched[i]! > 0 ? 'active' : 'unused',
-    matched: matched[i]!,
-  }));
-  return { results: out, waivers: states };
+    let chosen: Waiver | null = null;
+    for (let i = 0; i < compiled.length; i++) {
+      const c = compiled[i]!;
+      if (!c.domain.test(result.domain) || !c.checkId.test(result.checkId)) continue;
+      // An expired waiver counts what it would have covered; of the current ones, the first wins.
+      if (!c.current) matched[i]!++;
+      else if (chosen === null) {
+        chosen = c.waiver;
+        matched[i]!++;
+      }
+    }
+    return chosen === null ? result : waive(result, chosen);
+  };
+  return {
+    apply: (results) => results.map(applyOne),
+    states: () => compiled.map(({ waiver: w, current }, i): WaiverState => ({
+      domain: w.domain, checkId: w.checkId, reason: w.reason, owner: w.owner, expires: w.expires,
+      state: !current ? 'expired' : matched[i]! > 0 ? 'active' : 'unused',
+      matched: matched[i]!,
+    })),
+  };
+}
+
+/** All results at once: createWaiverApplier for a small, in-memory set. */
+export function applyWaivers(results: readonly ReportResult[], waivers: readonly Waiver[], now: Date): WaiverOutcome {
+  const applier = createWaiverApplier(waivers, now);
+  return { results: applier.apply(results), waivers: applier.states() };
 }
 
 function waive(result: Extract<CheckResult, { status: 'warn' | 'fail' }> & { readonly since?: string }, waiver: Waiver): ReportResult {

@@ -26,7 +26,7 @@ export type SkipReason = (typeof SKIP_REASONS)[number];
 export const CHECK_ID_PATTERN = /^[a-z0-9]+(\.[a-z0-9]+(-[a-z0-9]+)*)+$/;
 
 /** Every report format `--format` and `output.formats` accept, in the order `vouch --help` lists them. */
-export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus'] as const;
+export const REPORT_FORMATS = ['json', 'text', 'html', 'junit', 'prometheus', 'csv'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** Which part of a domain a check looks at; `domain` checks need only DNS. */

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/core/types.ts';
 import type { Catalogue, PromiseDefinition } from '../../src/compliance/catalogue.ts';
-import { attestationProblems, automatedState, manualState, rollupPromises, summarizeResults } from '../../src/compliance/rollup.ts';
+import {
+  attestationProblems, automatedState, createPromiseRollup, createStatusTally, manualState, rollupPromises, summarizeResults,
+} from '../../src/compliance/rollup.ts';
 import type { Attestation, ReportResult, ReportStatus } from '../../reports/types.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
@@ -122,5 +124,35 @@ describe('attestationProblems', () => {
       'attestations[1]: "auto" is checked automatically and cannot be attested',
       'attestations[2]: expires is not a date',
     ]);
+  });
+});
+
+describe('createPromiseRollup and createStatusTally', () => {
+  const catalogue: Catalogue = { name: 'test', promises: [def('transport', 'automated'), def('own', 'automated', ['tls.*']), def('m', 'manual', ['http.*'])] };
+  const results = [
+    result('https.available', 'pass', ['transport']),
+    result('tls.certificate-expiry', 'warn', ['transport'], 'b.example'),
+    result('tls.protocol-versions', 'error', [], 'b.example'),
+    result('http.server-header', 'fail', [], 'c.example'),
+    result('https.available', 'waived', ['transport'], 'c.example'),
+  ];
+
+  it('rolls up a domain at a time exactly as all at once', () => {
+    const rollup = createPromiseRollup(catalogue, [attest('2026-12-31')], NOW);
+    const tally = createStatusTally();
+    for (const batch of [results.slice(0, 1), results.slice(1, 3), results.slice(3)]) {
+      rollup.add(batch);
+      tally.add(batch);
+    }
+    expect(rollup.finish()).toEqual(rollupPromises(catalogue, results, [attest('2026-12-31')], NOW));
+    expect(tally.counts()).toEqual(counts({ pass: 1, warn: 1, error: 1, fail: 1, waived: 1 }));
+  });
+
+  it('links by content, not identity: results read back from a journal share no promises arrays', () => {
+    const rollup = createPromiseRollup(catalogue, [], NOW);
+    rollup.add([result('https.available', 'pass', ['transport'])]);
+    rollup.add([result('https.available', 'fail', [])]); // same check, other promises: not evidence for transport
+    rollup.add([result('https.available', 'warn', [...['transport']])]);
+    expect(rollup.finish()[0]!.checks).toEqual([{ checkId: 'https.available', counts: counts({ pass: 1, warn: 1 }) }]);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/core/types.ts';
-import { applyWaivers, expiryInstant, hasExpired, type Waiver } from '../../src/compliance/waivers.ts';
+import { applyWaivers, createWaiverApplier, expiryInstant, hasExpired, type Waiver } from '../../src/compliance/waivers.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 
@@ -87,5 +87,30 @@ describe('applyWaivers', () => {
     const once = applyWaivers(results, [waiver('*', '*')], NOW);
     expect(results).toEqual(copy);
     expect(applyWaivers(once.results, [waiver('*', '*')], NOW).results).toEqual(once.results);
+  });
+});
+
+describe('createWaiverApplier', () => {
+  const results = [
+    result('example.nl', 'http.hsts', 'fail'),
+    result('example.nl', 'mail.dmarc', 'warn'),
+    result('www.example.nl', 'http.hsts', 'warn'),
+    result('other.nl', 'http.hsts', 'fail'),
+  ];
+  const waivers = [waiver('*example.nl', 'http.*'), waiver('example.nl', '*', '2026-01-01'), waiver('nobody.nl', '*')];
+
+  it('gives, a domain at a time, the results and states of applying all at once', () => {
+    const whole = applyWaivers(results, waivers, NOW);
+    const applier = createWaiverApplier(waivers, NOW);
+    const batched = [results.slice(0, 2), results.slice(2, 3), results.slice(3)].flatMap((batch) => applier.apply(batch));
+    expect(batched).toEqual(whole.results);
+    expect(applier.states()).toEqual(whole.waivers);
+    expect(applier.states().map((w) => [w.state, w.matched])).toEqual([['active', 2], ['expired', 2], ['unused', 0]]);
+  });
+
+  it('counts as it goes: states() after the first domain describes that domain only', () => {
+    const applier = createWaiverApplier(waivers, NOW);
+    applier.apply(results.slice(0, 1));
+    expect(applier.states().map((w) => w.matched)).toEqual([1, 1, 0]);
   });
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { htmlWriter } from '../../reports/html.ts';
+import { renderReport } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { CHROMIUM, Chromium, type Visit } from '../support/browser.ts';
 import { fixtureReport } from './fixture-report.ts';
@@ -91,7 +92,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`html report in headless Chromium (${CHROMIUM})`
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vouch-browser-'));
-    const page = htmlWriter.render(hostileReport());
+    const page = await renderReport(htmlWriter, hostileReport());
     await writeFile(join(dir, 'report.html'), page);
     server = createServer((req, res) => {
       served.push(`${req.method} ${req.url}`);

@@ -2,9 +2,10 @@ import type { CheckResult, JsonObject, Outcome } from '../../src/core/types.ts';
 import { BUILT_IN_CATALOGUE } from '../../src/compliance/catalogue.ts';
 import { annotateSince } from '../../src/compliance/history.ts';
 import { sealReport } from '../../src/compliance/integrity.ts';
-import { rollupPromises, summarizeResults } from '../../src/compliance/rollup.ts';
-import { applyWaivers, type Waiver } from '../../src/compliance/waivers.ts';
-import { SCHEMA_VERSION, type Attestation, type ScanReport } from '../../reports/types.ts';
+import { createPromiseRollup, createStatusTally } from '../../src/compliance/rollup.ts';
+import { createWaiverApplier, type Waiver } from '../../src/compliance/waivers.ts';
+import { baselineOf } from '../../reports/memory.ts';
+import { SCHEMA_VERSION, type Attestation, type ReportDomain, type ScanReport } from '../../reports/types.ts';
 
 /** Fixed times: every timestamp in the fixture derives from these, so snapshots never need normalising. */
 export const SCAN_START = '2026-06-01T02:00:00.000Z';
@@ -100,15 +101,28 @@ export const FIXTURE_ATTESTATIONS: readonly Attestation[] = [
   { promiseId: 'infrastructure-security', by: 'CISO', date: '2026-05-01', evidenceUrl: 'https://intranet.example.nl/fw-review', expires: '2026-11-01' },
 ];
 
+/** The configured domains, in order. */
+export const FIXTURE_DOMAINS = ['example.nl', 'shop.example.nl', HOSTILE_DOMAIN] as const;
+
 /**
- * A complete report as the CLI will build it: run results, then waivers, `since` against an optional baseline, the
- * promise roll-up, the summary, and the seal (digest only; signatures use a key made in the test).
+ * A complete report as the CLI will build it, domain by domain: run results, then waivers, `since` against an
+ * optional baseline, the promise roll-up, the summary, and the seal (digest only; signatures use a key made in the
+ * test). A domain a result names that is not configured gets an entry after the configured ones.
  */
 export function fixtureReport(options: { readonly baseline?: ScanReport; readonly results?: readonly CheckResult[] } = {}): ScanReport {
   const raw = options.results ?? fixtureResults();
-  const waived = applyWaivers(raw, FIXTURE_WAIVERS, NOW);
-  const results = annotateSince(waived.results, options.baseline ?? null, SCAN_START);
-  const domains = ['example.nl', 'shop.example.nl', HOSTILE_DOMAIN];
+  const waivers = createWaiverApplier(FIXTURE_WAIVERS, NOW);
+  const tally = createStatusTally();
+  const rollup = createPromiseRollup(BUILT_IN_CATALOGUE, FIXTURE_ATTESTATIONS, NOW);
+  const baseline = options.baseline ? baselineOf(options.baseline) : null;
+  const names = [...new Set([...FIXTURE_DOMAINS, ...raw.map((r) => r.domain)])];
+  const domains: ReportDomain[] = names.map((domain) => {
+    const previous = options.baseline?.domains.find((d) => d.domain === domain)?.results ?? null;
+    const results = annotateSince(waivers.apply(raw.filter((r) => r.domain === domain)), previous, baseline, SCAN_START);
+    tally.add(results);
+    rollup.add(results);
+    return { domain, results, artifacts: domain === 'example.nl' ? DMARC_ARTIFACT : {} };
+  });
   const report: ScanReport = {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'vouch', version: '0.1.0' },
@@ -119,14 +133,14 @@ export function fixtureReport(options: { readonly baseline?: ScanReport; readonl
     durationMs: 7250,
     config: { source: 'vouch.yaml', digest: `sha256:${'ab'.repeat(32)}` },
     resolvers: ['192.0.2.53:53'],
-    domains,
     checks: [...new Map(raw.map((r) => [r.checkId, { id: r.checkId, title: r.title, promises: r.promises, scope: 'web' as const }])).values()],
-    summary: summarizeResults(results),
-    results,
-    artifacts: { 'dns:TXT:_dmarc.example.nl': { records: ['v=DMARC1; p=none; rua=mailto:dmarc@example.nl'], observedAt: at(505) } },
-    promises: rollupPromises(BUILT_IN_CATALOGUE, results, FIXTURE_ATTESTATIONS, NOW),
-    waivers: waived.waivers,
-    ...(options.baseline ? { baseline: { runId: options.baseline.runId, startedAt: options.baseline.startedAt } } : {}),
+    summary: tally.counts(),
+    promises: rollup.finish(),
+    waivers: waivers.states(),
+    ...(baseline ? { baseline: { runId: baseline.runId, startedAt: baseline.startedAt } } : {}),
+    domains,
   };
   return sealReport(report);
 }
+
+const DMARC_ARTIFACT = { 'dns:TXT:_dmarc.example.nl': { records: ['v=DMARC1; p=none; rua=mailto:dmarc@example.nl'], observedAt: at(505) } };

@@ -1,18 +1,22 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { publicKeyFingerprint } from '../../src/compliance/integrity.ts';
 import { WRITERS, REPORT_FORMATS } from '../../reports/index.ts';
+import { csvCell } from '../../reports/csv.ts';
 import { escapeHtml, htmlWriter, visible } from '../../reports/html.ts';
-import { junitWriter, xmlAttr, xmlText } from '../../reports/junit.ts';
-import { labelValue, prometheusWriter } from '../../reports/prometheus.ts';
-import { textWriter } from '../../reports/text.ts';
+import { xmlAttr, xmlText } from '../../reports/junit.ts';
+import { labelValue } from '../../reports/prometheus.ts';
 import { jsonWriter } from '../../reports/json.ts';
+import { allResults, renderReport } from '../../reports/memory.ts';
 import { fixtureReport, HOSTILE } from './fixture-report.ts';
 
 const report = fixtureReport();
+const results = allResults(report);
+const rendered = Object.fromEntries(await Promise.all(REPORT_FORMATS.map(async (f) => [f, await renderReport(WRITERS[f], report)] as const)));
 
 describe('snapshots of every format on the fixed report', () => {
   it.each(REPORT_FORMATS.map((f) => [f] as const))('%s', async (format) => {
-    const writer = WRITERS[format];
-    await expect(writer.render(report)).toMatchFileSnapshot(`__snapshots__/report.${writer.extension}`);
+    await expect(rendered[format]).toMatchFileSnapshot(`__snapshots__/report.${WRITERS[format].extension}`);
   });
 
   it('registers every writer under its own format name', () => {
@@ -20,13 +24,27 @@ describe('snapshots of every format on the fixed report', () => {
     expect(WRITERS['markdown']).toBeUndefined();
   });
 
-  it('json round-trips the report unchanged', () => {
-    expect(JSON.parse(jsonWriter.render(report))).toEqual(JSON.parse(JSON.stringify(report)));
+  it('json round-trips the report unchanged, with the seal sealReport computes in memory', () => {
+    expect(JSON.parse(rendered['json']!)).toEqual(JSON.parse(JSON.stringify(report)));
+  });
+
+  it('json has the documented layout: the header pretty-printed, one compact line per domain, the seal last', () => {
+    const lines = rendered['json']!.split('\n');
+    const open = lines.indexOf('  "domains": [');
+    expect(lines.slice(0, 3)).toEqual(['{', '  "schemaVersion": 2,', '  "tool": {']);
+    expect(lines.slice(open + 1, open + 1 + report.domains.length).map((l) => JSON.parse(l.replace(/^ {4}/, '').replace(/,$/, '')))).toEqual(
+      JSON.parse(JSON.stringify(report.domains)));
+    expect(lines.slice(open + 1 + report.domains.length)).toEqual(['  ],', `  "digest": "${report.digest!}"`, '}', '']);
+  });
+
+  it('json writes an empty domain list as valid JSON', async () => {
+    const empty = { ...report, domains: [] };
+    expect(JSON.parse(await renderReport(jsonWriter, empty)).domains).toEqual([]);
   });
 });
 
 describe('html', () => {
-  const page = htmlWriter.render(report);
+  const page = rendered['html']!;
 
   it('escapes the five HTML metacharacters', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
@@ -79,17 +97,34 @@ describe('html', () => {
   });
 
   it('opens failures and errors, and keeps passing evidence behind <details>', () => {
-    expect(page.match(/<details open>/g)).toHaveLength(report.results.filter((r) => r.status === 'fail' || r.status === 'error').length);
-    expect(page.match(/<details/g)).toHaveLength(report.results.length);
+    expect(page.match(/<details open>/g)).toHaveLength(results.filter((r) => r.status === 'fail' || r.status === 'error').length);
+    expect(page.match(/<details/g)).toHaveLength(results.length);
   });
 
-  it('flags an interrupted scan', () => {
-    expect(htmlWriter.render({ ...report, status: 'interrupted' })).toContain('class="banner"');
+  it('flags an interrupted scan', async () => {
+    expect(await renderReport(htmlWriter, { ...report, status: 'interrupted' })).toContain('class="banner"');
+  });
+
+  it('names at most 100 domains in the scope, and says how many more there are', async () => {
+    const many = { ...report, domains: Array.from({ length: 103 }, (_, i) => ({ domain: `d${i}.example`, results: [], artifacts: {} })) };
+    const scope = /<dt>Scope<\/dt><dd>([^<]*)<\/dd>/.exec(await renderReport(htmlWriter, many))![1]!;
+    expect(scope).toMatch(/^103 domain\(s\): d0\.example, d1\.example, .*, d99\.example, and 3 more \(each in its section below\); 6 check\(s\)$/);
+    expect(scope).not.toContain('d100.example');
+  });
+
+  it('shows the digest and signing key of the JSON report written from the same stream', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const json = JSON.parse(await renderReport(jsonWriter, report, pem)) as { digest: string; signature: { publicKeyFingerprint: string } };
+    const signedPage = await renderReport(htmlWriter, report, pem);
+    expect(signedPage).toContain(`<dt>Report digest</dt><dd>${json.digest}</dd>`);
+    expect(signedPage).toContain(`<dt>Signature</dt><dd>ed25519, key ${publicKeyFingerprint(publicKey)}</dd>`);
+    expect(json.signature.publicKeyFingerprint).toBe(publicKeyFingerprint(publicKey));
   });
 });
 
 describe('junit', () => {
-  const xml = junitWriter.render(report);
+  const xml = rendered['junit']!;
 
   it('escapes XML and removes characters XML 1.0 cannot hold', () => {
     expect(xmlText('a<b>&"\'\u0000\u0007\u001b\ud800z')).toBe('a&lt;b&gt;&amp;&quot;&apos;z');
@@ -100,7 +135,7 @@ describe('junit', () => {
 
   it('has one testsuite per domain and one testcase per result, with the right elements', () => {
     expect(xml.match(/<testsuite /g)).toHaveLength(report.domains.length);
-    expect(xml.match(/<testcase /g)).toHaveLength(report.results.length);
+    expect(xml.match(/<testcase /g)).toHaveLength(results.length);
     expect(xml.match(/<failure /g)).toHaveLength(report.summary.fail);
     expect(xml.match(/<error /g)).toHaveLength(report.summary.error);
     expect(xml.match(/<skipped /g)).toHaveLength(report.summary.skip + (report.summary.waived ?? 0));
@@ -113,7 +148,7 @@ describe('junit', () => {
 });
 
 describe('prometheus', () => {
-  const text = prometheusWriter.render(report);
+  const text = rendered['prometheus']!;
   const samples = text.split('\n').filter((l) => l && !l.startsWith('#'));
 
   it('escapes label values as the exposition format requires', () => {
@@ -147,7 +182,7 @@ describe('prometheus', () => {
 });
 
 describe('text', () => {
-  const out = textWriter.render(report);
+  const out = rendered['text']!;
 
   it('shows the promise roll-up and waived results', () => {
     expect(out).toMatch(/NOT MET\s+transport-encryption/);
@@ -161,3 +196,72 @@ describe('text', () => {
     expect(HOSTILE.control).toMatch(/\u001b/);
   });
 });
+
+describe('csv', () => {
+  const csv = rendered['csv']!;
+
+  it.each([
+    ['plain', 'plain'],
+    ['a,b', '"a,b"'],
+    ['say "hi"', '"say ""hi"""'],
+    ['two\nlines', '"two\nlines"'],
+    ['cr\rhere', '"cr\rhere"'],
+    ['=HYPERLINK("http://x")', `"'=HYPERLINK(""http://x"")"`],
+    ['+1', "'+1"],
+    ['-2+3', "'-2+3"],
+    ['@SUM(A1)', "'@SUM(A1)"],
+    ['\tindent', "'\tindent"],
+    ['\r=1', `"'\r=1"`],
+    ['a=1', 'a=1'],
+    ['', ''],
+  ])('cell %j -> %j', (value, cell) => {
+    expect(csvCell(value)).toBe(cell);
+  });
+
+  it('has a header row and one CRLF-terminated row per result, with the documented columns', () => {
+    const rows = csv.split('\r\n');
+    expect(rows[0]).toBe('domain,checkId,status,reason,originalStatus,summary,since,startedAt,durationMs,promises');
+    expect(rows.at(-1)).toBe('');
+    expect(rows.slice(1, 3)).toEqual([
+      'example.nl,https.available,pass,,,"HTTPS answers (TLSv1.3, HTTP 200)",2026-06-01T02:00:00.000Z,2026-06-01T02:00:00.000Z,120,transport-encryption',
+      `example.nl,http.hsts,warn,,,HSTS max-age=15552000 is below 31536000 s; server says ${HOSTILE.script},2026-06-01T02:00:00.000Z,2026-06-01T02:00:00.100Z,130,transport-encryption`,
+    ]);
+    expect(csv).toContain('example.nl,tls.protocol-versions,error,timeout,,');
+    expect(csv).toContain('example.nl,mail.dmarc,waived,,fail,');
+  });
+
+  it('parses back, per RFC 4180, into exactly the results (a quoted newline stays inside its cell)', () => {
+    const parsed = parseCsv(csv);
+    expect(parsed).toHaveLength(results.length + 1);
+    expect(parsed.slice(1).map((row) => [row[0], row[1], row[2]])).toEqual(results.map((r) => [r.domain, r.checkId, r.status]));
+    const hostile = parsed.find((row) => row[1] === 'http.hsts' && row[2] === 'fail')!;
+    expect(hostile[5]).toBe(`HSTS header missing; page title ${HOSTILE.attribute} ${HOSTILE.control}`);
+  });
+});
+
+/** A minimal RFC 4180 reader, to show the writer's output means what it should (not a general CSV parser). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"' && cell === '') {
+      // A quoted cell: up to the quote that is not doubled.
+      for (let j = i + 1; ; ) {
+        const q = text.indexOf('"', j);
+        if (text[q + 1] === '"') {
+          cell += text.slice(j, q + 1);
+          j = q + 2;
+          continue;
+        }
+        cell += text.slice(j, q);
+        i = q;
+        break;
+      }
+    } else if (c === ',') { row.push(cell); cell = ''; } else if (c === '\r' && text[i + 1] === '\n') {
+      row.push(cell); rows.push(row); row = []; cell = ''; i++;
+    } else cell += c;
+  }
+  return rows;
+}
