@@ -1,86 +1,191 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
+import { access, mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import type { Settings } from './config/settings.ts';
-import { redirectSettings } from './config/redirects.ts';
 import type { Check } from './core/check.ts';
-import type { Status } from './core/types.ts';
-import { applyWaivers } from './compliance/waivers.ts';
-import { annotateSince } from './compliance/history.ts';
-import { rollupPromises, summarizeResults } from './compliance/rollup.ts';
-import { sealReport } from './compliance/integrity.ts';
-import { createProbeSession, type ProbeSession } from './runner/probes.ts';
-import { runChecks } from './runner/run.ts';
-import { SCHEMA_VERSION, type ScanReport } from '../reports/types.ts';
+import type { Json, Status } from './core/types.ts';
+import type { LogLevel } from './log.ts';
+import { createProbeSession } from './runner/probes.ts';
+import { runDomain } from './runner/run.ts';
+import { runPipeline, type DomainJob } from './runner/pipeline.ts';
+import { scanSettings } from './runner/scan-settings.ts';
+import { resolverLabels } from './config/resolvers.ts';
+import { createJournal, journalFileName, openJournalForResume, type JournalHeader } from './runner/journal.ts';
+import { startWorkerPool } from './runner/workers/pool.ts';
+import type { ResumeNote } from '../reports/types.ts';
 import { VERSION } from './version.ts';
+import { domainsDigest } from './runner/domains-digest.ts';
+
+/** Below this many domains per worker, a worker thread costs more (its start-up) than it saves. */
+export const WORKER_MIN_DOMAINS = 50;
 
 export type ScanOptions = {
   readonly config: Config;
   readonly checks: readonly Check[];
   readonly log: Logger;
-  /** Aborting it stops the scan: unfinished checks become `error` and the report is marked `interrupted`. */
+  /** The level worker threads log at (they make their own loggers on stderr). */
+  readonly logLevel?: LogLevel;
+  /** Aborting it stops the scan: no further domain starts, those in flight finish as interrupted. */
   readonly signal?: AbortSignal;
   readonly now?: () => Date;
   readonly onDomainDone?: (done: number, total: number) => void;
-  /** The previous report, for `since` on every result. */
-  readonly baseline?: ScanReport | null;
+  /** Where the run journal goes (the output directory). Default: a temporary directory of its own. */
+  readonly journalDir?: string | null;
+  /** The journal of an interrupted run to continue (`vouch scan --resume`): its finished domains are not scanned again. */
+  readonly resume?: string;
+  /** How the scan was invoked, kept in the journal so that `vouch scan --resume DIR` alone can continue it. */
+  readonly invocation?: Json;
+  /** Worker threads; default `config.probe.workers`, else the number of cores, at most one per WORKER_MIN_DOMAINS domains. */
+  readonly workers?: number;
 };
 
-export type ScanOutcome = { readonly report: ScanReport; readonly stats: ProbeSession['stats'] };
+/** What a scan leaves behind: its journal, from which every report is written (src/runner/journal-report.ts). */
+export type ScanRun = {
+  readonly journalPath: string;
+  /** Set when the journal lives in a temporary directory of the scan's own, to be removed once reports are written. */
+  readonly temporaryDir: string | null;
+  readonly header: JournalHeader;
+  readonly status: 'complete' | 'interrupted';
+  readonly finishedAt: string;
+  readonly resumed: readonly ResumeNote[];
+  readonly workers: number;
+  /** Probe counters summed over every worker, for the benchmark. */
+  readonly stats: Readonly<Record<string, number>>;
+  /** The most connections one destination had at once across workers (worker runs only; 0 in-process). */
+  readonly peakConnectionsPerDestination: number;
+  /** Closes the read handle the run kept on its journal (discardTemporaryJournal calls it). */
+  release(): Promise<void>;
+};
 
-/** Runs one scan and builds its report. Never throws for anything a target does; see runChecks. */
-export async function runScan(options: ScanOptions): Promise<ScanOutcome> {
+/** Worker threads for `domains` domains still to scan. */
+export function workerCount(config: Config, domains: number, asked?: number): number {
+  const explicit = asked ?? config.probe.workers;
+  if (explicit !== null && explicit !== undefined) return Math.max(1, explicit);
+  return Math.max(1, Math.min(availableParallelism(), Math.ceil(domains / WORKER_MIN_DOMAINS)));
+}
+
+/**
+ * Scans every configured domain through a bounded window, each finished domain appended to the run journal, in this
+ * thread or in worker threads. Never throws for anything a target does; throws a JournalError when the journal
+ * cannot be written (the journal on disk stays resumable).
+ */
+export async function runScan(options: ScanOptions): Promise<ScanRun> {
   const { config, checks, log } = options;
   const now = options.now ?? (() => new Date());
   const signal = options.signal ?? new AbortController().signal;
   // Every check and probe in flight listens for the run being stopped; hundreds at once is the design, not a leak.
   setMaxListeners(0, signal);
-  const startedAt = now();
-  const session = createProbeSession(config, signal, log, VERSION);
-  const settings: Settings = {
-    thresholds: config.thresholds, allowedCookieCategories: config.cookieCategories,
-    strictMxCertificates: config.strictMxCertificates, maxRedirects: config.probe.maxRedirects, now,
-    redirects: redirectSettings(config), tlsPolicy: config.tls.policy, tlsVersionProbe: config.probe.tlsVersionProbe,
-    ocspQueryResponder: config.ocsp.queryResponder,
+  const expected = {
+    configDigest: config.digest, domainsDigest: domainsDigest(config.targets), domains: config.targets.length,
+    checks: checks.map((c) => c.id), toolVersion: VERSION,
   };
-  log.info({ domains: config.targets.length, checks: checks.length, resolvers: session.resolvers }, 'scan started');
-  try {
-    const results = await runChecks({
-      targets: config.targets, checks, probesFor: (track) => session.probesFor(track), settings,
-      concurrency: config.probe.concurrency, checkTimeoutMs: config.probe.checkTimeoutMs, signal, log,
-      ...(options.onDomainDone ? { onDomainDone: options.onDomainDone } : {}),
-    });
-    const finishedAt = now();
-    // Order matters: waivers first (a waived fail no longer counts), then `since` and the roll-ups, the seal last.
-    const { compliance } = config;
-    const waived = applyWaivers(results, compliance.waivers, finishedAt);
-    const annotated = annotateSince(waived.results, options.baseline ?? null, startedAt.toISOString());
-    const summary = summarizeResults(annotated);
-    const report: ScanReport = {
-      schemaVersion: SCHEMA_VERSION,
-      tool: { name: 'vouch', version: VERSION },
-      runId: randomUUID(),
-      status: signal.aborted ? 'interrupted' : 'complete',
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      durationMs: finishedAt.getTime() - startedAt.getTime(),
-      config: { source: config.source, digest: config.digest },
-      resolvers: session.resolvers,
-      domains: config.targets.map((t) => t.domain),
-      checks: checks.map((c) => ({ id: c.id, title: c.title, promises: c.promises, scope: c.scope })),
-      summary,
-      results: annotated,
-      artifacts: session.artifacts(),
-      promises: rollupPromises(compliance.catalogue, annotated, compliance.attestations, finishedAt),
-      waivers: waived.waivers,
-      ...(options.baseline ? { baseline: { runId: options.baseline.runId, startedAt: options.baseline.startedAt } } : {}),
+  let temporaryDir: string | null = null;
+  let journal;
+  let done: (index: number) => boolean;
+  let resumed: ResumeNote[];
+  let doneCount: number;
+  if (options.resume) {
+    const opened = await openJournalForResume(options.resume, expected, now().toISOString());
+    journal = opened.writer;
+    done = (index) => opened.isDone(index);
+    doneCount = opened.doneCount;
+    resumed = [...opened.resumes];
+  } else {
+    const dir = options.journalDir ?? (temporaryDir = await mkdtemp(join(tmpdir(), 'vouch-run-')));
+    const startedAt = now().toISOString();
+    const header: JournalHeader = {
+      runId: randomUUID(), startedAt, tool: { name: 'vouch', version: VERSION }, config: { source: config.source, digest: config.digest },
+      checks: expected.checks, domains: config.targets.length, domainsDigest: expected.domainsDigest,
+      settings: { resolvers: resolverLabels(config.resolvers), ...(options.invocation ? { invocation: options.invocation } : {}) },
     };
-    log.info({ summary, durationMs: report.durationMs, status: report.status }, 'scan finished');
-    return { report: sealReport(report, compliance.signingKeyPem ?? undefined), stats: { ...session.stats } };
-  } finally {
-    await session.close();
+    journal = await createJournal(join(dir, journalFileName(startedAt)), header);
+    done = () => false;
+    doneCount = 0;
+    resumed = [];
   }
+  // A read handle on the journal for the whole run: if its directory is removed mid-scan (the disk cleaned up, a
+  // mistake), the reports can still be written from it, elsewhere, instead of losing the run (see journalSource).
+  const keeper = await open(journal.path, 'r');
+  const total = config.targets.length;
+  const remaining = total - doneCount;
+  const workers = workerCount(config, remaining, options.workers);
+  log.info({ domains: total, remaining, checks: checks.length, workers, journal: journal.path }, options.resume ? 'scan resumed' : 'scan started');
+
+  function* jobs(): Generator<DomainJob> {
+    for (let index = 0; index < total; index++) if (!done(index)) yield { index, target: config.targets[index]! };
+  }
+  let finished = doneCount;
+  const onRecord = async (record: Parameters<typeof journal.append>[0]) => {
+    await journal.append(record);
+    if (record.complete) options.onDomainDone?.(++finished, total);
+  };
+  const window = Math.max(1, config.probe.domainsInFlight);
+  let stats: Record<string, number>;
+  let peak = 0;
+  try {
+    if (workers <= 1) {
+      const session = createProbeSession(config, signal, log, VERSION);
+      const settings = scanSettings(config, now);
+      const checkLimit = config.probe.checksInFlight ? pLimit(config.probe.checksInFlight) : undefined;
+      try {
+        await runPipeline(jobs(), {
+          window, signal, onRecord,
+          run: (job) => runDomain(job, {
+            checks, scope: session.forDomain(job.target.domain), settings, checkTimeoutMs: config.probe.checkTimeoutMs,
+            signal, log, ...(checkLimit ? { checkLimit } : {}),
+          }),
+        });
+      } finally {
+        await session.close();
+      }
+      stats = { ...session.stats };
+    } else {
+      const pool = await startWorkerPool({ size: workers, config, checks, logLevel: options.logLevel ?? 'silent' });
+      const stop = () => pool.abort();
+      signal.addEventListener('abort', stop, { once: true });
+      try {
+        await runPipeline(jobs(), { window, signal, onRecord, run: (job) => pool.run(job) });
+      } finally {
+        signal.removeEventListener('abort', stop);
+        const closed = await pool.close();
+        stats = closed.stats;
+        peak = closed.peakConnectionsPerDestination;
+      }
+    }
+  } catch (err) {
+    await journal.abandon().catch(() => undefined);
+    await keeper.close();
+    throw err;
+  }
+  const status = signal.aborted ? 'interrupted' : 'complete';
+  const finishedAt = now().toISOString();
+  await journal.close({ status, finishedAt });
+  log.info({ status, domains: total, workers }, 'scan finished');
+  return {
+    journalPath: await journalSource(journal.path, keeper), temporaryDir, header: journal.header, status, finishedAt, resumed,
+    workers, stats, peakConnectionsPerDestination: peak, release: () => keeper.close(),
+  };
+}
+
+/**
+ * Where the finished journal can be read: its path, or, when that is gone (the output directory was removed
+ * mid-scan), the file the run still holds open, through /proc (Linux). Elsewhere the path is returned as it is and
+ * reading it fails with the file system's error.
+ */
+async function journalSource(path: string, keeper: FileHandle): Promise<string> {
+  if (await access(path).then(() => true, () => false)) return path;
+  const held = `/proc/self/fd/${keeper.fd}`;
+  return (await access(held).then(() => true, () => false)) ? held : path;
+}
+
+/** Lets go of the run's journal once its reports are written, removing it when it lives in a temporary directory. */
+export async function discardTemporaryJournal(run: ScanRun): Promise<void> {
+  await run.release();
+  if (run.temporaryDir) await rm(run.temporaryDir, { recursive: true, force: true });
 }
 
 /** The exit code a report earns: 1 on a fail (or warn with failOn 'warn'), else 2 on an error, else 0. Waived findings do not count. */

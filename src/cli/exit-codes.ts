@@ -7,6 +7,8 @@ export const EXIT = {
   internal: 70,
   /** sysexits EX_CANTCREAT: the scan ran, but its reports could not be written to the output directory. */
   cantWrite: 73,
+  /** sysexits EX_IOERR: the run journal could not be written mid-scan (a full disk); the scan stopped, resumable. */
+  journal: 74,
   interrupted: 130,
   /** 128 + SIGPIPE, what a shell reports for `yes | head -1`: stdout or stderr was closed by its reader. */
   outputClosed: 141,
@@ -19,5 +21,7 @@ export const EXIT_HELP = `Exit codes:
   64  usage or configuration error (every problem is listed), or an unusable output directory
   70  internal error in Vouch
   73  reports could not be written at the end (the text summary is printed; the JSON is kept where stderr says)
+  74  the run journal could not be written during the scan (e.g. a full disk): the scan stopped, and
+      "vouch scan --resume DIR" continues it once the cause is fixed
   130 interrupted by SIGINT or SIGTERM (a partial report marked "interrupted" is written)
   141 stdout or stderr was closed by its reader (e.g. "| head"): the scan stops as on SIGTERM`;

@@ -6,6 +6,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { parseStrictInteger } from '../config/fields.ts';
 import { ExitError } from '../core/errors.ts';
 import { LOG_LEVELS, type LogLevel } from '../log.ts';
+import { REPORT_FORMATS } from '../core/types.ts';
 import { VERSION } from '../version.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
@@ -27,7 +28,7 @@ const repeatable = (text: string, previous: string[] | undefined) => [...(previo
 
 const outputOptions = (cmd: Command) => cmd
   .option('-o, --out <dir>', 'write the reports into this directory (per-run files plus latest.*)', once(String))
-  .option('-f, --format <list>', 'report formats, comma-separated: json,text,html,junit,prometheus', collect)
+  .option('-f, --format <list>', `report formats, comma-separated: ${REPORT_FORMATS.join(',')}`, collect)
   .addOption(new Option('--fail-on <level>', 'lowest status that makes the exit code 1').choices(['fail', 'warn']).default('fail'))
   .addOption(new Option('--log-level <level>', 'JSON log lines on stderr (default: info, or warn on a terminal)').choices([...LOG_LEVELS]))
   .option('--no-progress', 'no progress line on a terminal');
@@ -51,7 +52,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .option('--resolver <address[:port]>', 'DNS resolver to use instead of /etc/resolv.conf; repeatable', repeatable)
     .option('--ca <file>', 'extra trusted CA certificates (PEM); repeatable', repeatable)
     .option('--timeout <ms>', 'deadline for each network operation', once(positiveInteger))
-    .option('--concurrency <n>', 'checks in flight', once(positiveInteger))
+    .option('--concurrency <n>', 'domains in flight (default 32)', once(positiveInteger))
+    .option('--workers <n>', 'worker threads (default: the number of cores, at most one per 50 domains)', once(positiveInteger))
+    .option('--resume <dir>', 'continue the interrupted scan whose journal is in <dir> (its --out directory)', once(String))
     .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String)))
     .addHelpText('after', `\n${EXIT_HELP}\n`)
     .action(async (domains: string[], o: Record<string, unknown>) => {
@@ -68,11 +71,32 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(o['format'] ? { formats: o['format'] as string[] } : {}),
           ...(o['timeout'] ? { timeoutMs: o['timeout'] as number } : {}),
           ...(o['concurrency'] ? { concurrency: o['concurrency'] as number } : {}),
+          ...(o['workers'] ? { workers: o['workers'] as number } : {}),
         },
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: o['progress'] !== false,
         ...(o['baseline'] ? { baseline: String(o['baseline']) } : {}),
+        ...(o['resume'] ? { resume: String(o['resume']) } : {}),
+      }, io, signal);
+    });
+
+  outputOptions(program.command('replay')
+    .description('re-judge a recorded scan offline (its run journal) with the current checks, thresholds, waivers and promises')
+    .argument('<journal>', 'a run journal (vouch-<start>.journal.ndjson in the scan\'s --out directory)')
+    .option('-c, --config <file>', 'the configuration to judge by (default: the one the scan was started with)', once(String)))
+    .action(async (journal: string, o: Record<string, unknown>) => {
+      const { replayCommand } = await import('./commands/replay.ts');
+      code = await replayCommand({
+        journal: resolve(io.cwd, journal),
+        ...(o['config'] ? { config: String(o['config']) } : {}),
+        overrides: {
+          ...(o['out'] ? { outDir: resolve(io.cwd, String(o['out'])) } : {}),
+          ...(o['format'] ? { formats: o['format'] as string[] } : {}),
+        },
+        failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
+        ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
+        progress: false,
       }, io, signal);
     });
 

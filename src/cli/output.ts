@@ -1,40 +1,67 @@
 import { makeDirectory } from './make-directory.ts';
 import { randomBytes } from 'node:crypto';
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WRITERS } from '../../reports/index.ts';
-import type { ScanReport } from '../../reports/types.ts';
-import { writeFileAtomic } from './write-atomic.ts';
+import type { ReportStream } from '../../reports/types.ts';
+import { writeStreamAtomic } from './write-atomic.ts';
+import { fanOut } from './report-fanout.ts';
 
 /** `2026-11-25T08:30:00.123Z` -> `20261125T083000.123Z`: sortable, safe in every file system, distinct per run. */
 export function fileStamp(iso: string): string {
   return iso.replace(/[-:]/g, '');
 }
 
-/**
- * Writes each format twice, atomically: a per-run file (`vouch-<start>.<ext>`, kept for history and diffs) and
- * `latest.<ext>` (what dashboards and the next night's baseline read; not for an interrupted scan). Returns the
- * per-run paths.
- */
-export async function writeReports(report: ScanReport, dir: string, formats: readonly string[], retain: number | null = null): Promise<string[]> {
-  const written: string[] = [];
-  for (const format of formats) {
-    const writer = WRITERS[format];
-    if (!writer) continue;
-    const text = writer.render(report);
-    const path = join(dir, `vouch-${fileStamp(report.startedAt)}.${writer.extension}`);
-    await writeFileAtomic(path, text);
-    // An interrupted scan is kept, but never becomes `latest`: dashboards and the next night's baseline would read
-    // its unfinished checks as failures to test.
-    if (report.status !== 'interrupted') await writeFileAtomic(join(dir, `latest.${writer.extension}`), text);
-    written.push(path);
-  }
-  if (retain !== null) await pruneRuns(dir, retain);
-  return written;
+/** The per-run file of one format: `vouch-<start>.<ext>`. */
+export function runFilePath(dir: string, startedAt: string, extension: string): string {
+  return join(dir, `vouch-${fileStamp(startedAt)}.${extension}`);
 }
 
-const RUN_FILE = /^vouch-(\d{8}T\d{6}(?:\.\d{3})?Z)\.[a-z]+$/;
+/**
+ * Writes every format from ONE pass over the report's domains (and, given `alsoTo`, the same pass feeds that
+ * consumer too: the summary on stdout), each into its per-run file atomically (`vouch-<start>.<ext>`, kept for
+ * history and diffs), then points `latest.<ext>` at it (what dashboards and the next night's baseline read; not for
+ * an interrupted scan) with an atomic rename of a hard link, so a 1 GB report is not written twice. Returns the
+ * per-run paths.
+ */
+export async function writeReports(
+  report: ReportStream, dir: string, formats: readonly string[], retain: number | null = null,
+  alsoTo: readonly ((stream: ReportStream) => Promise<void>)[] = [], options: { readonly latest: boolean } = { latest: true },
+): Promise<string[]> {
+  const writers = formats.flatMap((format) => (WRITERS[format] ? [WRITERS[format]] : []));
+  const paths = writers.map((w) => runFilePath(dir, report.header.startedAt, w.extension));
+  await fanOut(report, [
+    ...writers.map((writer, i) => (stream: ReportStream) => writeStreamAtomic(paths[i]!, (write) => writer.write(stream, write))),
+    ...alsoTo,
+  ]);
+  // An interrupted scan is kept, but never becomes `latest`: dashboards and the next night's baseline would read
+  // its unfinished checks as failures to test.
+  if (options.latest && report.header.status !== 'interrupted') {
+    for (const [i, writer] of writers.entries()) await replaceWithLink(paths[i]!, join(dir, `latest.${writer.extension}`));
+  }
+  if (retain !== null) await pruneRuns(dir, retain);
+  return paths;
+}
+
+/** `target` becomes another name of `source`, atomically (a link under a temporary name, renamed over it). */
+async function replaceWithLink(source: string, target: string): Promise<void> {
+  const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await link(source, temp);
+  } catch {
+    // A file system without hard links: a copy, still renamed into place atomically.
+    await copyFile(source, temp);
+  }
+  try {
+    await rename(temp, target);
+  } catch (err) {
+    await rm(temp, { force: true });
+    throw err;
+  }
+}
+
+const RUN_FILE = /^vouch-(\d{8}T\d{6}(?:\.\d{3})?Z)\.(?:[a-z]+|journal\.ndjson)$/;
 
 /** Keeps the newest `retain` runs' files (all formats of a run share its stamp); `latest.*` is never touched. */
 export async function pruneRuns(dir: string, retain: number): Promise<string[]> {
@@ -44,17 +71,6 @@ export async function pruneRuns(dir: string, retain: number): Promise<string[]> 
   const removed = files.filter((f) => doomed.has(RUN_FILE.exec(f)![1]!));
   await Promise.all(removed.map((f) => rm(join(dir, f), { force: true })));
   return removed;
-}
-
-/** The previous run's JSON report (`latest.json`), or null when there is none or it cannot be read as a report. */
-export async function readBaseline(path: string): Promise<ScanReport | null> {
-  try {
-    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<ScanReport>;
-    const usable = parsed && parsed.schemaVersion === 1 && Array.isArray(parsed.results) && parsed.status !== 'interrupted';
-    return usable ? (parsed as ScanReport) : null;
-  } catch {
-    return null;
-  }
 }
 
 const ERRNO_TEXT: Readonly<Record<string, string>> = {
@@ -112,8 +128,8 @@ export async function outputDirProblem(dir: string): Promise<string | null> {
  * Where the JSON report goes when the output directory fails at the end of a scan: the system's temporary
  * directory (TMPDIR), under a name unique to the run. Returns its path; throws when that cannot be written either.
  */
-export async function keepReportElsewhere(report: ScanReport, dir: string = tmpdir()): Promise<string> {
-  const path = join(dir, `vouch-${fileStamp(report.startedAt)}-${report.runId.slice(0, 8)}.json`);
-  await writeFileAtomic(path, WRITERS['json']!.render(report));
+export async function keepReportElsewhere(report: ReportStream, dir: string = tmpdir()): Promise<string> {
+  const path = join(dir, `vouch-${fileStamp(report.header.startedAt)}-${report.header.runId.slice(0, 8)}.json`);
+  await writeStreamAtomic(path, (write) => WRITERS['json']!.write(report, write));
   return path;
 }

@@ -13,6 +13,19 @@ export type AtomicFs = Pick<typeof fsp, 'mkdir' | 'stat' | 'open' | 'rename' | '
  * as it was, and the error is thrown.
  */
 export async function writeFileAtomic(path: string, text: string, fs: AtomicFs = fsp): Promise<void> {
+  await writeStreamAtomic(path, async (write) => write(text), fs);
+}
+
+/** Text is gathered into blocks of this many characters before each write(2): a report comes in many small chunks. */
+const BLOCK_CHARS = 256 * 1024;
+
+/**
+ * Like writeFileAtomic, for text too large to hold at once: `produce` hands its chunks to `write` (awaiting it, so
+ * the disk sets the pace), and they reach the temporary file in blocks. Readers see the old file or the whole new one.
+ */
+export async function writeStreamAtomic(
+  path: string, produce: (write: (chunk: string) => Promise<void>) => Promise<void>, fs: AtomicFs = fsp,
+): Promise<void> {
   await makeDirectory(dirname(path), fs);
   const temp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const handle = await fs.open(temp, 'wx', 0o644);
@@ -20,7 +33,20 @@ export async function writeFileAtomic(path: string, text: string, fs: AtomicFs =
   try {
     let failure: { error: unknown } | null = null;
     try {
-      await handle.writeFile(text, 'utf8');
+      let block: string[] = [];
+      let blockChars = 0;
+      const flush = async () => {
+        const text = block.join('');
+        block = [];
+        blockChars = 0;
+        if (text.length > 0) await handle.writeFile(text, 'utf8');
+      };
+      await produce(async (chunk) => {
+        block.push(chunk);
+        blockChars += chunk.length;
+        if (blockChars >= BLOCK_CHARS) await flush();
+      });
+      await flush();
       await handle.sync();
     } catch (error) {
       failure = { error };

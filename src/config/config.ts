@@ -18,7 +18,13 @@ export type ResolverAddress = { readonly address: string; readonly port: number 
 export type ProbeConfig = {
   readonly timeoutMs: number;
   readonly checkTimeoutMs: number;
-  readonly concurrency: number;
+  /** Domains scanned at once (the pipeline's window, per run across all workers): memory grows with it, not with the estate. */
+  readonly domainsInFlight: number;
+  /** Optional cap on checks running at once in each worker (null: every check of every domain in flight may run). */
+  readonly checksInFlight: number | null;
+  /** Worker threads (null: the number of cores, never more than one per WORKER_MIN_DOMAINS domains). */
+  readonly workers: number | null;
+  /** Connections at once to one web destination (address and port), whatever the host names behind it. */
   readonly connectionsPerHost: number;
   /** SMTP connections at once to one MX address: 1 by default, as polite as a single sending MTA. */
   readonly mxConnectionsPerAddress: number;

@@ -39,7 +39,7 @@ export function defaultTarget(domain: string): Target {
 export const DEFAULT_PROBE_SETTINGS = {
   timeoutMs: 5_000,
   checkTimeoutMs: 30_000,
-  concurrency: 64,
+  domainsInFlight: 32,
   connectionsPerHost: 2,
   mxConnectionsPerAddress: 1,
   // 1 MiB: room for a page setting thousands of cookies (itself a finding), while a 10 MB header block is refused.

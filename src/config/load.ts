@@ -70,7 +70,9 @@ export type ConfigOverrides = {
   readonly outDir?: string;
   readonly formats?: readonly string[];
   readonly timeoutMs?: number;
+  /** `--concurrency`: domains in flight. */
   readonly concurrency?: number;
+  readonly workers?: number;
 };
 
 /** Validates a parsed config tree (or `{}` for a command-line-only scan) into a Config. */
@@ -130,9 +132,12 @@ export async function buildConfig(
     checks: { only, skip: skipIds }, output: { dir: dirText ? resolve(context.baseDir, dirText) : null, formats, stdoutFormat, retain },
     plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls, ocsp,
   };
-  // The digest covers everything that changes a verdict, but never the signing key itself.
+  // The digest covers everything that changes a verdict, but never the signing key itself, nor how the scan is run
+  // (domains in flight, workers) or where its reports go: a scan resumed with other such settings is the same scan.
   const { signingKeyPem, ...judged } = compliance;
-  const digest = createHash('sha256').update(JSON.stringify({ ...body, trustedCaPems, ...judged })).digest('hex');
+  const { domainsInFlight: _window, checksInFlight: _checks, workers: _workers, ...judgedProbe } = probe;
+  const { output: _output, ...judgedBody } = body;
+  const digest = createHash('sha256').update(JSON.stringify({ ...judgedBody, probe: judgedProbe, trustedCaPems, ...judged })).digest('hex');
   return { ok: true, config: { source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body, compliance: { ...judged, signingKeyPem } } };
 }
 
@@ -267,7 +272,7 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
   const timeouts = readMapping(root['timeouts'], 'timeouts', problems) ?? {};
   checkKeys(timeouts, 'timeouts', ['probeMs', 'checkMs'], problems);
   const conc = readMapping(root['concurrency'], 'concurrency', problems) ?? {};
-  checkKeys(conc, 'concurrency', ['checks', 'connectionsPerHost', 'mxConnectionsPerAddress'], problems);
+  checkKeys(conc, 'concurrency', ['domains', 'checks', 'workers', 'connectionsPerHost', 'mxConnectionsPerAddress'], problems);
   const limits = readMapping(root['limits'], 'limits', problems) ?? {};
   checkKeys(limits, 'limits', ['maxHeaderBytes', 'maxBodyBytes', 'maxRedirects'], problems);
   const families = readList(root['ipFamilies'], 'ipFamilies', problems);
@@ -287,8 +292,10 @@ function readProbe(root: Record<string, unknown>, o: ConfigOverrides, problems: 
   return {
     timeoutMs: probeMs,
     checkTimeoutMs: readInteger(timeouts['checkMs'], 'timeouts.checkMs', problems, 10, 3_600_000) ?? Math.max(d.checkTimeoutMs, probeMs * 6),
-    concurrency: readInteger(o.concurrency, '--concurrency', problems, 1, 10_000)
-      ?? readInteger(conc['checks'], 'concurrency.checks', problems, 1, 10_000) ?? d.concurrency,
+    domainsInFlight: readInteger(o.concurrency, '--concurrency', problems, 1, 10_000)
+      ?? readInteger(conc['domains'], 'concurrency.domains', problems, 1, 10_000) ?? d.domainsInFlight,
+    checksInFlight: readInteger(conc['checks'], 'concurrency.checks', problems, 1, 100_000) ?? null,
+    workers: readInteger(o.workers, '--workers', problems, 1, 256) ?? readInteger(conc['workers'], 'concurrency.workers', problems, 1, 256) ?? null,
     connectionsPerHost: readInteger(conc['connectionsPerHost'], 'concurrency.connectionsPerHost', problems, 1, 64) ?? d.connectionsPerHost,
     mxConnectionsPerAddress: readInteger(conc['mxConnectionsPerAddress'], 'concurrency.mxConnectionsPerAddress', problems, 1, 16) ?? d.mxConnectionsPerAddress,
     ipFamilies: ipFamilies && ipFamilies.length > 0 ? ipFamilies : d.ipFamilies,

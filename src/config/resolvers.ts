@@ -48,3 +48,8 @@ export function systemResolvers(path = '/etc/resolv.conf'): ResolverAddress[] {
   }
   return found.length > 0 ? found : [{ address: '127.0.0.1', port: 53 }];
 }
+
+/** `address:port` of each resolver a scan with `config` uses, in failover order (`[v6]:port` for IPv6), as reports name them. */
+export function resolverLabels(resolvers: readonly ResolverAddress[] | null): string[] {
+  return (resolvers ?? systemResolvers()).map((s) => (s.address.includes(':') ? `[${s.address}]:${s.port}` : `${s.address}:${s.port}`));
+}

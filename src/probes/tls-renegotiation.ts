@@ -1,3 +1,4 @@
+import { stableOpenSslMessage } from '../tls/openssl-error.ts';
 import type tls from 'node:tls';
 import { abortReason } from '../core/deadline.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
@@ -100,7 +101,7 @@ function renegotiateOnce(socket: tls.TLSSocket, attemptMs: number, signal: Abort
       signal.removeEventListener('abort', onAbort);
       resolve(attempt);
     };
-    const describe = (err: Error & { code?: string }) => `${err.code ?? 'error'}: ${err.message.split('\n')[0] ?? ''}`.slice(0, 200);
+    const describe = (err: Error & { code?: string }) => `${err.code ?? 'error'}: ${stableOpenSslMessage(err.message.split('\n')[0] ?? '')}`.slice(0, 200);
     const onError = (err: Error & { code?: string }) => finish({ ok: false, end: 'refused', detail: describe(err) });
     const onClose = () => finish({ ok: false, end: 'closed', detail: 'the server closed the connection' });
     const onAbort = () => finish({ ok: false, end: 'deadline', detail: abortReason(signal).message });

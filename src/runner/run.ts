@@ -1,51 +1,50 @@
-import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Check } from '../core/check.ts';
 import { deadline } from '../core/deadline.ts';
 import { ProbeError } from '../core/errors.ts';
 import { ERROR_REASONS, SKIP_REASONS, STATUSES, type CheckResult, type Outcome, type Target } from '../core/types.ts';
 import type { Settings } from '../config/settings.ts';
-import type { Probes } from '../probes/types.ts';
+import type { DomainRecord } from '../core/domain-record.ts';
+import type { DomainProbeScope } from './probes.ts';
 
-/** What the runner needs: it never imports a concrete check or probe. */
-export type RunDeps = {
-  readonly targets: readonly Target[];
+/** What running one domain needs: it never imports a concrete check or probe. */
+export type DomainRunDeps = {
   readonly checks: readonly Check[];
-  /** Probes for one task; `track` receives the cache key of every probe the task used. */
-  readonly probesFor: (track: (key: string) => void) => Probes;
+  /** The domain's probe scope (src/runner/probes.ts): one view per check, then the domain's artifacts and facts. */
+  readonly scope: DomainProbeScope;
   readonly settings: Settings;
-  readonly concurrency: number;
   readonly checkTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  readonly onDomainDone?: (done: number, total: number) => void;
+  /** Optional cap on checks in flight across the domains this process runs (config `concurrency.checks`). */
+  readonly checkLimit?: LimitFunction;
 };
 
 /**
- * Runs every check on every target and returns one result per pair, in target then check order. Never throws:
- * a crashing check is `error/internal`, an overrun `error/timeout`, a stopped run `error/timeout` (interrupted).
+ * Runs every check on one domain, all at once (they mostly wait on shared probes), and returns its record. Never
+ * throws: a crashing check is `error/internal`, an overrun `error/timeout`; a stopped run gives a record marked
+ * incomplete, so a resumed scan runs the domain again.
  */
-export async function runChecks(deps: RunDeps): Promise<CheckResult[]> {
-  const limit = pLimit(deps.concurrency);
-  const remaining = new Map(deps.targets.map((t) => [t.domain, deps.checks.length]));
-  let domainsDone = 0;
-  const tasks = deps.targets.flatMap((target) => deps.checks.map((check) => limit(async () => {
-    const result = await runOne(check, target, deps);
-    const left = (remaining.get(target.domain) ?? 1) - 1;
-    remaining.set(target.domain, left);
-    if (left === 0) deps.onDomainDone?.(++domainsDone, deps.targets.length);
-    return result;
-  })));
-  return Promise.all(tasks);
+export async function runDomain(job: { readonly index: number; readonly target: Target }, deps: DomainRunDeps): Promise<DomainRecord> {
+  const startedAt = new Date().toISOString();
+  const run = (check: Check) => runOne(check, job.target, deps);
+  const results = await Promise.all(deps.checks.map((check) => (deps.checkLimit ? deps.checkLimit(() => run(check)) : run(check))));
+  const { artifacts, facts } = deps.scope.finish();
+  return {
+    index: job.index, domain: job.target.domain, startedAt, finishedAt: new Date().toISOString(),
+    complete: !deps.signal.aborted, results, artifacts, facts,
+  };
 }
 
-function notApplicable(check: Check, target: Target): Outcome | null {
+/** A check that does not apply to this domain (web or mail switched off) is `skip`, without running. */
+export function notApplicable(check: Check, target: Target): Outcome | null {
   if (check.scope === 'web' && !target.web) return { status: 'skip', summary: 'web checks are off for this domain', reason: 'not-applicable' };
   if (check.scope === 'mail' && !target.mail) return { status: 'skip', summary: 'mail checks are off for this domain', reason: 'not-applicable' };
   return null;
 }
 
-async function runOne(check: Check, target: Target, deps: RunDeps): Promise<CheckResult> {
+async function runOne(check: Check, target: Target, deps: DomainRunDeps): Promise<CheckResult> {
   const started = new Date();
   const artifacts = new Set<string>();
   // The child logger is made on first use: most checks never log, and the debug line below is usually off.
@@ -61,7 +60,7 @@ async function runOne(check: Check, target: Target, deps: RunDeps): Promise<Chec
     try {
       // Getters: the deadline's AbortSignal and the logger are made only if the check reads them (see LazyDeadline).
       const work = check.run({
-        target, probes: deps.probesFor((key) => artifacts.add(key)), settings: deps.settings,
+        target, probes: deps.scope.probesFor((key) => artifacts.add(key)), settings: deps.settings,
         get signal() { return budget.signal; }, get log() { return logger(); },
       });
       outcome = validOutcome(await budget.race(work));

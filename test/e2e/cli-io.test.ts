@@ -174,7 +174,7 @@ describe('the output directory', () => {
     expect(stderr).not.toMatch(STACK_LINE);
     const kept = /the JSON report is kept at (\S+)/.exec(stderr)?.[1];
     expect(kept?.startsWith(keep)).toBe(true);
-    expect(JSON.parse(await readFile(kept!, 'utf8'))).toMatchObject({ schemaVersion: 1, status: 'complete', domains: ['stall.io.test'] });
+    expect(JSON.parse(await readFile(kept!, 'utf8'))).toMatchObject({ schemaVersion: 2, status: 'complete', domains: [expect.objectContaining({ domain: 'stall.io.test' })] });
     expect(stdout).toContain('https.available');
     expect(stdout).toContain(`Reports: not written`);
   }, 60_000);

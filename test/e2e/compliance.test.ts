@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
 import { startSilentServer } from '../../src/lab/tls-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -49,7 +50,7 @@ describe('waivers', () => {
     const run = await scan(cfg);
     expect(run.code).toBe(0);
     const report = await latest(out);
-    const hsts = report.results.find((r) => r.domain === 'nohsts.comp.test' && r.checkId === 'http.hsts');
+    const hsts = allResults(report).find((r) => r.domain === 'nohsts.comp.test' && r.checkId === 'http.hsts');
     expect(hsts).toMatchObject({ status: 'waived', originalStatus: 'fail', waiver: { owner: 'web team' } });
     expect(report.waivers?.map((w) => w.state)).toEqual(['active', 'expired']);
     expect(report.summary.waived).toBe(1);
@@ -82,8 +83,11 @@ describe('promises, attestations and history', () => {
     expect(second.stdout).toMatch(/Since \S+: 0 new failure\(s\), 0 fixed, 0 newly untestable/);
     const three = (await scan(cfg), await latest(out));
     expect(three.baseline).toBeDefined();
-    expect(three.results.every((r) => r.since === one.startedAt)).toBe(true);
-    expect((await readdir(out)).filter((f) => f.startsWith('vouch-')).length).toBe(2);
+    expect(allResults(three).every((r) => r.since === one.startedAt)).toBe(true);
+    // retain: 2 keeps the newest two runs: each its report and its journal.
+    const kept = (await readdir(out)).filter((f) => f.startsWith('vouch-'));
+    expect(kept.filter((f) => f.endsWith('.journal.ndjson'))).toHaveLength(2);
+    expect(kept.filter((f) => /^vouch-[^.]+\.\d{3}Z\.json$/.test(f) || /^vouch-\d{8}T\d{6}Z\.json$/.test(f))).toHaveLength(2);
   });
 });
 
@@ -105,7 +109,9 @@ describe('diff and verify', () => {
     const verified = await runCli(['verify', join(outB, 'latest.json'), '--key', join(dir, 'sign.pub')]);
     expect(verified).toMatchObject({ code: 0 });
     expect(verified.stdout).toContain('signature valid');
-    const tampered = (await readFile(join(outB, 'latest.json'), 'utf8')).replace('"status": "fail"', '"status": "pass"');
+    const original = await readFile(join(outB, 'latest.json'), 'utf8');
+    const tampered = original.replace('"status":"fail"', '"status":"pass"');
+    expect(tampered).not.toBe(original);
     await writeFile(join(dir, 'tampered.json'), tampered);
     expect((await runCli(['verify', join(dir, 'tampered.json')])).code).toBe(1);
   });
@@ -135,7 +141,7 @@ describe('interrupted scans', () => {
     const perRun = files.find((f) => /^vouch-.*\.json$/.test(f))!;
     const report = JSON.parse(await readFile(join(out, perRun), 'utf8')) as ScanReport;
     expect(report.status).toBe('interrupted');
-    expect(report.results.some((r) => r.status === 'error' && r.summary.includes('interrupted'))).toBe(true);
+    expect(allResults(report).some((r) => r.status === 'error' && r.summary.includes('interrupted'))).toBe(true);
     expect((await readdir(out)).some((f) => f.endsWith('.tmp'))).toBe(false);
   }, 30_000);
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDnsServer, TIMEOUT } from '../../src/lab/dns-server.ts';
 import type { DnsServer, Zone } from '../../src/lab/dns-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli, type CliRun } from '../support/cli.ts';
 
@@ -43,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => { await dns?.close(); });
 
 const result = (domain: string) => {
-  const found = report.results.find((r) => r.domain === domain && r.checkId === 'dns.dnssec');
+  const found = allResults(report).find((r) => r.domain === domain && r.checkId === 'dns.dnssec');
   if (!found) throw new Error(`no dns.dnssec result for ${domain}: ${run.stderr}`);
   return found;
 };

@@ -5,7 +5,8 @@ import { dnssecCheck } from '../../checks/dns/dnssec.ts';
 import { buildConfig } from '../../src/config/load.ts';
 import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
 import { selectChecks } from '../../src/runner/select.ts';
-import { runScan } from '../../src/scan.ts';
+import { scanReport } from '../../src/scan-report.ts';
+import { allResults, artifactOf } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 
 const SOA = [{ mname: 'ns1.dns.test', rname: 'hostmaster.dns.test', serial: 2026060101 }];
@@ -35,11 +36,11 @@ beforeAll(async () => {
   // Not in checks/index.ts yet: selected from a registry of their own, as `--only dns.*` would select them.
   const selection = selectChecks([dnssecCheck, caaCheck], ['dns.*'], []);
   if (!selection.ok) throw new Error(selection.problems.join('\n'));
-  ({ report } = await runScan({ config: loaded.config, checks: selection.checks, log: pino({ level: 'silent' }) }));
+  ({ report } = await scanReport({ config: loaded.config, checks: selection.checks, log: pino({ level: 'silent' }) }));
 }, 60_000);
 afterAll(async () => { await estate?.close(); });
 
-const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
 const resolver = () => `127.0.0.1:${estate.dns.port}`;
 
 describe('DNS checks end to end against the lab resolver', () => {
@@ -88,6 +89,6 @@ describe('DNS checks end to end against the lab resolver', () => {
   it('keeps the DNS answers behind each verdict as artifacts', () => {
     const caa = result('www.parent.dns.test', 'dns.caa');
     expect(caa?.artifacts.length).toBeGreaterThanOrEqual(2);
-    for (const key of caa?.artifacts ?? []) expect(report.artifacts).toHaveProperty([key]);
+    for (const key of caa?.artifacts ?? []) expect(artifactOf(report, 'www.parent.dns.test', key), key).toBeDefined();
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOSTILE_PATHS, hostileRoutes } from '../../src/lab/hostile-http.ts';
 import { startHttpServer, type LabHttpServer, type Route } from '../../src/lab/http-server.ts';
 import { createCa, createIntermediateChain, issueLeaf, type LabCert } from '../../src/lab/pki.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => { await Promise.all(servers.map((s) => s.close())); });
 
-const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
 
 describe('honest verdicts through the CLI', () => {
   it('fails the key check for an RSA-1024 certificate at depth 30 of a 40-certificate chain', () => {

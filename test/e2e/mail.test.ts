@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -52,7 +53,7 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await estate?.close(); });
 
-const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
 
 describe('mail transport checks end to end through the CLI, one SMTP server per variant', () => {
   it.each([

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.ts';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -35,7 +36,7 @@ async function scan(domain: string, only: string) {
 describe('prerequisites end to end through the CLI', () => {
   it('nothing served on 443: https.available fails, every check that needs HTTPS skips naming it, exit 1', async () => {
     const { run, report } = await scan('nohttps.prereq.test', 'https.*,http.*,tls.*');
-    const byId = Object.fromEntries(report.results.map((r) => [r.checkId, r]));
+    const byId = Object.fromEntries(allResults(report).map((r) => [r.checkId, r]));
     expect(byId['https.available']?.status).toBe('fail');
     expect(byId['https.redirect']?.status).toBe('pass'); // port 80 refuses too: nothing is served insecurely
     const dependants = ALL_CHECKS.filter((c) => /^(http|tls)\./.test(c.id)).map((c) => c.id);
@@ -49,7 +50,7 @@ describe('prerequisites end to end through the CLI', () => {
 
   it('no STARTTLS: mail.starttls fails, the version, cipher, key-exchange and certificate checks skip naming it', async () => {
     const { report } = await scan('nostarttls.prereq.test', 'mail.starttls*,mail.mx-certificate');
-    const byId = Object.fromEntries(report.results.map((r) => [r.checkId, r]));
+    const byId = Object.fromEntries(allResults(report).map((r) => [r.checkId, r]));
     expect(byId['mail.starttls']?.status).toBe('fail');
     for (const id of ['mail.starttls-protocols', 'mail.starttls-cipher-suites', 'mail.starttls-cipher-order', 'mail.starttls-key-exchange', 'mail.starttls-known-weaknesses', 'mail.mx-certificate']) {
       expect(byId[id], id).toMatchObject({ status: 'skip', reason: 'prerequisite', summary: expect.stringContaining('see mail.starttls') });

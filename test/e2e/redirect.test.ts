@@ -13,6 +13,7 @@ import { startDnsServer, type DnsServer } from '../../src/lab/dns-server.ts';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
 import { startHttpServer } from '../../src/lab/http-server.ts';
 import { startSilentServer } from '../../src/lab/tls-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { MAX_HEADER_VALUE_CHARS } from '../../src/probes/types.ts';
 import { runCli } from '../support/cli.ts';
@@ -86,7 +87,7 @@ async function scan(config: string, resolver: string, extra: string[] = []) {
   const run = await runCli(['scan', '-c', file, '--resolver', resolver, '--ca', join(dir, 'ca.pem'),
     ...rules.flatMap((r) => ['--connect-to', r]), '--timeout', '400', '--out', out, '--format', 'json', '--log-level', 'silent', ...extra]);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
-  const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+  const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
   return { run, report, result };
 }
 
@@ -139,6 +140,6 @@ describe('redirects the walker does not follow', () => {
       expect(result, JSON.stringify(result)).toMatchObject({ status: 'error', reason: 'client-limitation' });
       expect(result?.summary).toContain('Location header was cut');
     }
-    expect(JSON.stringify(scanned.report.artifacts)).not.toContain('truncated]/');
+    expect(JSON.stringify(scanned.report.domains.map((d) => d.artifacts))).not.toContain('truncated]/');
   });
 });

@@ -69,7 +69,7 @@ beforeAll(async () => {
     scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, ...MAIL], servers }),
     HAS_OPENSSL ? early() : null,
   ]);
-  const report: ScanReport = { ...main.report, results: [...main.report.results, ...(earlyScan?.report.results ?? [])] };
+  const report: ScanReport = { ...main.report, domains: [...main.report.domains, ...(earlyScan?.report.domains ?? [])] };
   result = resultFinder(report);
 }, 60_000);
 

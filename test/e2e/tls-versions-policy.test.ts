@@ -13,6 +13,7 @@ import { startHttpServer } from '../../src/lab/http-server.ts';
 import { startSslv2Server, startSslv3Server } from '../../src/lab/legacy-tls-server.ts';
 import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startSilentServer, type LabServer } from '../../src/lab/tls-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -48,7 +49,7 @@ async function scan(domains: readonly string[], only: string, profile?: string) 
   const run = await runCli(['scan', '-c', config, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
     '--only', only, '--timeout', '1500', '--format', 'json', '--log-level', 'silent']);
   const report = JSON.parse(run.stdout) as ScanReport;
-  const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+  const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
   return { run, report, result };
 }
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
 import { startClosingServer, startSilentServer } from '../../src/lab/tls-server.ts';
 import { hostileRoutes, HOSTILE_PATHS } from '../../src/lab/hostile-http.ts';
+import { allResults, artifactOf } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -58,7 +59,7 @@ async function scan(domains: string[], extra: string[] = []) {
   const run = await runCli(['scan', ...domains, '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'),
     ...rules, '--timeout', '1500', '--out', out, '--format', 'json,text', '--log-level', 'silent', ...extra]);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
-  const status = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+  const status = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
   return { run, report, status };
 }
 
@@ -100,7 +101,7 @@ describe('web transport checks end to end through the CLI', () => {
     const trust = result.status('good.e2e.test', 'tls.certificate-trust');
     const key = trust?.artifacts.find((k) => k.startsWith('tls:'));
     expect(key).toBeDefined();
-    const facts = result.report.artifacts[key!] as { chain: { pem: string }[] };
+    const facts = artifactOf(result.report, 'good.e2e.test', key!) as { chain: { pem: string }[] };
     expect(facts.chain[0]?.pem).toContain('BEGIN CERTIFICATE');
   });
 
@@ -120,7 +121,7 @@ describe('tlsVersionProbe: node (OpenSSL at its default security level)', () => 
     const config = join(cfgDir, 'node.yaml');
     await writeFile(config, 'domains: [{ name: good.e2e.test, mail: false }]\ntlsVersionProbe: node\n');
     const { report, status } = await scan([], ['-c', config, '--only', 'tls.protocol-versions']);
-    expect(report.results).toHaveLength(1);
+    expect(allResults(report)).toHaveLength(1);
     const result = status('good.e2e.test', 'tls.protocol-versions');
     // No OpenSSL 3 build can offer SSLv2 or SSLv3, so under this engine the check is never a pass (issue 9).
     expect(result).toMatchObject({ status: 'error', reason: 'client-limitation' });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GOOD_HEADERS } from '../../src/demo/sites.ts';
 import { hostileRoutes, HOSTILE_PATHS } from '../../src/lab/hostile-http.ts';
 import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -43,11 +44,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await estate?.close(); });
 
-const result = (domain: string, check: string) => report.results.find((r) => r.domain === domain && r.checkId === check);
+const result = (domain: string, check: string) => allResults(report).find((r) => r.domain === domain && r.checkId === check);
 
 describe('web application checks against hostile servers, end to end', () => {
   it('judges a well-run site as passing every header check', () => {
-    const bad = report.results.filter((r) => r.domain === 'good.app.test' && !['pass', 'skip'].includes(r.status));
+    const bad = allResults(report).filter((r) => r.domain === 'good.app.test' && !['pass', 'skip'].includes(r.status));
     expect(bad).toEqual([]);
   });
 
@@ -59,7 +60,7 @@ describe('web application checks against hostile servers, end to end', () => {
 
   it('reads a 50 MB body only up to the cap, and judges the headers', () => {
     expect(result('hugebody.app.test', 'http.content-type-options')?.status).toBe('fail');
-    const hop = Object.entries(report.artifacts).find(([k]) => k.startsWith('http:GET https://hugebody.app.test/'))?.[1] as { bodyTruncated: boolean } | undefined;
+    const hop = Object.entries(report.domains.find((d) => d.domain === 'hugebody.app.test')?.artifacts ?? {}).find(([k]) => k.startsWith('http:GET https://hugebody.app.test/'))?.[1] as { bodyTruncated: boolean } | undefined;
     expect(hop?.bodyTruncated).toBe(true);
   });
 

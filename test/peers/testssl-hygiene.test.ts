@@ -14,6 +14,7 @@ import { createCa, issueLeaf } from '../../src/lab/pki.ts';
 import { startRawTlsServer } from '../../src/lab/raw-tls-server.ts';
 import type { LabServer } from '../../src/lab/tls-server.ts';
 import { MODP1024_PEM } from '../../src/lab/tls-variants.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 import { hasTestssl, TESTSSL } from '../support/peers.ts';
@@ -168,7 +169,7 @@ function testsslVerdict(item: Item, target: TargetName): { ok: boolean; findings
 
 /** Vouch's verdict: a check passes, or the weakness row says not vulnerable. */
 function vouchVerdict(item: Item, target: TargetName): { ok: boolean; said: string } {
-  const r = report.results.find((x) => x.domain === DOMAIN[target] && x.checkId === checkOf(item));
+  const r = allResults(report).find((x) => x.domain === DOMAIN[target] && x.checkId === checkOf(item));
   if (!r) throw new Error(`no ${checkOf(item)} result for ${DOMAIN[target]}`);
   if ('check' in item.vouch) return { ok: r.status === 'pass', said: `${r.status}: ${r.summary}` };
   const weakness = item.vouch.weakness;

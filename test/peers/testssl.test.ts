@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate, type SiteSpec } from '../../src/lab/estate.ts';
 import { startSslv2Server, startSslv3Server } from '../../src/lab/legacy-tls-server.ts';
 import type { LabServer } from '../../src/lab/tls-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -58,7 +59,7 @@ describe.skipIf(!existsSync(TESTSSL))('agreement with testssl.sh on protocol ver
     const run = await runCli(['scan', domain, '--resolver', `127.0.0.1:${estate.dns.port}`, ...rules.flatMap((r) => ['--connect-to', r]),
       '--only', 'tls.protocol-versions', '--format', 'json', '--log-level', 'silent']);
     const report = JSON.parse(run.stdout) as ScanReport;
-    const evidence = (report.results[0] as { evidence?: unknown }).evidence as { addresses: { versions: { version: string; accepted: boolean }[] }[] };
+    const evidence = (allResults(report)[0] as { evidence?: unknown }).evidence as { addresses: { versions: { version: string; accepted: boolean }[] }[] };
     const ours = Object.fromEntries(evidence.addresses[0]!.versions.map((v) => [v.version, v.accepted]));
     expect(Object.keys(theirs)).toHaveLength(6);
     expect(ours).toEqual(theirs);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { startDnsServer, type DnsServer, type Zone } from '../../src/lab/dns-server.ts';
 import type { TlsVersion } from '../../src/probes/types.ts';
@@ -135,7 +136,7 @@ const VERSIONS: Record<string, TlsVersion | undefined> = { TLSv1: 'TLSv1', 'TLSv
 function vouchViewOf(report: ScanReport, variant: TlsVariant, seconds: number): { view: PeerView; orderVerdicts: string[] } {
   const [suitesId, orderId, kxId] = variant.starttls === 'smtp' ? MAIL_CHECKS : WEB_CHECKS;
   const rowOf = (checkId: string): Row => {
-    const result = report.results.find((r) => r.domain === domainOf(variant.name) && r.checkId === checkId);
+    const result = allResults(report).find((r) => r.domain === domainOf(variant.name) && r.checkId === checkId);
     const row = result && addressRow(result.evidence as Json);
     if (!row) throw new Error(`vouch: no evidence row for ${checkId} on ${variant.name}: ${result?.status} ${result?.summary}`);
     return row;

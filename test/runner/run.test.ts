@@ -3,8 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { defineCheck, pass, type Check } from '../../src/core/check.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { defaultTarget, DEFAULT_SETTINGS } from '../../src/config/defaults.ts';
-import { runChecks, type RunDeps } from '../../src/runner/run.ts';
+import { runDomain } from '../../src/runner/run.ts';
+import type { Probes } from '../../src/probes/types.ts';
+import type { Target } from '../../src/core/types.ts';
+import type { DomainRecord } from '../../src/core/domain-record.ts';
 import { fakeProbes } from '../support/fake-probes.ts';
+
+type RunDeps = {
+  targets: Target[]; checks: Check[]; probesFor: (track: (key: string) => void) => Probes; checkTimeoutMs: number; signal: AbortSignal;
+};
+
+/** Every target through runDomain, one after another; the records' results in target then check order. */
+async function runRecords(d: RunDeps): Promise<DomainRecord[]> {
+  const records: DomainRecord[] = [];
+  for (const [index, target] of d.targets.entries()) {
+    records.push(await runDomain({ index, target }, {
+      checks: d.checks, settings: DEFAULT_SETTINGS, checkTimeoutMs: d.checkTimeoutMs, signal: d.signal, log: pino({ level: 'silent' }),
+      scope: { probesFor: d.probesFor, finish: () => ({ artifacts: { [`scope:${target.domain}`]: 1 }, facts: [] }) },
+    }));
+  }
+  return records;
+}
+const runChecks = async (d: RunDeps) => (await runRecords(d)).flatMap((r) => r.results);
 
 const check = (id: string, run: Check['run'], scope: Check['scope'] = 'domain'): Check =>
   defineCheck({ id, title: id, promises: ['p'], scope, needs: ['dns'], remediation: 'fix it, as documented', run });
@@ -12,12 +32,11 @@ const check = (id: string, run: Check['run'], scope: Check['scope'] = 'domain'):
 function deps(checks: Check[], overrides: Partial<RunDeps> = {}): RunDeps {
   return {
     targets: [defaultTarget('a.example'), { ...defaultTarget('b.example'), mail: false }],
-    checks, probesFor: () => fakeProbes({}), settings: DEFAULT_SETTINGS, concurrency: 4, checkTimeoutMs: 1_000,
-    signal: new AbortController().signal, log: pino({ level: 'silent' }), ...overrides,
+    checks, probesFor: () => fakeProbes({}), checkTimeoutMs: 1_000, signal: new AbortController().signal, ...overrides,
   };
 }
 
-describe('runChecks', () => {
+describe('runDomain', () => {
   it('returns one result per domain and check, in target then check order', async () => {
     const slow = check('t.slow', async () => { await new Promise((r) => setTimeout(r, 20)); return pass('slow', {}); });
     const fast = check('t.fast', async () => pass('fast', {}));
@@ -71,10 +90,16 @@ describe('runChecks', () => {
     expect(results[0]?.artifacts).toEqual(['dns:TXT:a.example']);
   });
 
-  it('reports progress per finished domain', async () => {
-    const seen: string[] = [];
-    await runChecks(deps([check('t.ok', async () => pass('ok', {}))], { onDomainDone: (d, t) => seen.push(`${d}/${t}`) }));
-    expect(seen).toEqual(['1/2', '2/2']);
+  it('returns one record per domain with its place, the scope\'s artifacts, and whether it finished', async () => {
+    const records = await runRecords(deps([check('t.ok', async () => pass('ok', {}))]));
+    expect(records.map((r) => [r.index, r.domain, r.complete, r.artifacts])).toEqual([
+      [0, 'a.example', true, { 'scope:a.example': 1 }], [1, 'b.example', true, { 'scope:b.example': 1 }],
+    ]);
+    const controller = new AbortController();
+    const stopped = await runRecords(deps([check('t.stop', async () => { controller.abort(); return pass('ok', {}); })], {
+      signal: controller.signal, targets: [defaultTarget('a.example')],
+    }));
+    expect(stopped[0]?.complete).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@ import type { Estate, SiteSpec } from '../../src/lab/estate.ts';
 import { rawTlsHandler, startRawTlsServer, type RawTlsOptions } from '../../src/lab/raw-tls-server.ts';
 import { garbageHandler, startStarttlsFront } from '../../src/lab/starttls-front.ts';
 import { startClosingServer, type LabServer } from '../../src/lab/tls-server.ts';
+import { allResults } from '../../reports/memory.ts';
 import type { ReportResult, ScanReport } from '../../reports/types.ts';
 import { runCli } from './cli.ts';
 
@@ -51,8 +52,9 @@ export async function scanLab(estate: Estate, options: LabScanOptions): Promise<
 
 /** `result(domain, check)` over a report's results. */
 export function resultFinder(report: ScanReport): LabScan['result'] {
+  const results = allResults(report);
   return (domain, check) => {
-    const r = report.results.find((x) => x.domain === domain && x.checkId === check);
+    const r = results.find((x) => x.domain === domain && x.checkId === check);
     if (!r) throw new Error(`no result for ${check} on ${domain}`);
     return r;
   };

@@ -7,14 +7,14 @@ import { ALL_CHECKS } from '../../../checks/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { executeScan } from './scan.ts';
-import type { ScanReport } from '../../../reports/types.ts';
+import type { ReportResult, ReportStream } from '../../../reports/types.ts';
 
 /** Every scanned demo domain, web first, then mail. */
 export const ALL_DEMO_SITES = [...DEMO_SITES, ...DEMO_MAIL_SITES];
 
 /** Results that differ from what the demo sites are built to show: an unnamed check must pass or skip. */
-export function unexpectedResults(report: ScanReport): string[] {
-  return report.results.flatMap((r) => {
+export function unexpectedResults(results: readonly ReportResult[]): string[] {
+  return results.flatMap((r) => {
     const expected = ALL_DEMO_SITES.find((s) => s.domain === r.domain)?.expects[r.checkId];
     const ok = expected ? r.status === expected : r.status === 'pass' || r.status === 'skip';
     return ok ? [] : [`${r.domain} ${r.checkId}: ${r.status} (expected ${expected ?? 'pass'}): ${r.summary}`];
@@ -62,9 +62,12 @@ export async function demoCommand(options: DemoOptions, io: CliIo, signal: Abort
     banner.write('Vouch demo: scanning simulated domains served on loopback (no internet needed).\n');
     for (const site of ALL_DEMO_SITES) banner.write(`  ${site.domain.padEnd(24)} ${site.shows}\n`);
     banner.write('\n');
-    const { code, report } = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal);
+    const surprises: string[] = [];
+    const inspect = async (stream: ReportStream) => {
+      for await (const domain of stream.domains()) surprises.push(...unexpectedResults(domain.results));
+    };
+    const { code } = await executeScan({ config: loaded.config, checks: ALL_CHECKS }, options, io, signal, { inspect: [inspect] });
     if (code === EXIT.interrupted || code === EXIT.internal || code === EXIT.cantWrite) return code;
-    const surprises = unexpectedResults(report);
     banner.write(surprises.length === 0
       ? '\nEvery demo domain showed exactly the findings it is there to show.\n'
       : `\nUnexpected demo results (please report this):\n${surprises.map((s) => `  ${s}`).join('\n')}\n`);

@@ -1,0 +1,47 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ConfigOverrides } from '../../config/load.ts';
+import { ExitError } from '../../core/errors.ts';
+import { readJournal } from '../../runner/journal.ts';
+import { EXIT } from '../exit-codes.ts';
+
+const JOURNAL = /^vouch-\d{8}T\d{6}(?:\.\d{3})?Z\.journal\.ndjson$/;
+
+/**
+ * The journal `vouch scan --resume DIR` continues: the newest one in DIR (names sort by start time) that did not
+ * finish. A DIR whose newest run finished has nothing to resume, which is said rather than starting a new scan.
+ */
+export async function findResumableJournal(dir: string): Promise<string> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => JOURNAL.test(n)).sort();
+  } catch (err) {
+    throw new ExitError(EXIT.usage, `--resume ${dir}: cannot read the directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const newest = names.at(-1);
+  if (!newest) throw new ExitError(EXIT.usage, `--resume ${dir}: no run journal (vouch-*.journal.ndjson) in this directory`);
+  const path = join(dir, newest);
+  const reader = await readJournal(path);
+  try {
+    if (reader.end?.status === 'complete') {
+      throw new ExitError(EXIT.usage, `--resume ${dir}: the newest run (${reader.header.runId}, ${newest}) finished; there is nothing to resume`);
+    }
+  } finally {
+    await reader.close();
+  }
+  return path;
+}
+
+export type Invocation = { readonly config: string | null; readonly overrides: ConfigOverrides };
+
+/** How the journal's run was started (configuration file and command-line values), recorded by `vouch scan`. */
+export async function readInvocation(path: string): Promise<Invocation> {
+  const reader = await readJournal(path);
+  try {
+    const recorded = (reader.header.settings as { invocation?: Invocation }).invocation;
+    if (!recorded) throw new ExitError(EXIT.usage, `--resume: ${path} does not say how its scan was started (written by a library call, not "vouch scan")`);
+    return recorded;
+  } finally {
+    await reader.close();
+  }
+}

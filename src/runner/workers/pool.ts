@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../../config/config.ts';
+import type { DomainRecord } from '../../core/domain-record.ts';
+import type { LogLevel } from '../../log.ts';
+import type { Check } from '../../core/check.ts';
+import type { DomainJob } from '../pipeline.ts';
+import { FactExchange } from './fact-exchange.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
+import { KeyedSemaphores } from './semaphores.ts';
+
+/** Facts kept for other workers (src/runner/workers/fact-exchange.ts); a few MB at the sizes facts have. */
+const SHARED_FACTS = 4096;
+
+export type WorkerPool = {
+  /** Scans one domain on the least busy worker. */
+  run(job: DomainJob): Promise<DomainRecord>;
+  /** Stops every worker's checks (their domains come back incomplete). */
+  abort(): void;
+  /** Closes the workers; returns their probe counters summed, and the coordinator's own figures. */
+  close(): Promise<{ stats: Record<string, number>; peakConnectionsPerDestination: number; sharedFacts: number }>;
+};
+
+/**
+ * The worker script: next to this module when running the built code; when this module runs from its TypeScript
+ * source (the test runner), the built copy, since a worker thread cannot load TypeScript (`npm test` builds first).
+ */
+function workerScript(): URL {
+  const here = new URL('./worker-main.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return here;
+  const built = new URL('../../../dist/src/runner/workers/worker-main.js', import.meta.url);
+  if (!existsSync(fileURLToPath(built))) throw new Error('worker threads need the built code: run "npm run build"');
+  return built;
+}
+
+type Member = { readonly worker: Worker; readonly jobs: Map<number, (record: DomainRecord) => void>; alive: boolean };
+
+/** Starts `size` worker threads scanning with `config` and the checks `checkIds`; resolves once all are ready. */
+export async function startWorkerPool(options: { size: number; config: Config; checks: readonly Check[]; logLevel: LogLevel }): Promise<WorkerPool> {
+  const slots = new KeyedSemaphores<Worker>();
+  const facts = new FactExchange<Worker>(SHARED_FACTS);
+  const stats: Record<string, number> = {};
+  const closed: Promise<void>[] = [];
+  const script = workerScript();
+  const init: WorkerInit = { config: options.config, checkIds: options.checks.map((c) => c.id), logLevel: options.logLevel };
+
+  const targets = new Map<number, DomainJob>();
+  const members = await Promise.all(Array.from({ length: options.size }, () => new Promise<Member>((resolve, reject) => {
+    const worker = new Worker(script, { workerData: init });
+    const member: Member = { worker, jobs: new Map(), alive: true };
+    const send = (message: ToWorker) => worker.postMessage(message);
+    let closing: (() => void) | undefined;
+    closed.push(new Promise<void>((done) => { closing = done; }));
+    worker.on('message', (message: FromWorker) => {
+      switch (message.t) {
+        case 'ready': resolve(member); break;
+        case 'failed': reject(new Error(`worker thread could not start: ${message.message}`)); break;
+        case 'record':
+          member.jobs.get(message.record.index)?.(message.record);
+          member.jobs.delete(message.record.index);
+          break;
+        case 'acquire': slots.acquire(message.key, message.limit, worker, () => send({ t: 'granted', id: message.id })); break;
+        case 'release': slots.release(message.key, worker); break;
+        case 'claim': facts.claim(message.key, worker, (answer) => send({ t: 'claimed', id: message.id, answer })); break;
+        case 'publish': facts.publish(message.fact); break;
+        case 'closed':
+          for (const [name, value] of Object.entries(message.stats)) stats[name] = (stats[name] ?? 0) + value;
+          break;
+      }
+    });
+    worker.on('error', (err) => reject(err));
+    worker.on('exit', (code) => {
+      member.alive = false;
+      slots.releaseAll(worker);
+      facts.holderGone(worker);
+      for (const [index, finish] of member.jobs) finish(crashedRecord(index, code));
+      member.jobs.clear();
+      closing?.();
+    });
+  })));
+  // A worker that dies (out of memory, a native crash) must not lose its domains: each becomes `error/internal` on
+  // every check, and the scan goes on with the other workers.
+  const crashedRecord = (index: number, code: number): DomainRecord => {
+    const job = targets.get(index)!;
+    targets.delete(index);
+    const at = new Date().toISOString();
+    const summary = `not finished: the worker thread scanning this domain exited (code ${code})`;
+    return {
+      index, domain: job.target.domain, startedAt: at, finishedAt: at, complete: true, artifacts: {}, facts: [],
+      results: options.checks.map((c) => ({
+        checkId: c.id, title: c.title, domain: job.target.domain, promises: c.promises, startedAt: at, durationMs: 0,
+        artifacts: [], status: 'error', summary, reason: 'internal',
+      })),
+    };
+  };
+
+  return {
+    run(job) {
+      const alive = members.filter((m) => m.alive);
+      if (alive.length === 0) return Promise.reject(new Error('every worker thread has exited'));
+      const member = alive.reduce((a, b) => (b.jobs.size < a.jobs.size ? b : a));
+      targets.set(job.index, job);
+      return new Promise<DomainRecord>((resolve) => {
+        member.jobs.set(job.index, (record) => { targets.delete(job.index); resolve(record); });
+        member.worker.postMessage({ t: 'job', job } satisfies ToWorker);
+      });
+    },
+    abort() {
+      for (const m of members) if (m.alive) m.worker.postMessage({ t: 'abort' } satisfies ToWorker);
+    },
+    async close() {
+      for (const m of members) if (m.alive) m.worker.postMessage({ t: 'close' } satisfies ToWorker);
+      await Promise.all(closed);
+      return { stats, peakConnectionsPerDestination: slots.peak, sharedFacts: facts.shared };
+    },
+  };
+}
