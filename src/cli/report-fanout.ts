@@ -19,17 +19,27 @@ export async function fanOut(report: ReportStream, consumers: readonly ((stream:
   const feed = (async () => {
     try {
       for await (const domain of report.domains()) await Promise.all(channels.map((c) => c.put(domain)));
+    } catch (err) {
+      // A journal that cannot be read mid-way: every consumer fails too, so no writer seals what it got so far as
+      // if it were the whole report.
+      for (const c of channels) c.fail(err);
+      throw err;
     } finally {
       for (const c of channels) c.end();
     }
   })();
-  await Promise.all([feed, ...runs]);
+  // Every consumer settles before this returns (or throws the first failure): none is left writing a file, or
+  // reading the journal after its owner closed it.
+  const settled = await Promise.allSettled([feed, ...runs]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** A one-slot hand-over between one producer and one consumer. */
 class Handoff<T> {
   #slot: { value: T } | null = null;
   #ended = false;
+  #failure: { error: unknown } | null = null;
   #abandoned = false;
   #taken: (() => void) | null = null;
   #filled: (() => void) | null = null;
@@ -47,6 +57,12 @@ class Handoff<T> {
     this.#filled?.();
   }
 
+  /** The producer failed: the consumer's next read throws its error. */
+  fail(error: unknown): void {
+    this.#failure ??= { error };
+    this.#filled?.();
+  }
+
   /** The consumer finished (or failed) without reading everything: the producer must not wait for it. */
   abandon(): void {
     this.#abandoned = true;
@@ -55,8 +71,9 @@ class Handoff<T> {
 
   async *drain(): AsyncGenerator<T> {
     for (;;) {
-      if (!this.#slot && !this.#ended) await new Promise<void>((resolve) => { this.#filled = resolve; });
+      if (!this.#slot && !this.#ended && !this.#failure) await new Promise<void>((resolve) => { this.#filled = resolve; });
       this.#filled = null;
+      if (this.#failure) throw this.#failure.error;
       if (this.#slot) {
         const { value } = this.#slot;
         this.#slot = null;

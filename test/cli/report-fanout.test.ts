@@ -50,3 +50,26 @@ describe('fanOut', () => {
     expect(all).toEqual(['a', 'b', 'c']);
   });
 });
+
+describe('fanOut when something fails', () => {
+  it('fails every consumer when the report cannot be read to the end, so none seals a partial report', async () => {
+    const broken: ReportStream = {
+      header: {} as ReportHeader,
+      async *domains() { yield domain('a'); throw new Error('damaged journal line'); },
+    };
+    const ends: string[] = [];
+    const consumer = async (s: ReportStream) => { await read(s); ends.push('finished'); };
+    await expect(fanOut(broken, [consumer, consumer])).rejects.toThrow('damaged journal line');
+    expect(ends).toEqual([]);
+  });
+
+  it('waits for every consumer before it rejects with the first failure', async () => {
+    const { stream } = counted(['a', 'b', 'c']);
+    let slowDone = false;
+    await expect(fanOut(stream, [
+      async () => { throw new Error('writer failed'); },
+      async (s) => { await read(s); await new Promise((r) => setTimeout(r, 30)); slowDone = true; },
+    ])).rejects.toThrow('writer failed');
+    expect(slowDone).toBe(true);
+  });
+});

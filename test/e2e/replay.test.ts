@@ -77,3 +77,15 @@ describe('vouch replay (issue 11)', () => {
     expect(ocsp?.summary).toContain('not in the recorded scan');
   });
 });
+
+describe('vouch replay with bad input', () => {
+  it('refuses a file that is not a run journal with a usage error, not a crash', async () => {
+    const bogus = join(dir, 'bogus.ndjson');
+    await writeFile(bogus, 'not a journal\n');
+    for (const path of [bogus, join(dir, 'missing.ndjson')]) {
+      const run = await runCli(['replay', path, '-c', scanConfig, '--log-level', 'silent']);
+      expect(run.code, run.stderr).toBe(64);
+      expect(run.stderr).toContain('not a readable run journal');
+    }
+  });
+});

@@ -5,6 +5,7 @@ import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 import { prepareScan } from './prepare.ts';
 import { readInvocation } from './resume.ts';
+import { readJournal } from '../../runner/journal.ts';
 import { executeScan } from './scan.ts';
 
 export type ReplayCommandOptions = {
@@ -22,6 +23,11 @@ export type ReplayCommandOptions = {
  * the scan was started with, as it reads now). Reports are written as a scan's, with `replayOf` in the journal.
  */
 export async function replayCommand(options: ReplayCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
+  // A journal that cannot be read is the user's argument, found before anything else runs.
+  const reader = await readJournal(options.journal).catch((err: unknown) => {
+    throw new ExitError(EXIT.usage, `replay ${options.journal}: not a readable run journal: ${err instanceof Error ? err.message : String(err)}`);
+  });
+  await reader.close();
   let config = options.config;
   let overrides: ConfigOverrides = options.overrides;
   if (!config) {

@@ -18,25 +18,30 @@ export async function findResumableJournal(dir: string): Promise<string> {
   } catch (err) {
     throw new ExitError(EXIT.usage, `--resume ${dir}: cannot read the directory: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
-  const newest = names.at(-1);
-  if (!newest) throw new ExitError(EXIT.usage, `--resume ${dir}: no run journal (vouch-*.journal.ndjson) in this directory`);
-  const path = join(dir, newest);
-  const reader = await readJournal(path);
-  try {
-    if (reader.end?.status === 'complete') {
-      throw new ExitError(EXIT.usage, `--resume ${dir}: the newest run (${reader.header.runId}, ${newest}) finished; there is nothing to resume`);
+  // Newest first; a journal without even its first line (killed as it was created) is no run to resume: skipped.
+  for (const name of names.reverse()) {
+    const path = join(dir, name);
+    const reader = await readJournal(path).catch(() => null);
+    if (!reader) continue;
+    try {
+      if (reader.end?.status === 'complete') {
+        throw new ExitError(EXIT.usage, `--resume ${dir}: the newest run (${reader.header.runId}, ${name}) finished; there is nothing to resume`);
+      }
+    } finally {
+      await reader.close();
     }
-  } finally {
-    await reader.close();
+    return path;
   }
-  return path;
+  throw new ExitError(EXIT.usage, `--resume ${dir}: no readable run journal (vouch-*.journal.ndjson) in this directory`);
 }
 
 export type Invocation = { readonly config: string | null; readonly overrides: ConfigOverrides };
 
 /** How the journal's run was started (configuration file and command-line values), recorded by `vouch scan`. */
 export async function readInvocation(path: string): Promise<Invocation> {
-  const reader = await readJournal(path);
+  const reader = await readJournal(path).catch((err: unknown) => {
+    throw new ExitError(EXIT.usage, `${path}: not a readable run journal: ${err instanceof Error ? err.message : String(err)}`);
+  });
   try {
     const recorded = (reader.header.settings as { invocation?: Invocation }).invocation;
     if (!recorded) throw new ExitError(EXIT.usage, `--resume: ${path} does not say how its scan was started (written by a library call, not "vouch scan")`);

@@ -10,8 +10,13 @@ import { FactExchange } from './fact-exchange.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { KeyedSemaphores } from './semaphores.ts';
 
-/** Facts kept for other workers (src/runner/workers/fact-exchange.ts); a few MB at the sizes facts have. */
-const SHARED_FACTS = 4096;
+/**
+ * Facts kept for other workers (src/runner/workers/fact-exchange.ts). Counted, not weighed: at up to ~90 KB a fact
+ * (an HTTP body at its cap) 1,024 of them stay under 100 MB, and a fact shared by many domains stays recent.
+ */
+const SHARED_FACTS = 1024;
+/** How long workers get to close their sessions after the last domain before they are terminated. */
+const CLOSE_GRACE_MS = 5_000;
 
 export type WorkerPool = {
   /** Scans one domain on the least busy worker. */
@@ -46,9 +51,12 @@ export async function startWorkerPool(options: { size: number; config: Config; c
   const init: WorkerInit = { config: options.config, checkIds: options.checks.map((c) => c.id), logLevel: options.logLevel };
 
   const targets = new Map<number, DomainJob>();
-  const members = await Promise.all(Array.from({ length: options.size }, () => new Promise<Member>((resolve, reject) => {
+  const started: Worker[] = [];
+  const starting = Promise.all(Array.from({ length: options.size }, () => new Promise<Member>((resolve, reject) => {
     const worker = new Worker(script, { workerData: init });
+    started.push(worker);
     const member: Member = { worker, jobs: new Map(), alive: true };
+    let lastError = '';
     const send = (message: ToWorker) => worker.postMessage(message);
     let closing: (() => void) | undefined;
     closed.push(new Promise<void>((done) => { closing = done; }));
@@ -69,25 +77,34 @@ export async function startWorkerPool(options: { size: number; config: Config; c
           break;
       }
     });
-    worker.on('error', (err) => reject(err));
+    worker.on('error', (err) => { lastError = err.message; reject(err); });
     worker.on('exit', (code) => {
       member.alive = false;
+      reject(new Error(`worker thread exited (code ${code}) before it was ready${lastError ? `: ${lastError}` : ''}`));
       slots.releaseAll(worker);
       facts.holderGone(worker);
-      for (const [index, finish] of member.jobs) finish(crashedRecord(index, code));
+      for (const [index, finish] of member.jobs) finish(crashedRecord(index, code, lastError));
       member.jobs.clear();
       closing?.();
     });
   })));
+  let members: Member[];
+  try {
+    members = await starting;
+  } catch (err) {
+    // One worker that cannot start (a plugin that fails to load in it) stops them all: none is left running.
+    await Promise.all(started.map((w) => w.terminate()));
+    throw err;
+  }
   // A worker that dies (out of memory, a native crash) must not lose its domains: each becomes `error/internal` on
-  // every check, and the scan goes on with the other workers.
-  const crashedRecord = (index: number, code: number): DomainRecord => {
+  // every check, and the scan goes on with the other workers. Marked incomplete, so a resume scans them again.
+  const crashedRecord = (index: number, code: number, cause: string): DomainRecord => {
     const job = targets.get(index)!;
     targets.delete(index);
     const at = new Date().toISOString();
-    const summary = `not finished: the worker thread scanning this domain exited (code ${code})`;
+    const summary = `not finished: the worker thread scanning this domain exited (code ${code}${cause ? `: ${cause}` : ''})`;
     return {
-      index, domain: job.target.domain, startedAt: at, finishedAt: at, complete: true, artifacts: {}, facts: [],
+      index, domain: job.target.domain, startedAt: at, finishedAt: at, complete: false, artifacts: {}, facts: [],
       results: options.checks.map((c) => ({
         checkId: c.id, title: c.title, domain: job.target.domain, promises: c.promises, startedAt: at, durationMs: 0,
         artifacts: [], status: 'error', summary, reason: 'internal',
@@ -111,7 +128,11 @@ export async function startWorkerPool(options: { size: number; config: Config; c
     },
     async close() {
       for (const m of members) if (m.alive) m.worker.postMessage({ t: 'close' } satisfies ToWorker);
+      // A worker whose event loop something still holds (a socket that outlived its run) is stopped after a grace
+      // period: its domains are all journaled by now, only its counters would be missing.
+      const grace = setTimeout(() => { for (const m of members) if (m.alive) void m.worker.terminate(); }, CLOSE_GRACE_MS);
       await Promise.all(closed);
+      clearTimeout(grace);
       return { stats, peakConnectionsPerDestination: slots.peak, sharedFacts: facts.shared };
     },
   };
