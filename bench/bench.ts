@@ -1,23 +1,11 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
+import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ALL_CHECKS } from '../checks/index.ts';
-import { buildConfig } from '../src/config/load.ts';
-import { createLogger } from '../src/log.ts';
-import { runScan } from '../src/scan.ts';
-import { readFileSync } from 'node:fs';
-
-/** The simulated servers' CPU time (Linux /proc), to tell whether they or the scanner limit the throughput. */
-function childCpuMs(pid: number | undefined): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return null;
-  }
-}
+import type { EstateCounters } from './bench-estate.ts';
+import type { RunResult, RunSpec } from './bench-run.ts';
+import { DEFAULT_WEB_ADDRESSES } from './layout.ts';
 
 // `--tls`: issue 9's TLS mode, a bench of its own (bench/tls-bench.ts: Vouch's enumeration against sslscan).
 if (process.argv.includes('--tls')) {
@@ -26,52 +14,112 @@ if (process.argv.includes('--tls')) {
 }
 
 /**
- * `npm run bench -- [--domains 500] [--rtt-ms 0] [--concurrency 512]`: starts N simulated domains (DNS, HTTP, HTTPS)
- * in a child process, scans them with every web and DNS check in this process, and prints throughput, client CPU
- * per domain, connections per domain and peak RSS. A measurement, not a test: it asserts nothing.
+ * `npm run bench -- --domains 1000,10000,100000 --workers 1,default --rtt-ms 0,50`: for every size and latency, starts
+ * the bench estate (bench/bench-estate.ts: web and mail, DNS, HTTPS, HTTP, SMTP with STARTTLS) in a child process,
+ * then scans it side by side with the minimal scan (bench/minimal-scan.ts) and with Vouch at each worker count,
+ * each in a fresh process, and prints per run: domains/s, client CPU per domain, connections and DNS queries per
+ * domain as the servers counted them, peak RSS, the servers' CPU, and for Vouch the report-writing time and its CPU
+ * per domain against the minimal scan's. A measurement, not a test: it asserts nothing. See docs/benchmark.md.
  */
 const { values } = parseArgs({
   options: {
-    domains: { type: 'string', default: '500' }, 'rtt-ms': { type: 'string', default: '0' },
-    concurrency: { type: 'string', default: '512' }, json: { type: 'boolean', default: false },
+    domains: { type: 'string', default: '1000' }, workers: { type: 'string', default: 'default' },
+    'rtt-ms': { type: 'string', default: '0' }, window: { type: 'string', default: '500' },
+    'web-addresses': { type: 'string', default: String(DEFAULT_WEB_ADDRESSES) }, formats: { type: 'string', default: 'json,text' },
+    'no-minimal': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
   },
 });
-const domains = Number(values.domains);
-const rttMs = Number(values['rtt-ms']);
-const concurrency = Number(values.concurrency);
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const sizes = list(values.domains).map(Number);
+const workerCounts = list(values.workers).map((w) => (w === 'default' ? undefined : Number(w)));
+const rtts = list(values['rtt-ms']).map(Number);
+const window = Number(values.window);
+const webAddresses = Number(values['web-addresses']);
+const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
-const child = spawn(process.execPath, [fileURLToPath(new URL('./estate-process.js', import.meta.url)), String(domains), String(rttMs / 2)], { stdio: ['ignore', 'pipe', 'inherit'] });
-const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
-const estate = JSON.parse(line) as { dns: string; connectTo: string[]; caPem: string; domains: string[] };
+type Row = Record<string, string | number | null>;
 
-const loaded = await buildConfig({
-  domains: estate.domains.map((name) => ({ name, mail: false })), resolvers: [estate.dns], connectTo: estate.connectTo, ipFamilies: [4],
-  concurrency: { checks: concurrency }, timeouts: { probeMs: 10_000 },
-}, { source: null, baseDir: process.cwd(), extraCaPems: [estate.caPem] });
-if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+for (const domains of sizes) {
+  for (const rttMs of rtts) {
+    const estate = await startEstateProcess(domains, webAddresses, rttMs);
+    try {
+      let minimalCpu: number | null = null;
+      const runs: { label: string; spec: Omit<RunSpec, 'domains' | 'estate' | 'window' | 'formats'> }[] = [
+        ...(values['no-minimal'] ? [] : [{ label: 'minimal', spec: { kind: 'minimal' as const } }]),
+        ...workerCounts.map((workers) => ({ label: `vouch w=${workers ?? 'default'}`, spec: { kind: 'vouch' as const, ...(workers ? { workers } : {}) } })),
+      ];
+      for (const { label, spec } of runs) {
+        const before = await estate.counters();
+        const result = await runChild({ ...spec, domains, estate: estate.info, window, formats: list(values.formats) });
+        if (typeof result === 'string') {
+          // A run that did not finish (a crash, memory exhausted) is a result too: say so and go on with the next.
+          print({ run: label, domains, rttMs, failed: result });
+          continue;
+        }
+        const after = await estate.counters();
+        const cpuPerDomain = result.scan.cpuMs / domains;
+        if (result.kind === 'minimal') minimalCpu = cpuPerDomain;
+        print(rowOf(label, domains, rttMs, result, before, after, minimalCpu));
+      }
+    } finally {
+      estate.stop();
+    }
+  }
+}
 
-// The servers' CPU is counted from here: starting them (a certificate and a staple per domain) is not the scan's.
-const serverCpuBefore = childCpuMs(child.pid);
-const cpuBefore = process.cpuUsage();
-const started = performance.now();
-const { report, stats } = await runScan({ config: loaded.config, checks: ALL_CHECKS, log: createLogger('silent') });
-const wallMs = performance.now() - started;
-const cpu = process.cpuUsage(cpuBefore);
-const serverCpuAfter = childCpuMs(child.pid);
-const serverCpuMs = serverCpuAfter === null || serverCpuBefore === null ? null : serverCpuAfter - serverCpuBefore;
-child.kill('SIGTERM');
+function rowOf(label: string, domains: number, rttMs: number, r: RunResult, before: Counted, after: Counted, minimalCpu: number | null): Row {
+  const per = (n: number, digits = 2) => +(n / domains).toFixed(digits);
+  const delta = (key: keyof EstateCounters & keyof Counted) => (after[key] as number) - (before[key] as number);
+  const cpu = r.scan.cpuMs / domains;
+  return {
+    run: label, domains, rttMs, workers: r.workers,
+    domainsPerSecond: +(domains / (r.scan.wallMs / 1000)).toFixed(1),
+    clientCpuMsPerDomain: +cpu.toFixed(2),
+    ratioToMinimal: r.kind === 'vouch' && minimalCpu ? +(cpu / minimalCpu).toFixed(2) : null,
+    peakRssMb: r.peakRssMb,
+    webConnectionsPerDomain: per(delta('httpsConnections') + delta('httpConnections')),
+    httpRequestsPerDomain: per(delta('httpsRequests') + delta('httpRequests')),
+    smtpSessionsPerDomain: per(delta('smtpConnections')),
+    dnsQueriesPerDomain: per(delta('dnsQueries')),
+    serverCpuMsPerDomain: per(after.cpuMs - before.cpuMs),
+    reportSeconds: r.report ? +(r.report.wallMs / 1000).toFixed(2) : null,
+    reportCpuSeconds: r.report ? +(r.report.cpuMs / 1000).toFixed(2) : null,
+    summary: r.summary ? JSON.stringify(r.summary) : null,
+    failures: r.failures, failureSample: r.failureSample,
+  };
+}
 
-const result = {
-  domains, rttMs, concurrency, checks: report.results.length,
-  seconds: +(wallMs / 1000).toFixed(2),
-  domainsPerSecond: +(domains / (wallMs / 1000)).toFixed(1),
-  clientCpuMsPerDomain: +((cpu.user + cpu.system) / 1000 / domains).toFixed(2),
-  tlsConnectionsPerDomain: +((stats.tlsHandshakes + stats.tlsVersionProbes) / domains).toFixed(2),
-  tlsEnumerationHellosPerDomain: +(stats.tlsEnumerationHellos / domains).toFixed(2),
-  tcpConnectionsPerDomain: +((stats.tlsHandshakes + stats.tlsVersionProbes + stats.tlsEnumerationHellos + stats.tcpConnects) / domains).toFixed(2),
-  dnsQueriesPerDomain: +(stats.dnsQueries / domains).toFixed(2),
-  peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-  serverCpuMsPerDomain: serverCpuMs === null ? null : +(serverCpuMs / domains).toFixed(2),
-  summary: report.summary,
-};
-process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `${Object.entries(result).map(([k, v]) => `${k.padEnd(24)} ${typeof v === 'object' ? JSON.stringify(v) : v}`).join('\n')}\n`);
+/** As each run ends (a 100,000-domain run takes an hour): a text block, or with `--json` one JSON line. */
+function print(row: Row): void {
+  if (values.json) return void process.stdout.write(`${JSON.stringify(row)}\n`);
+  process.stdout.write(`\n${Object.entries(row).filter(([, v]) => v !== null).map(([k, v]) => `${k.padEnd(26)} ${v}`).join('\n')}\n`);
+}
+
+type Counted = EstateCounters & { readonly cpuMs: number };
+
+/** The estate in its own process; `counters()` asks it for its servers' counters and its CPU time so far. */
+async function startEstateProcess(domains: number, addresses: number, rttMs: number) {
+  const child = spawn(process.execPath, [here('./estate-process.js'), String(domains), String(addresses), String(rttMs / 2)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: Interface = createInterface({ input: child.stdout! });
+  const replies = lines[Symbol.asyncIterator]();
+  const nextLine = async (): Promise<string> => {
+    const { value, done } = await replies.next();
+    if (done) throw new Error('the bench estate process ended');
+    return value as string;
+  };
+  const info = JSON.parse(await nextLine()) as RunSpec['estate'];
+  return {
+    info,
+    counters: async (): Promise<Counted> => { child.stdin!.write('counters\n'); return JSON.parse(await nextLine()) as Counted; },
+    stop: () => { child.stdin!.end(); child.kill('SIGTERM'); },
+  };
+}
+
+/** One measurement in a fresh process; its last stdout line is the result, or why there is none. */
+async function runChild(spec: RunSpec): Promise<RunResult | string> {
+  const child: ChildProcess = spawn(process.execPath, [here('./bench-run.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let last = '';
+  createInterface({ input: child.stdout! }).on('line', (line) => { last = line; });
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  return code === 0 ? JSON.parse(last) as RunResult : `the ${spec.kind} run ended with ${signal ?? `exit code ${code}`} (its stderr above says why)`;
+}

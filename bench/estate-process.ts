@@ -1,34 +1,25 @@
-import { startEstate, type SiteSpec } from '../src/lab/estate.ts';
-import { GOOD_HEADERS } from '../src/demo/sites.ts';
-import { startLatencyProxy } from './latency-proxy.ts';
+import { createInterface } from 'node:readline';
+import { startBenchEstate } from './bench-estate.ts';
 
 /**
- * The benchmark's simulated domains, in a process of their own so that the scanner's CPU time is measured alone.
- * argv: count, one-way latency in ms. Prints one JSON line with what the scanner needs, then serves until killed.
+ * The benchmark's simulated estate, in a process of its own so that the scanners' CPU time is measured alone.
+ * argv: domains, web addresses, one-way latency in ms. Prints one JSON line with what a scanner needs (the estate's
+ * DNS, connect-to rules, CA), then answers each `counters` line on stdin with one JSON line of the servers' counters
+ * and its own CPU time, until stdin closes or SIGTERM.
  */
-const count = Number(process.argv[2] ?? 500);
-const SECURITY_TXT = `Contact: mailto:security@bench.test\nExpires: ${new Date(Date.now() + 90 * 86_400_000).toISOString().slice(0, 19)}Z\n`;
-const oneWayMs = Number(process.argv[3] ?? 0);
-const sites: SiteSpec[] = Array.from({ length: count }, (_, i) => ({
-  domain: `site${i}.bench.test`,
-  https: { routes: {
-    '/': { status: 200, headers: GOOD_HEADERS, body: '<!doctype html><p>bench</p>' },
-    '/.well-known/security.txt': { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: SECURITY_TXT },
-  } },
-  http: 'redirect',
-  records: { ad: true },
-}));
-// A signed parent with CAA, so the DNS checks pass as they would for a well-run estate.
-sites.push({ domain: 'bench.test', records: { ad: true, CAA: [{ flags: 0, tag: 'issue', value: 'ca.bench.test' }] } });
-// `prepare`: contexts and staples are built before the scan, as a real server has them; only serving is measured.
-const estate = await startEstate(sites, { caName: 'Vouch Bench CA', prepare: true, ...(oneWayMs > 0 ? { dnsDelayMs: oneWayMs * 2 } : {}) });
-let connectTo = [...estate.connectTo];
-if (oneWayMs > 0) {
-  // Every port the scanner dials goes through a delaying relay; one relay per distinct server port.
-  const ports = [...new Set(connectTo.map((rule) => rule.split('::')[1]))];
-  const relays = new Map<string, number>();
-  for (const port of ports) relays.set(port!, (await startLatencyProxy({ host: '127.0.0.1', port: Number(port) }, oneWayMs)).port);
-  connectTo = connectTo.map((rule) => { const [head, port] = rule.split('::'); return `${head}::${relays.get(port!)}`; });
-}
-process.stdout.write(`${JSON.stringify({ dns: `127.0.0.1:${estate.dns.port}`, connectTo, caPem: estate.ca.certPem, domains: sites.slice(0, count).map((s) => s.domain) })}\n`);
-process.on('SIGTERM', () => { void estate.close().then(() => process.exit(0)); });
+const [domains = 1000, webAddresses = 256, oneWayMs = 0] = process.argv.slice(2).map(Number);
+const estate = await startBenchEstate({ domains, webAddresses }, { oneWayMs });
+process.stdout.write(`${JSON.stringify({ dns: estate.dns, connectTo: estate.connectTo, caPem: estate.caPem })}\n`);
+
+const stop = () => { void estate.close().then(() => process.exit(0)); };
+process.on('SIGTERM', stop);
+const commands = createInterface({ input: process.stdin });
+commands.on('line', (line) => {
+  if (line.trim() !== 'counters') return;
+  void estate.counters().then((counters) => {
+    // process.cpuUsage counts every thread of the process: the servers and the DNS thread.
+    const cpu = process.cpuUsage();
+    process.stdout.write(`${JSON.stringify({ ...counters, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+  });
+});
+commands.on('close', stop);

@@ -69,6 +69,13 @@ export type DnsServerOptions = {
    * answers NOERROR with the chain so far, as BIND does after its restart limit: the client must finish the chain.
    */
   readonly chaseLimit?: number;
+  /**
+   * Names not in `zone` are asked here (lower-case, no final dot), so an estate of 100,000 domains can make its
+   * records from the name instead of holding them all; undefined is NXDOMAIN.
+   */
+  readonly synthesize?: (name: string) => ZoneNode | undefined;
+  /** Called for every question received (lower-case name without the final dot), answered or not: the bench counts them. */
+  readonly onQuery?: (name: string, type: string) => void;
 };
 
 /** A running server; `resolver` is what to give createResolver. */
@@ -105,7 +112,8 @@ type Flags = { readonly dnssecOk: boolean; readonly checkingDisabled: boolean; r
  * const resolver = createResolver({ servers: [server.resolver], timeoutMs: 500, retries: 0 });
  */
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
-  const { zone, host = '127.0.0.1', delayMs = 0, chaseLimit = 16 } = options;
+  const { zone, host = '127.0.0.1', delayMs = 0, chaseLimit = 16, synthesize, onQuery } = options;
+  const find: NodeFinder = (key) => (Object.hasOwn(zone, key) ? zone[key] : synthesize?.(key));
   const counts = { udp: 0, tcp: 0 };
   const udpSources = new Set<string>();
   const connections = new Set<net.Socket>();
@@ -117,7 +125,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     counts.udp++;
     udpSources.add(`${rinfo.address}:${rinfo.port}`);
     const query = decode(msg);
-    const response = query && respond(zone, query, 'udp', chaseLimit);
+    if (query && onQuery) noteQuery(query, onQuery);
+    const response = query && respond(find, query, 'udp', chaseLimit);
     if (response) later(() => udp.send(response, rinfo.port, rinfo.address));
   };
   const onTcp = (socket: net.Socket) => {
@@ -134,7 +143,8 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         buffered = buffered.subarray(2 + message.length);
         counts.tcp++;
         const query = decode(message);
-        const response = query && respond(zone, query, 'tcp', chaseLimit);
+        if (query && onQuery) noteQuery(query, onQuery);
+        const response = query && respond(find, query, 'tcp', chaseLimit);
         if (response) later(() => socket.writable && socket.write(frame(response)));
       }
       return undefined;
@@ -193,12 +203,20 @@ function decode(message: Buffer): DecodedPacket | undefined {
   }
 }
 
+/** The zone's node for a lower-case name without the final dot, if any. */
+type NodeFinder = (key: string) => ZoneNode | undefined;
+
+function noteQuery(query: DecodedPacket, onQuery: (name: string, type: string) => void): void {
+  const question = query.questions?.[0];
+  if (question) onQuery(question.name.toLowerCase().replace(/\.$/, ''), question.type);
+}
+
 /** The encoded answer, or undefined to stay silent. */
-function respond(zone: Zone, query: DecodedPacket, transport: 'udp' | 'tcp', chaseLimit: number): Buffer | undefined {
+function respond(find: NodeFinder, query: DecodedPacket, transport: 'udp' | 'tcp', chaseLimit: number): Buffer | undefined {
   const question = query.questions?.[0];
   if (!question) return undefined;
   const opt = query.additionals?.find((a): a is OptAnswer => a.type === 'OPT');
-  const reply = lookup(zone, question.name, question.type as DnsType,
+  const reply = lookup(find, question.name, question.type as DnsType,
     { dnssecOk: opt?.flag_do === true, checkingDisabled: query.flag_cd === true, chaseLimit });
   if (!reply) return undefined;
   const flags = (reply.notAuthoritative ? 0 : dnsPacket.AUTHORITATIVE_ANSWER) | dnsPacket.RECURSION_AVAILABLE
@@ -219,7 +237,7 @@ function respond(zone: Zone, query: DecodedPacket, transport: 'udp' | 'tcp', cha
 }
 
 /** Looks a question up the way a recursive resolver reports it, or returns undefined to stay silent. */
-function lookup(zone: Zone, qname: string, qtype: DnsType, flags: Flags): Reply | undefined {
+function lookup(find: NodeFinder, qname: string, qtype: DnsType, flags: Flags): Reply | undefined {
   const answers: Answer[] = [];
   const seen = new Set<string>();
   let name = qname;
@@ -227,7 +245,7 @@ function lookup(zone: Zone, qname: string, qtype: DnsType, flags: Flags): Reply 
   let truncate = false;
   for (let hops = 0; ; hops++) {
     const key = name.toLowerCase().replace(/\.$/, '');
-    const node = Object.hasOwn(zone, key) ? zone[key] : undefined;
+    const node = find(key);
     if (!node) return { rcode: RCODE.NXDOMAIN, answers, ad: ad && hops > 0, truncate };
     if (node.silent || node[qtype as keyof ZoneNode] === TIMEOUT) return undefined;
     if (node.servfail) return { rcode: RCODE.SERVFAIL, answers: [], ad: false, truncate: false };
@@ -239,7 +257,7 @@ function lookup(zone: Zone, qname: string, qtype: DnsType, flags: Flags): Reply 
     // RFC 4035 3.2.2: a validating resolver answers SERVFAIL for bogus data, and returns it unvalidated when CD is set.
     if (node.bogus && !flags.checkingDisabled) return { rcode: RCODE.SERVFAIL, answers: [], ad: false, truncate: false };
     // RFC 4034 5: a DS RRset is served (and signed) by the parent zone.
-    const dnssec = qtype === 'DS' ? enclosing(zone, key) ?? {} : node;
+    const dnssec = qtype === 'DS' ? enclosing(find, key) ?? {} : node;
     ad &&= dnssec.ad === true && !node.bogus;
     const signed = flags.dnssecOk && (dnssec.signed ?? dnssec.ad === true);
     truncate ||= node.truncate === true;
@@ -265,10 +283,11 @@ function lookup(zone: Zone, qname: string, qtype: DnsType, flags: Flags): Reply 
 }
 
 /** The node of the closest name above `key` in the zone (the root is `''`), if any. */
-function enclosing(zone: Zone, key: string): ZoneNode | undefined {
+function enclosing(find: NodeFinder, key: string): ZoneNode | undefined {
   for (let name = key; name !== '';) {
     name = name.includes('.') ? name.slice(name.indexOf('.') + 1) : '';
-    if (Object.hasOwn(zone, name)) return zone[name];
+    const node = find(name);
+    if (node) return node;
   }
   return undefined;
 }

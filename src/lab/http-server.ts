@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
 
@@ -42,6 +42,11 @@ export type HttpServerOptions = {
   readonly host?: string;
   /** 0 (default) picks a free port. */
   readonly port?: number;
+  /**
+   * More loopback addresses served on the same port (e.g. `127.1.0.1`): a shared-hosting platform whose names
+   * resolve to many addresses, for scanners that limit connections per address. The port must be free on all of them.
+   */
+  readonly alsoListenOn?: readonly string[];
   /**
    * Keyed by path without the query string. A key ending in `*` matches every path with that prefix; exact keys
    * win over prefixes, and longer prefixes over shorter ones.
@@ -127,6 +132,14 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
     });
   });
   const { port } = server.address() as AddressInfo;
+  // Each extra address gets a bare listener that hands its sockets to the one server, so counters and TLS are shared.
+  const extra: net.Server[] = [];
+  try {
+    for (const address of options.alsoListenOn ?? []) extra.push(await listen(net.createServer((socket) => server.emit('connection', socket)), port, address));
+  } catch (err) {
+    for (const listener of [server, ...extra]) listener.close();
+    throw err;
+  }
 
   return {
     host,
@@ -135,10 +148,18 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
     connections: () => connections,
     requests: () => requests,
     close: () => new Promise<void>((resolve) => {
+      for (const listener of extra) listener.close();
       server.close(() => resolve());
       for (const socket of sockets) socket.destroy();
     }),
   };
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(server); });
+  });
 }
 
 function sniCallback(contextFor: (servername: string) => SecureContext | undefined) {

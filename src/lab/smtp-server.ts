@@ -52,6 +52,10 @@ export type SmtpServerOptions = {
   readonly renegotiation?: 'refuse' | 'allow';
   /** The OCSP response to staple when a client asks (RFC 6066 8); null or absent: none. */
   readonly staple?: () => Buffer | null;
+  /** More loopback addresses served on the same port: many MX hosts, each on an address of its own, from one server. */
+  readonly alsoListenOn?: readonly string[];
+  /** Keep every command line for `commands()` (default); the bench turns it off, since it would grow with every session. */
+  readonly recordCommands?: boolean;
 };
 
 export type LabSmtpServer = LabServer & {
@@ -111,7 +115,7 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
     track(socket);
     socket.setNoDelay(true);
     serve(socket, {
-      variant: options.variant, name: options.name ?? 'mx.test', commands,
+      variant: options.variant, name: options.name ?? 'mx.test', commands, recordCommands: options.recordCommands ?? true,
       upgrade: (raw) => {
         const secure = new tls.TLSSocket(raw, { isServer: true, secureContext, server: owner });
         track(secure);
@@ -120,20 +124,27 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
       },
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => { server.off('error', reject); resolve(); });
-  });
+  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  const port = (server.address() as AddressInfo).port;
+  // Each extra address gets a bare listener that hands its sockets to the one server, so counters are shared.
+  const extra: net.Server[] = [];
+  try {
+    for (const address of options.alsoListenOn ?? []) extra.push(await listen(net.createServer((socket) => server.emit('connection', socket)), port, address));
+  } catch (err) {
+    for (const listener of [server, ...extra]) listener.close();
+    throw err;
+  }
   let closing: Promise<void> | undefined;
   return {
     host: options.host ?? '127.0.0.1',
-    port: (server.address() as AddressInfo).port,
+    port,
     connections: () => connections,
     mostOpenAtOnce: () => mostOpen,
     handshakes: () => handshakes,
     commands: () => [...commands],
     close() {
       closing ??= new Promise<void>((resolve) => {
+        for (const listener of extra) listener.close();
         server.close(() => resolve());
         for (const socket of sockets) socket.destroy();
       });
@@ -146,6 +157,7 @@ type Session = {
   readonly variant: SmtpVariant;
   readonly name: string;
   readonly commands: string[];
+  readonly recordCommands: boolean;
   readonly upgrade: (raw: net.Socket) => tls.TLSSocket;
 };
 
@@ -196,7 +208,7 @@ function serve(raw: net.Socket, session: Session): void {
     busy = true;
     try {
       for (let line = queue.shift(); line !== undefined; line = queue.shift()) {
-        session.commands.push(line);
+        if (session.recordCommands) session.commands.push(line);
         const verb = (line.split(' ')[0] ?? '').toUpperCase();
         if (verb === 'STARTTLS' && startTlsAccepted()) {
           await write(['220 2.0.0 Ready to start TLS']);
@@ -236,6 +248,13 @@ function serve(raw: net.Socket, session: Session): void {
   };
   stream.on('data', onData);
   void write([`220 ${name} ESMTP Vouch lab`]);
+}
+
+function listen(server: net.Server, port: number, host: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(server); });
+  });
 }
 
 /** Writes one byte per write, each after the previous was flushed and a turn of the event loop. */

@@ -1,8 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { Endpoint } from '../core/types.ts';
 import { refusedAddress, type AddressAllowList } from '../net/special-addresses.ts';
-import { readPemExtensions } from '../tls/certificate-extensions.ts';
-import { buildOcspRequest, OCSP_REQUEST_SPEC } from '../tls/ocsp-request.ts';
+import { OCSP_REQUEST_SPEC } from '../tls/ocsp-request-spec.ts';
 import { stapleIssuer } from './staple-issuer.ts';
 import type { EndpointSet, HttpHop, TlsFacts } from './types.ts';
 
@@ -60,6 +59,8 @@ export async function queryOcspResponder(facts: TlsFacts, deps: OcspResponderDep
     ({ ...started, outcome, detail, ...more, observedAt: new Date().toISOString() });
   const leaf = facts.chain[0];
   if (!leaf) return done('no-responder', 'the server sent no certificate');
+  // Loaded when first asked (`ocsp.queryResponder` is off by default): the ASN.1 libraries cost ~0.1 s at start-up.
+  const [{ readPemExtensions }, { buildOcspRequest }] = await Promise.all([import('../tls/certificate-extensions.ts'), import('../tls/ocsp-request.ts')]);
   const extensions = readPemExtensions(leaf.pem);
   const urls = extensions.ok ? extensions.ocspUrls : [];
   const url = urls.find((u) => /^http:\/\//i.test(u));

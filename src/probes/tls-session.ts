@@ -4,8 +4,7 @@ import { ProbeError } from '../core/errors.ts';
 import { endpointLabel } from '../core/endpoint-label.ts';
 import type { Endpoint } from '../core/types.ts';
 import { sniName } from '../tls/hello.ts';
-import { readOpensslSession, type SessionFacts } from '../tls/openssl-session.ts';
-import { readResumptionSession } from '../tls/resumption-session.ts';
+import type { SessionFacts } from '../tls/openssl-session.ts';
 import { planZeroRtt, proveZeroRtt, type UndeterminedReason } from '../tls/zero-rtt-proof.ts';
 import { nodeTlsClient, type PlainConnect } from './tls-client.ts';
 
@@ -100,6 +99,8 @@ export async function probeTlsSession(
   }
   const sessions: SessionFacts[] = [];
   const problems: string[] = [];
+  // Loaded when a session is first read: asn1js is not needed by a run without the session checks.
+  const { readOpensslSession } = await import('../tls/openssl-session.ts');
   for (const der of raw) {
     const read = readOpensslSession(der);
     if (read.ok) { const { ok: _ok, ...facts } = read; sessions.push(facts); } else problems.push(read.problem);
@@ -153,6 +154,7 @@ const notEstablished = (reason: EarlyDataEvidence['reason'], detail: string, att
 async function proveEarlyData(
   endpoint: Endpoint, connect: PlainConnect, raw: readonly Buffer[], receivedAt: readonly number[], options: SessionProbeOptions, signal: AbortSignal,
 ): Promise<EarlyDataOutcome> {
+  const { readResumptionSession } = await import('../tls/resumption-session.ts');
   const offers = raw.map((der, i) => ({ session: readResumptionSession(der), receivedAtMs: receivedAt[i]!, newest: i === raw.length - 1 }))
     .filter((t) => t.session?.version === 0x0304 && t.session.maxEarlyData > 0);
   const pick = offers.find((t) => !t.newest) ?? offers[0];

@@ -1,13 +1,13 @@
 import type { Check } from '../core/check.ts';
 import { globToRegExp } from '../config/names.ts';
 
-export type Selection = { ok: true; checks: readonly Check[] } | { ok: false; problems: readonly string[] };
+export type Selection<T extends Pick<Check, 'id'> = Check> = { ok: true; checks: readonly T[] } | { ok: false; problems: readonly string[] };
 
 /**
  * Narrows the registry to `only` (if any) minus `skip`; ids may use `*` globs (`tls.*`). A pattern that matches no
  * check is a problem, so a typo cannot silently turn a check off; every bad pattern is listed at once.
  */
-export function selectChecks(all: readonly Check[], only: readonly string[], skip: readonly string[]): Selection {
+export function selectChecks<T extends Pick<Check, 'id'>>(all: readonly T[], only: readonly string[], skip: readonly string[]): Selection<T> {
   const problems: string[] = [];
   const matcher = (field: string) => (pattern: string, i: number) => {
     const re = globToRegExp(pattern);

@@ -10,8 +10,7 @@ import { AlgorithmIdentifier, Certificate } from '@peculiar/asn1-x509';
  * responder accepts: the hash of the issuer's DER subject name and of its subjectPublicKey BIT STRING contents.
  */
 
-/** Changes whenever the request sent (and so the answer to expect) changes; part of the probe's cache key. */
-export const OCSP_REQUEST_SPEC = 'ocsp-request-v1';
+export { OCSP_REQUEST_SPEC } from './ocsp-request-spec.ts';
 const SHA1 = '1.3.14.3.2.26';
 
 /** The DER OCSPRequest asking about `leafPem`, issued by `issuerPem`. Throws on PEM that does not decode. */

@@ -134,4 +134,18 @@ describe('startDnsServer', () => {
     const loop = await ask('a.test', 'A');
     expect([rcode(loop), rdata(loop)]).toEqual([0, ['b.test', 'c.test']]);
   });
+
+  it('makes records for names outside the zone from the name, and reports every question asked', async () => {
+    const asked: string[] = [];
+    const server = await startDnsServer({
+      zone: { 'fixed.test': { A: ['192.0.2.9'] } },
+      synthesize: (name) => (/^host\d+\.made\.test$/.test(name) ? { A: [`192.0.2.${name.match(/\d+/)![0]}`] } : undefined),
+      onQuery: (name, type) => asked.push(`${type} ${name}`),
+    });
+    defer(() => server.close());
+    expect(rdata(await udp(server, query('Host7.made.test.', 'A')))).toEqual(['192.0.2.7']);
+    expect(rdata(await tcp(server, query('fixed.test', 'A')))).toEqual(['192.0.2.9']);
+    expect(rcode(await udp(server, query('other.made.test', 'A')))).toBe(3);
+    expect(asked).toEqual(['A host7.made.test', 'A fixed.test', 'A other.made.test']);
+  });
 });

@@ -106,6 +106,12 @@ describe('startHttpServer', () => {
     await server.close(); // would wait for the keep-alive timeout (5 s) and forever for /stall without destroying
     expect(await stalled).toBeInstanceOf(Error);
   });
+  it('serves the same port on more loopback addresses, with one set of counters', async () => {
+    const server = await serve({ routes: { '/': { status: 204 } }, host: '127.88.0.1', alsoListenOn: ['127.88.0.2', '127.88.0.3'] });
+    for (const host of ['127.88.0.1', '127.88.0.2', '127.88.0.3']) expect((await get(server, '/', { host, agent: false })).status).toBe(204);
+    expect([server.connections(), server.requests()]).toEqual([3, 3]);
+    await expect(get(server, '/', { host: '127.88.0.4', agent: false })).rejects.toThrow(/ECONNREFUSED/);
+  });
 });
 
 describe('hostile server', () => {

@@ -21,8 +21,8 @@ async function serve(variant: SmtpVariant) {
 }
 
 /** A raw client that records every chunk it receives. */
-function dial(port: number) {
-  const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+function dial(port: number, host = '127.0.0.1') {
+  const socket = net.connect({ host, port, noDelay: true });
   clients.push(socket);
   const chunks: Buffer[] = [];
   socket.on('data', (c: Buffer) => chunks.push(c));
@@ -44,6 +44,18 @@ describe('startSmtpServer', () => {
     expect(await client.until(/250 8BITMIME\r\n$/)).toContain('250-STARTTLS\r\n');
     expect(server.connections()).toBe(1);
     expect(server.commands()).toEqual(['EHLO me']);
+  });
+
+  it('serves more loopback addresses on the same port, and keeps no commands when told not to', async () => {
+    const server = await startSmtpServer({ key: leaf.keyPem, cert: leaf.certPem, variant: 'good', host: '127.88.1.1', alsoListenOn: ['127.88.1.2'], recordCommands: false });
+    servers.push(server);
+    for (const host of ['127.88.1.1', '127.88.1.2']) {
+      const client = dial(server.port, host);
+      await client.until(/^220 /);
+      client.socket.write('EHLO me\r\n');
+      expect(await client.until(/250 8BITMIME\r\n$/)).toContain('250-STARTTLS\r\n');
+    }
+    expect([server.connections(), server.commands()]).toEqual([2, []]);
   });
 
   it('upgrades after 220 and stops advertising STARTTLS over TLS (RFC 3207 4.2)', async () => {

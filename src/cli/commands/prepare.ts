@@ -8,7 +8,7 @@ import { selectChecks } from '../../runner/select.ts';
 import { catalogueProblems } from '../../compliance/catalogue.ts';
 import { attestationProblems } from '../../compliance/rollup.ts';
 import { globToRegExp } from '../../config/names.ts';
-import { ALL_CHECKS } from '../../../checks/index.ts';
+import { BUILT_IN_CHECK_IDS, loadChecks } from '../../../checks/registry.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export type Prepared = { readonly config: Config; readonly checks: readonly Check[] };
@@ -36,7 +36,8 @@ export async function prepareScan(configPath: string | undefined, overrides: Con
  */
 async function crossCheck(config: CrossCheckable): Promise<{ problems: string[]; checks: readonly Check[] }> {
   const plugins = await loadPlugins(config.plugins);
-  const all = [...ALL_CHECKS, ...plugins.checks];
+  // Built-in checks are selected by id and only the selected ones loaded (checks/registry.ts says why).
+  const all = [...BUILT_IN_CHECK_IDS.map((id) => ({ id })), ...plugins.checks];
   const selection = selectChecks(all, config.checks.only, config.checks.skip);
   const { catalogue, attestations, waivers, waiverPaths } = config.compliance;
   const problems = [
@@ -45,7 +46,14 @@ async function crossCheck(config: CrossCheckable): Promise<{ problems: string[];
     ...waivers.flatMap((w, i) => (all.some((c) => globToRegExp(w.checkId).test(c.id))
       ? [] : [`${waiverPaths[i] ?? `waivers[${i}]`}.check: "${w.checkId}" matches no check id`])),
   ];
-  return { problems, checks: selection.ok ? selection.checks : [] };
+  return { problems, checks: selection.ok ? await loadSelected(selection.checks, plugins.checks) : [] };
+}
+
+/** The selected checks in registry order, built-in ones loaded now, then the plugins' (already loaded). */
+async function loadSelected(selected: readonly { readonly id: string }[], pluginChecks: readonly Check[]): Promise<Check[]> {
+  const ids = new Set(selected.map((c) => c.id));
+  const builtIn = await loadChecks(BUILT_IN_CHECK_IDS.filter((id) => ids.has(id)));
+  return [...builtIn, ...pluginChecks.filter((c) => ids.has(c.id))];
 }
 
 function formatProblems(configPath: string | undefined, problems: readonly string[]): string {
