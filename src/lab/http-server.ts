@@ -1,9 +1,10 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import net, { type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { SecureContext } from 'node:tls';
+import { listenAlsoOn, listenOn } from './extra-listeners.ts';
 
 /** A canned response. Header values given as an array are sent as that many header lines. */
 export type RouteSpec = {
@@ -124,22 +125,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
   server.on('tlsClientError', () => undefined);
   server.on('clientError', (_err, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listenOn(server, options.port ?? 0, host);
   const { port } = server.address() as AddressInfo;
-  // Each extra address gets a bare listener that hands its sockets to the one server, so counters and TLS are shared.
-  const extra: net.Server[] = [];
-  try {
-    for (const address of options.alsoListenOn ?? []) extra.push(await listen(net.createServer((socket) => server.emit('connection', socket)), port, address));
-  } catch (err) {
-    for (const listener of [server, ...extra]) listener.close();
-    throw err;
-  }
+  const extra = await listenAlsoOn(server, port, options.alsoListenOn ?? []);
 
   return {
     host,
@@ -153,13 +141,6 @@ export async function startHttpServer(options: HttpServerOptions): Promise<LabHt
       for (const socket of sockets) socket.destroy();
     }),
   };
-}
-
-function listen(server: net.Server, port: number, host: string): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(server); });
-  });
 }
 
 function sniCallback(contextFor: (servername: string) => SecureContext | undefined) {

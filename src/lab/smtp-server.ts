@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { TlsVersion } from '../probes/types.ts';
 import type { LabServer } from './tls-server.ts';
+import { listenAlsoOn, listenOn } from './extra-listeners.ts';
 
 /**
  * A loopback SMTP server for tests, the demo and the benchmark: just enough RFC 5321 for EHLO/HELO, STARTTLS
@@ -124,16 +125,9 @@ export async function startSmtpServer(options: SmtpServerOptions): Promise<LabSm
       },
     });
   });
-  await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
+  await listenOn(server, options.port ?? 0, options.host ?? '127.0.0.1');
   const port = (server.address() as AddressInfo).port;
-  // Each extra address gets a bare listener that hands its sockets to the one server, so counters are shared.
-  const extra: net.Server[] = [];
-  try {
-    for (const address of options.alsoListenOn ?? []) extra.push(await listen(net.createServer((socket) => server.emit('connection', socket)), port, address));
-  } catch (err) {
-    for (const listener of [server, ...extra]) listener.close();
-    throw err;
-  }
+  const extra = await listenAlsoOn(server, port, options.alsoListenOn ?? []);
   let closing: Promise<void> | undefined;
   return {
     host: options.host ?? '127.0.0.1',
@@ -248,13 +242,6 @@ function serve(raw: net.Socket, session: Session): void {
   };
   stream.on('data', onData);
   void write([`220 ${name} ESMTP Vouch lab`]);
-}
-
-function listen(server: net.Server, port: number, host: string): Promise<net.Server> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => { server.off('error', reject); resolve(server); });
-  });
 }
 
 /** Writes one byte per write, each after the previous was flushed and a turn of the event loop. */
