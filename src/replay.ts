@@ -62,7 +62,7 @@ export async function replayJournal(options: ReplayOptions): Promise<ScanRun> {
           const target = byDomain.get(record.domain) ?? defaultTarget(record.domain);
           const scannedAt = new Date(record.startedAt);
           return runDomain({ index: job.index, target }, {
-            checks, scope: replayScope(record), settings: scanSettings(config, () => scannedAt), judgedAt: scannedAt,
+            checks, scope: replayScope(record), settings: scanSettings(config, () => scannedAt),
             checkTimeoutMs: config.probe.checkTimeoutMs, signal, log,
           });
         },

@@ -19,12 +19,6 @@ export type DomainRunDeps = {
   readonly log: Logger;
   /** Optional cap on checks in flight across the domains this process runs (config `concurrency.checks`). */
   readonly checkLimit?: LimitFunction;
-  /**
-   * The instant every time-dependent verdict of the domain is judged at (certificate lifetimes, expiries, waivers
-   * of evidence): default the moment the domain starts. One instant per domain, recorded as its `startedAt`, so
-   * a replay judges at exactly the same time and "expires in 4 days" cannot become 5.
-   */
-  readonly judgedAt?: Date;
 };
 
 /**
@@ -33,7 +27,10 @@ export type DomainRunDeps = {
  * incomplete, so a resumed scan runs the domain again.
  */
 export async function runDomain(job: { readonly index: number; readonly target: Target }, deps: DomainRunDeps): Promise<DomainRecord> {
-  const judgedAt = deps.judgedAt ?? new Date();
+  // One instant per domain, read once from the run's clock and recorded as its `startedAt`: every time-dependent
+  // verdict (certificate lifetimes, expiries) is judged at it, so a replay, whose clock gives that recorded instant,
+  // judges at exactly the same time and "expires in 4 days" cannot become 5.
+  const judgedAt = deps.settings.now();
   const startedAt = judgedAt.toISOString();
   const frozen = { ...deps, settings: { ...deps.settings, now: () => new Date(judgedAt) } };
   const run = (check: Check) => runOne(check, job.target, frozen);

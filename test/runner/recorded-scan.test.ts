@@ -82,7 +82,7 @@ describe('the fact codec on real probe answers', () => {
 describe('replay', () => {
   const replay = async (record: DomainRecord) => runDomain({ index: record.index, target: config.targets[record.index]! }, {
     // Judged at the instant the scan judged the domain (its recorded start), as `vouch replay` does.
-    checks: ALL_CHECKS, settings: scanSettings(config, () => NOW), judgedAt: new Date(record.startedAt),
+    checks: ALL_CHECKS, settings: scanSettings(config, () => new Date(record.startedAt)),
     checkTimeoutMs: 5_000, signal: new AbortController().signal, log: silentLog,
     scope: { probesFor: (track) => createReplayProbes(record.facts, track), finish: () => ({ artifacts: record.artifacts, facts: [...record.facts] }) },
   });
