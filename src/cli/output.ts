@@ -7,15 +7,14 @@ import { WRITERS } from '../../reports/index.ts';
 import type { ReportStream } from '../../reports/types.ts';
 import { writeStreamAtomic } from './write-atomic.ts';
 import { fanOut } from './report-fanout.ts';
+import { fileStamp, runFileName } from '../core/run-files.ts';
 
-/** `2026-11-25T08:30:00.123Z` -> `20261125T083000.123Z`: sortable, safe in every file system, distinct per run. */
-export function fileStamp(iso: string): string {
-  return iso.replace(/[-:]/g, '');
-}
+export { fileStamp } from '../core/run-files.ts';
+
 
 /** The per-run file of one format: `vouch-<start>.<ext>`. */
 export function runFilePath(dir: string, startedAt: string, extension: string): string {
-  return join(dir, `vouch-${fileStamp(startedAt)}.${extension}`);
+  return join(dir, runFileName(startedAt, extension));
 }
 
 /**

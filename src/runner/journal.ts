@@ -4,6 +4,7 @@ import { JournalMismatchError } from './journal-errors.ts';
 import { headerLine, resumeLine, type JournalHeader, type JournalResume } from './journal-format.ts';
 import { COMPLETE, scanJournal } from './journal-scan.ts';
 import { JournalWriter, type JournalWriterOptions } from './journal-writer.ts';
+import { runFileName } from '../core/run-files.ts';
 
 /**
  * The run journal (issue 11): the durable record of one run, one JSON line per finished domain, from which every
@@ -15,10 +16,9 @@ export { JOURNAL_FORMAT, type JournalEnd, type JournalHeader, type JournalResume
 export { readJournal, JournalReader, type RecordState } from './journal-reader.ts';
 export { JournalWriter, type JournalWriterOptions } from './journal-writer.ts';
 
-/** `vouch-20261125T083000.123Z.journal.ndjson`: the run's reports share its stamp (src/cli/output.ts fileStamp). */
+/** `vouch-20261125T083000.123Z.journal.ndjson`: the run's reports share its stamp (src/core/run-files.ts). */
 export function journalFileName(startedAt: string): string {
-  // The same stamp as fileStamp, not imported: src/cli/output.ts loads every report writer, and workers load this.
-  return `vouch-${startedAt.replace(/[-:]/g, '')}.journal.ndjson`;
+  return runFileName(startedAt, 'journal.ndjson');
 }
 
 /**
