@@ -123,13 +123,6 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     await journal.append(record);
     if (record.complete) options.onDomainDone?.(++finished, total);
   };
-  // Interrupted means a signal came AND some domain is unfinished: one that arrives while the workers close, after
-  // the last domain, changes nothing.
-  let incomplete = 0;
-  const recordAndCount = async (record: Parameters<typeof journal.append>[0]) => {
-    if (!record.complete) incomplete++;
-    await onRecord(record);
-  };
   const window = Math.max(1, config.probe.domainsInFlight);
   let stats: Record<string, number>;
   let peak = 0;
@@ -140,7 +133,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
       const checkLimit = config.probe.checksInFlight ? pLimit(config.probe.checksInFlight) : undefined;
       try {
         await runPipeline(jobs(), {
-          window, signal, onRecord: recordAndCount,
+          window, signal, onRecord,
           run: (job) => runDomain(job, {
             checks, scope: session.forDomain(job.target.domain), settings, checkTimeoutMs: config.probe.checkTimeoutMs,
             signal, log, ...(checkLimit ? { checkLimit } : {}),
@@ -155,7 +148,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
       const stop = () => pool.abort();
       signal.addEventListener('abort', stop, { once: true });
       try {
-        await runPipeline(jobs(), { window, signal, onRecord: recordAndCount, run: (job) => pool.run(job) });
+        await runPipeline(jobs(), { window, signal, onRecord, run: (job) => pool.run(job) });
       } finally {
         signal.removeEventListener('abort', stop);
         const closed = await pool.close();
@@ -168,9 +161,10 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     await keeper.close();
     throw err;
   }
-  // A domain whose worker died is incomplete too, but a run no signal stopped is complete, with those domains'
-  // checks `error` (internal): the exit code says "could not test", not "interrupted".
-  const status = signal.aborted && (incomplete > 0 || finished < total) ? 'interrupted' : 'complete';
+  // Interrupted means a signal came AND some domain has no complete record (`finished` counts only those): a signal
+  // while the workers close, after the last domain, changes nothing. A domain whose worker died is incomplete too,
+  // but a run no signal stopped is complete, those domains' checks `error` (internal): "could not test".
+  const status = signal.aborted && finished < total ? 'interrupted' : 'complete';
   const finishedAt = now().toISOString();
   await journal.close({ status, finishedAt });
   log.info({ status, domains: total, workers }, 'scan finished');
