@@ -126,13 +126,21 @@ function certificate(ca: LabCa, domain: string, variant: CertVariant, ocspUrl?: 
   }
 }
 
-/** A port with nothing listening on it: connections are refused. */
+/**
+ * A port on 127.0.0.1 with nothing listening on it: connections are refused. A privileged port, never an ephemeral
+ * one: a freed ephemeral port can be taken by another test's server while the scan runs (seen: "no answer" instead
+ * of "refused" under a loaded parallel test run). Each candidate is tried first, so one in use is skipped.
+ */
 export async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (const port of [1, 3, 5, 7, 9, 13, 17, 19]) {
+    const refused = await new Promise<boolean>((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port });
+      socket.once('connect', () => { socket.destroy(); resolve(false); });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+    });
+    if (refused) return port;
+  }
+  throw new Error('no closed privileged port on 127.0.0.1 for the lab');
 }
 
 const hostOf = (req: IncomingMessage) => (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
