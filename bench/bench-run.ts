@@ -64,7 +64,9 @@ if (spec.kind === 'minimal') {
       summary: run.summary, failures: errors, failureSample: run.topErrors.join('\n') || null,
     };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    // VOUCH_BENCH_KEEP=1 keeps the run's output directory (journal, reports) for a look at what was written.
+    if (process.env['VOUCH_BENCH_KEEP'] === '1') process.stderr.write(`kept ${dir}\n`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }
 process.stdout.write(`${JSON.stringify(result)}\n`);
