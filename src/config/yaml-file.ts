@@ -1,4 +1,14 @@
-import { isAlias, isCollection, isMap, isPair, LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document } from 'yaml';
+
+/**
+ * The YAML library, loaded on the first file parsed rather than at start-up: it is 27 modules and ~55 ms of CPU
+ * (issue 11's start-up budget), and a scan without a configuration file parses no YAML at all (the built-in TLS
+ * policies are compiled to JSON by the build: src/tls/policy.ts). `require`, because the callers are synchronous;
+ * the package is CommonJS for Node.
+ */
+let yamlLibrary: typeof import('yaml') | undefined;
+const yaml = (): typeof import('yaml') => (yamlLibrary ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 export type YamlFileResult = { ok: true; value: unknown } | { ok: false; problems: string[] };
 
@@ -25,6 +35,7 @@ export function parseYamlFile(bytes: Uint8Array, path: string, kind: YamlDocumen
     return { ok: false, problems: invalid.map((offset) => `${path}:${bytePosition(bytes, offset)}: invalid UTF-8 (byte 0x${bytes[offset]!.toString(16).padStart(2, '0')}); save the file as UTF-8`) };
   }
   const text = new TextDecoder('utf-8').decode(bytes); // drops a leading byte-order mark
+  const { isAlias, isCollection, isMap, isPair, LineCounter, parseDocument, visit } = yaml();
   const lineCounter = new LineCounter();
   const at = (offset: number | undefined) => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
