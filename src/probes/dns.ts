@@ -1,26 +1,38 @@
-import dgram from 'node:dgram';
 import net from 'node:net';
-import dnsPacket from 'dns-packet';
 import type { DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { ResolverAddress } from '../config/config.ts';
-import { abortReason } from '../core/deadline.ts';
+import { abortReason, deadline } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { DnsAnswer, DnsQueryOptions, DnsType } from './types.ts';
-import { decodeMessage, MAX_CNAME_LINKS, peekQuestion, readReply, type Question, type ReplyReading } from './dns-answer.ts';
+import { MAX_CNAME_LINKS, readReply, type ReplyReading } from './dns-answer.ts';
+import { inFlightLimit } from './dns-in-flight.ts';
+import { tcpExchange } from './dns-tcp.ts';
+import { udpTransport } from './dns-udp.ts';
+import { serverLabel, type Asked } from './dns-wire.ts';
 
 /** How a stub resolver reaches its recursive resolvers. */
 export type ResolverOptions = {
   /** Tried in order: the next one on timeout, SERVFAIL or REFUSED. Must not be empty. */
   readonly servers: readonly ResolverAddress[];
-  /** Per attempt: one UDP exchange, plus the TCP retry when the UDP answer was truncated. */
+  /** Per attempt, from its send: one UDP exchange, plus the TCP retry when the UDP answer was truncated. */
   readonly timeoutMs: number;
   /** Extra rounds over the servers that have not answered yet, after the first round. */
   readonly retries: number;
+  /**
+   * Queries on the wire at a time (default DNS_IN_FLIGHT); the rest wait in arrival order. Waiting in line never
+   * counts against `timeoutMs` or `queryBudgetMs`; the caller's signal (a stopped run) ends the wait at once.
+   */
+  readonly maxInFlight?: number;
+  /**
+   * A whole query (every round, TCP retries and CNAME follow-ups), counted from when it leaves the line; past it the
+   * query rejects with ProbeError `timeout`. Unset: bounded only by its attempts and the caller's signal.
+   */
+  readonly queryBudgetMs?: number;
   readonly log?: Logger;
 };
 
-/** A stub resolver: one shared UDP socket per address family, TCP only for truncated answers. */
+/** A stub resolver: a few shared UDP sockets per address family, TCP only for truncated answers. */
 export type Resolver = {
   /**
    * Asks the configured servers in turn until one answers NOERROR or NXDOMAIN (both facts, never thrown), then
@@ -30,26 +42,18 @@ export type Resolver = {
    * loop or a chain over the cap, `timeout` when none answered, or the signal's reason as soon as it aborts.
    */
   query(name: string, type: DnsType, signal: AbortSignal, options?: DnsQueryOptions): Promise<DnsAnswer>;
-  /** Closes the UDP sockets; queries still in flight reject with a plain Error (a lifecycle bug, not a fact). */
+  /** Closes the UDP sockets; queries in flight or waiting reject with a plain Error (a lifecycle bug, not a fact). */
   close(): void;
 };
 
-/** RFC 6891 6.2.5 with the DNS Flag Day 2020 value: 1232 bytes avoids IP fragmentation on common paths. */
-const EDNS_PAYLOAD = 1232;
-/** RFC 7766 8: the 2-byte length prefix caps a TCP message at 65535 bytes. */
-const MAX_TCP_MESSAGE = 0xffff;
-/** Capped by the kernel at net.core.rmem_max. */
-const RECV_BUFFER_BYTES = 4 << 20;
-
-/** The question on the wire: name and type, plus the CD bit it was asked with. */
-type Asked = Question & { readonly checkingDisabled: boolean };
-
-type Pending = {
-  readonly address: string; readonly port: number; readonly question: Asked;
-  answer(packet: DecodedPacket): void;
-  fail(err: Error): void;
-};
-type Channel = { readonly socket: dgram.Socket; readonly pending: Map<number, Pending> };
+/**
+ * Queries on the wire per resolver. Unbounded, a window of 500 domains sent ~5,000 questions at once and most of
+ * them timed out (issue 11 bench). Their answers (at most EDNS_PAYLOAD bytes, ~2.3 KB each as the kernel counts
+ * them: ~0.6 MB for 256) fit the receive buffer (dns-udp.ts); at a 50 ms round trip 256 in flight still ask ~5,000
+ * questions/s, ~500 domains/s at ~10 questions each, more than one scanner thread gets through. The bench's minimal
+ * scan (bench/minimal/wire.ts) uses the same bound.
+ */
+export const DNS_IN_FLIGHT = 256;
 
 /**
  * Creates a stub resolver on dns-packet: EDNS0 with DO and AD, random ids, replies matched on source, id and question.
@@ -61,75 +65,13 @@ type Channel = { readonly socket: dgram.Socket; readonly pending: Map<number, Pe
 export function createResolver(options: ResolverOptions): Resolver {
   if (options.servers.length === 0) throw new RangeError('createResolver: no servers configured');
   const servers = options.servers.map((s) => ({ address: canonicalAddress(s.address), port: s.port }));
-  const { log, timeoutMs } = options;
-  const channels = new Map<4 | 6, Channel>();
+  const { log, timeoutMs, queryBudgetMs } = options;
+  const udp = udpTransport(log);
+  const queriesInFlight = inFlightLimit(options.maxInFlight ?? DNS_IN_FLIGHT);
   let closed = false;
 
-  const channelFor = (family: 4 | 6): Channel => {
-    const existing = channels.get(family);
-    if (existing) return existing;
-    // Many queries share this socket: the default receive buffer (~256 datagrams on Linux) drops answers to a burst.
-    const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
-    const channel: Channel = { socket, pending: new Map() };
-    channel.socket.unref(); // in-flight attempts keep the process alive through their (ref'd) timers, not the socket
-    channel.socket.on('message', (msg, rinfo) => {
-      // RFC 5452 9.1: accept only a reply from the address and port queried, with our id and our question.
-      const entry = msg.length >= 2 ? channel.pending.get(msg.readUInt16BE(0)) : undefined;
-      if (!entry || rinfo.port !== entry.port || rinfo.address !== entry.address) return ignored('unknown id or source', rinfo);
-      let packet: DecodedPacket;
-      try {
-        packet = decodeMessage(msg, serverLabel(entry));
-      } catch (err) {
-        // Our id from the server we asked: a broken reply, reported at once (not waited out as a timeout), unless
-        // what can still be read of it shows another question (then it may be a spoofing attempt: ignored).
-        if (peekQuestion(msg, entry.question) === 'mismatch') return ignored('undecodable, for another question', rinfo);
-        return entry.fail(err as Error);
-      }
-      if (!packet.flag_qr || !sameQuestion(packet, entry.question)) return ignored('question mismatch', rinfo);
-      entry.answer(packet);
-    });
-    channel.socket.on('error', (err) => {
-      log?.warn({ err }, 'dns socket error');
-      channels.delete(family);
-      channel.socket.close();
-      for (const entry of channel.pending.values()) entry.fail(err);
-    });
-    channels.set(family, channel);
-    return channel;
-  };
-
-  const ignored = (why: string, rinfo: dgram.RemoteInfo): void =>
-    log?.debug({ from: `${rinfo.address}:${rinfo.port}` }, `dns reply ignored: ${why}`);
-
-  const udpExchange = (server: ResolverAddress, question: Asked, signal: AbortSignal): Promise<DecodedPacket> => {
-    const channel = channelFor(net.isIPv6(server.address) ? 6 : 4);
-    const id = freeId(channel.pending);
-    const label = serverLabel(server);
-    return new Promise<DecodedPacket>((resolve, reject) => {
-      const cleanup = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', onAbort);
-        channel.pending.delete(id);
-      };
-      const onAbort = () => { cleanup(); reject(abortReason(signal)); };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new ProbeError('timeout', label, `no answer to ${question.type} ${question.name} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      signal.addEventListener('abort', onAbort, { once: true });
-      channel.pending.set(id, {
-        address: server.address, port: server.port, question,
-        answer(packet) { cleanup(); resolve(packet); },
-        fail(err) { cleanup(); reject(closed ? err : toProbeError(err, label)); },
-      });
-      channel.socket.send(encodeQuery(id, question), server.port, server.address, (err) => {
-        if (err) { cleanup(); reject(toProbeError(err, label)); }
-      });
-    });
-  };
-
   const exchange = async (server: ResolverAddress, question: Asked, signal: AbortSignal): Promise<DecodedPacket> => {
-    const reply = await udpExchange(server, question, signal);
+    const reply = await udp.exchange(server, question, timeoutMs, signal);
     if (!reply.flag_tc) return reply;
     // RFC 7766 5 / RFC 2181 9: a truncated answer is retried over TCP and its partial records are never used.
     log?.debug({ resolver: serverLabel(server), name: question.name, type: question.type }, 'dns answer truncated, using TCP');
@@ -176,130 +118,72 @@ export function createResolver(options: ResolverOptions): Resolver {
     throw new ProbeError('timeout', where, `no answer to ${type} ${name} in ${options.retries + 1} round(s) of ${timeoutMs} ms per server`);
   };
 
+  /** The query itself: its questions in turn along the CNAME chain (`first` is `name` as sent), one at a time. */
+  const followChain = async (name: string, first: string, type: DnsType, signal: AbortSignal, queryOptions: DnsQueryOptions): Promise<DnsAnswer> => {
+    const checkingDisabled = queryOptions.checkingDisabled === true;
+    let current = first;
+    // RFC 1034 3.6.2: follow the chain to its end. A resolver may stop part-way (its restart limit): then the
+    // reply ends on an alias without the asked type and Vouch asks that name itself, counting every link.
+    const chain: string[] = [];
+    const seen = new Set([bare(current)]);
+    let authenticated = true;
+    let rrsigs = true;
+    let dnssecOk = true;
+    for (;;) {
+      const { reading, resolver } = await ask({ name: current, type, checkingDisabled }, signal);
+      authenticated &&= reading.authenticated;
+      rrsigs &&= reading.rrsigs;
+      dnssecOk &&= reading.dnssecOk;
+      for (const alias of reading.cnames) {
+        chain.push(alias);
+        const path = () => [name, ...chain].join(' -> ');
+        if (seen.has(bare(alias))) throw new ProbeError('protocol', resolver, `CNAME loop for ${type} ${name}: ${path()}`);
+        if (chain.length > MAX_CNAME_LINKS) {
+          throw new ProbeError('protocol', resolver, `CNAME chain for ${type} ${name} longer than ${MAX_CNAME_LINKS} links: ${path()}`);
+        }
+        seen.add(bare(alias));
+      }
+      if (reading.next === null) {
+        return {
+          name, type, resolver, result: reading.result, records: reading.records,
+          ...(reading.txtStrings ? { txtStrings: reading.txtStrings } : {}),
+          authenticated, rrsigs, dnssecOk, ...(checkingDisabled ? { checkingDisabled } : {}),
+          cnames: chain, observedAt: new Date().toISOString(),
+        };
+      }
+      log?.debug({ name, type, next: reading.next, links: chain.length }, 'dns answer ends on a CNAME, asking its target');
+      try {
+        current = queryName(reading.next);
+      } catch {
+        throw new ProbeError('protocol', resolver, `CNAME for ${type} ${name} points to an invalid name: ${[name, ...chain].join(' -> ')}`);
+      }
+    }
+  };
+
   return {
     async query(name, type, signal, queryOptions = {}) {
       if (signal.aborted) throw abortReason(signal);
       if (closed) throw new Error('resolver closed');
-      const checkingDisabled = queryOptions.checkingDisabled === true;
-      let current = queryName(name);
-      // RFC 1034 3.6.2: follow the chain to its end. A resolver may stop part-way (its restart limit): then the
-      // reply ends on an alias without the asked type and Vouch asks that name itself, counting every link.
-      const chain: string[] = [];
-      const seen = new Set([bare(current)]);
-      let authenticated = true;
-      let rrsigs = true;
-      let dnssecOk = true;
-      for (;;) {
-        const { reading, resolver } = await ask({ name: current, type, checkingDisabled }, signal);
-        authenticated &&= reading.authenticated;
-        rrsigs &&= reading.rrsigs;
-        dnssecOk &&= reading.dnssecOk;
-        for (const alias of reading.cnames) {
-          chain.push(alias);
-          const path = () => [name, ...chain].join(' -> ');
-          if (seen.has(bare(alias))) throw new ProbeError('protocol', resolver, `CNAME loop for ${type} ${name}: ${path()}`);
-          if (chain.length > MAX_CNAME_LINKS) {
-            throw new ProbeError('protocol', resolver, `CNAME chain for ${type} ${name} longer than ${MAX_CNAME_LINKS} links: ${path()}`);
-          }
-          seen.add(bare(alias));
-        }
-        if (reading.next === null) {
-          return {
-            name, type, resolver, result: reading.result, records: reading.records,
-            ...(reading.txtStrings ? { txtStrings: reading.txtStrings } : {}),
-            authenticated, rrsigs, dnssecOk, ...(checkingDisabled ? { checkingDisabled } : {}),
-            cnames: chain, observedAt: new Date().toISOString(),
-          };
-        }
-        log?.debug({ name, type, next: reading.next, links: chain.length }, 'dns answer ends on a CNAME, asking its target');
+      const first = queryName(name); // a name that cannot be sent does not wait in line
+      // One slot per query, held along its rounds, failovers and CNAME links: none waits in line twice.
+      return queriesInFlight.run(signal, async () => {
+        if (queryBudgetMs === undefined) return followChain(name, first, type, signal, queryOptions);
+        const budget = deadline(signal, queryBudgetMs, `dns ${type} ${name}`);
         try {
-          current = queryName(reading.next);
-        } catch {
-          throw new ProbeError('protocol', resolver, `CNAME for ${type} ${name} points to an invalid name: ${[name, ...chain].join(' -> ')}`);
+          return await budget.race(followChain(name, first, type, budget.signal, queryOptions));
+        } finally {
+          budget.dispose();
         }
-      }
+      });
     },
     close() {
       closed = true;
-      for (const [family, channel] of channels) {
-        channels.delete(family);
-        channel.socket.close();
-        for (const entry of channel.pending.values()) entry.fail(new Error('resolver closed'));
-      }
+      const error = new Error('resolver closed');
+      queriesInFlight.close(error);
+      udp.close(error);
     },
   };
 }
-
-/** One query over its own TCP connection with RFC 7766 8 length framing. */
-function tcpExchange(server: ResolverAddress, question: Asked, timeoutMs: number, signal: AbortSignal): Promise<DecodedPacket> {
-  const label = serverLabel(server);
-  const id = Math.floor(Math.random() * 0x10000);
-  return new Promise<DecodedPacket>((resolve, reject) => {
-    const socket = net.connect({ host: server.address, port: server.port, noDelay: true });
-    let buffered = Buffer.alloc(0);
-    let done = false;
-    const finish = (settle: () => void) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      socket.destroy();
-      settle();
-    };
-    const onAbort = () => finish(() => reject(abortReason(signal)));
-    const timer = setTimeout(() => finish(() =>
-      reject(new ProbeError('timeout', label, `no TCP answer to ${question.type} ${question.name} within ${timeoutMs} ms`))), timeoutMs);
-    signal.addEventListener('abort', onAbort, { once: true });
-    socket.on('connect', () => socket.write(dnsPacket.streamEncode(queryPacket(id, question))));
-    socket.on('error', (err) => finish(() => reject(toProbeError(err, label))));
-    socket.on('end', () => finish(() => reject(new ProbeError('protocol', label, 'TCP connection closed before a complete answer'))));
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length < 2 || buffered.length < 2 + buffered.readUInt16BE(0)) return;
-      const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0)); // never more than MAX_TCP_MESSAGE bytes
-      finish(() => {
-        try {
-          const packet = decodeMessage(message, label);
-          // On a connection of our own a wrong id or question is a broken server, not an off-path spoof to wait out.
-          if (packet.id !== id || !packet.flag_qr || !sameQuestion(packet, question)) throw new Error('it does not match the query');
-          resolve(packet);
-        } catch (err) {
-          if (err instanceof ProbeError) return reject(err);
-          reject(new ProbeError('protocol', label, `bad TCP answer (${message.length} of at most ${MAX_TCP_MESSAGE} bytes): ${(err as Error).message}`));
-        }
-      });
-    });
-  });
-}
-
-function queryPacket(id: number, question: Asked): dnsPacket.Packet {
-  return {
-    type: 'query', id,
-    // RFC 6840 5.7: AD in a query asks for the AD bit in the answer. RFC 4035 3.2.2: CD asks for the data unvalidated.
-    flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA | (question.checkingDisabled ? dnsPacket.CHECKING_DISABLED : 0),
-    questions: [{ name: question.name, type: question.type as dnsPacket.RecordType, class: 'IN' }],
-    // RFC 6891 6.1.2: the OPT pseudo-record; RFC 3225 3: DO, so a validating resolver validates and sets AD.
-    additionals: [{ type: 'OPT', name: '.', udpPayloadSize: EDNS_PAYLOAD, extendedRcode: 0, ednsVersion: 0,
-      flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] }],
-  };
-}
-
-const encodeQuery = (id: number, question: Asked): Buffer => dnsPacket.encode(queryPacket(id, question));
-
-/** A random id no other query in flight on this socket uses (RFC 5452 9.2: ids must be unpredictable). */
-function freeId(pending: ReadonlyMap<number, Pending>): number {
-  for (;;) {
-    const id = Math.floor(Math.random() * 0x10000);
-    if (!pending.has(id)) return id;
-  }
-}
-
-function sameQuestion(packet: DecodedPacket, question: Question): boolean {
-  const q = packet.questions?.length === 1 ? packet.questions[0] : undefined;
-  return q !== undefined && (q.type as string) === question.type && (q.class ?? 'IN') === 'IN'
-    && q.name.toLowerCase() === question.name.toLowerCase();
-}
-
 
 /** A name as compared in a chain: lower case, without the final dot (RFC 1035 2.3.3, 3.1). */
 const bare = (name: string): string => name.toLowerCase().replace(/\.$/, '');
@@ -312,11 +196,6 @@ function queryName(name: string): string {
     throw new ProbeError('dns-failure', 'resolver', `not a valid domain name: ${JSON.stringify(name)}`);
   }
   return bare;
-}
-
-/** `address:port`, with brackets around an IPv6 address. */
-function serverLabel(server: ResolverAddress): string {
-  return net.isIPv6(server.address) ? `[${server.address}]:${server.port}` : `${server.address}:${server.port}`;
 }
 
 /** The spelling Node uses in `rinfo.address`, so source matching works however an IPv6 address was written. */

@@ -89,7 +89,8 @@ export function createSessionServices(options: ServicesOptions): SessionServices
   // whole query (every server, one retry round) is bounded by the sum of its attempts.
   const dnsRetries = 1;
   const attemptMs = Math.max(200, Math.min(3000, Math.floor(config.probe.timeoutMs / (servers.length * (dnsRetries + 1)))));
-  const resolver = createResolver({ servers, timeoutMs: attemptMs, retries: dnsRetries, log });
+  const dnsBudgetMs = attemptMs * servers.length * (dnsRetries + 1) + 500;
+  const resolver = createResolver({ servers, timeoutMs: attemptMs, retries: dnsRetries, queryBudgetMs: dnsBudgetMs, log });
   const timeoutMs = config.probe.timeoutMs;
   const ca = config.trustedCaPems.length > 0 ? [...config.trustedCaPems] : undefined;
   const bounded = <T>(label: string, work: (signal: AbortSignal) => Promise<T>, budgetMs = timeoutMs) => withDeadline(runSignal, budgetMs, label, work);
@@ -155,7 +156,7 @@ export function createSessionServices(options: ServicesOptions): SessionServices
   return {
     config, runSignal, stats, bounded, web, mx, resolver, tlsConfiguration, http, ca,
     responder: (host, work) => limits('responder', host.toLowerCase(), 1, work),
-    dnsBudgetMs: attemptMs * servers.length * (dnsRetries + 1) + 500,
+    dnsBudgetMs,
     matchConnectTo: connectToMatcher(config.connectTo),
     allow: parseAllowList(config.allowRedirectsTo).value,
     async handshakeAndPark(ep) {

@@ -8,7 +8,8 @@ export const dns = probeKind({
     `dns:${type}:${name.toLowerCase().replace(/\.$/, '')}${options?.checkingDisabled ? ':cd' : ''}`,
   load(ctx, name, type, options): Promise<DnsAnswer> {
     ctx.stats.dnsQueries++;
-    // Follow-up queries for a CNAME chain the resolver returned only part of share this one deadline.
-    return ctx.bounded(`dns ${type} ${name}`, (signal) => ctx.resolver.query(name, type, signal, options), ctx.dnsBudgetMs);
+    // The resolver bounds the whole query (ctx.dnsBudgetMs, CNAME follow-ups included) from when it leaves the
+    // resolver's line of questions in flight: a deadline set here would count the wait in line too.
+    return ctx.resolver.query(name, type, ctx.runSignal, options);
   },
 });
