@@ -4,14 +4,15 @@ import { createLogger } from '../src/log.ts';
 import { discardTemporaryJournal, runScan } from '../src/scan.ts';
 import { journalReport } from '../src/runner/journal-report.ts';
 import { writeReports } from '../src/cli/output.ts';
-import type { ReportStream } from '../reports/types.ts';
+import type { ReportDomain } from '../reports/types.ts';
+import { createLiveReport, LIVE_FORMAT_NAMES, type LiveReport } from '../src/report-live/live-report.ts';
 
 /** Wall and CPU time of one phase (CPU of the whole process: process.cpuUsage counts worker threads too). */
 export type Phase = { readonly wallMs: number; readonly cpuMs: number };
 
 export type VouchRun = {
   readonly scan: Phase;
-  /** Writing every configured report format from the journal, after the last check. */
+  /** From the last check to every configured report written: the live reports' finish, then the other formats from the journal. */
   readonly report: Phase;
   readonly workers: number;
   readonly stats: Readonly<Record<string, number>>;
@@ -25,33 +26,47 @@ export type VouchRun = {
  * change of the scan API is one edit here. The journal and the reports go to `config.output.dir`.
  */
 export async function runVouch(config: Config, checks: readonly Check[], options: { readonly workers?: number } = {}): Promise<VouchRun> {
+  const dir = config.output.dir!;
+  const errors = errorTally();
+  let session: LiveReport | null = null;
   const clock = startClock();
+  // As the CLI does: JSON, text and CSV written while the scan runs, the other formats from the journal after it.
   const run = await runScan({
-    config, checks, log: createLogger('silent'), journalDir: config.output.dir, ...(options.workers ? { workers: options.workers } : {}),
+    config, checks, log: createLogger('silent'), journalDir: dir, ...(options.workers ? { workers: options.workers } : {}),
+    recordSink: async (start) => (session = await createLiveReport({
+      config, checks, baseline: null, run: start.header, dir, formats: config.output.formats, onDomain: errors.count,
+    })),
   });
   const scan = clock.lap();
-  const errors = errorTally();
-  const stream = await journalReport(run.journalPath, { config, checks, baseline: null, now: new Date(run.finishedAt) });
+  let header;
   try {
-    await writeReports(stream, config.output.dir!, config.output.formats, null, [errors.consume]);
+    const outcome = await session!.finish({ status: run.status, finishedAt: run.finishedAt, resumed: run.resumed });
+    if (outcome.failure !== null) throw outcome.failure;
+    header = outcome.header;
+    const rest = config.output.formats.filter((f) => !LIVE_FORMAT_NAMES.includes(f));
+    if (rest.length > 0) {
+      const stream = await journalReport(run.journalPath, { config, checks, baseline: null, header });
+      try {
+        await writeReports(stream, dir, rest);
+      } finally {
+        await stream.close();
+      }
+    }
   } finally {
-    await stream.close();
     await discardTemporaryJournal(run);
   }
-  return { scan, report: clock.lap(), workers: run.workers, stats: run.stats, summary: stream.header.summary, topErrors: errors.top(5) };
+  return { scan, report: clock.lap(), workers: run.workers, stats: run.stats, summary: header.summary, topErrors: errors.top(5) };
 }
 
-/** Counts error results by check and summary while the reports are written (one more reader of the same pass). */
+/** Counts error results by check and summary as each domain is judged (during the scan). */
 function errorTally() {
   const counts = new Map<string, number>();
   return {
-    consume: async (stream: ReportStream) => {
-      for await (const domain of stream.domains()) {
-        for (const r of domain.results) {
-          if (r.status !== 'error') continue;
-          const key = `${r.checkId}: ${r.summary.replace(/\d+/g, 'N').slice(0, 160)}`;
-          counts.set(key, (counts.get(key) ?? 0) + 1);
-        }
+    count: (domain: ReportDomain) => {
+      for (const r of domain.results) {
+        if (r.status !== 'error') continue;
+        const key = `${r.checkId}: ${r.summary.replace(/\d+/g, 'N').slice(0, 160)}`;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
     },
     top: (n: number) => [...counts].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, count]) => `${count} x ${key}`),

@@ -67,17 +67,20 @@ function entryOf(value: unknown): ReportDomain {
 /** One pass over a file in the writer's layout: the header and where each domain's line is. First entry of a name wins. */
 async function indexFile(path: string): Promise<{ header: Header; lines: Map<string, { offset: number; length: number }> } | null> {
   const lines = new Map<string, { offset: number; length: number }>();
-  let header: Header | null = null;
+  let early: Record<string, unknown> | null = null;
   for await (const part of readLayout(path)) {
     if (part.kind === 'header') {
       if (part.value['schemaVersion'] !== 2) return null;
-      header = headerOf(part.value);
+      early = part.value;
     } else if (part.kind === 'domain') {
       const domain = domainOfLine(part.bytes);
       if (!lines.has(domain)) lines.set(domain, { offset: part.offset, length: part.bytes.length });
+    } else if (early) {
+      // `status` is written after the domains (known only at the end of the scan); older files have it before them.
+      return { header: headerOf({ ...early, ...part.value }), lines };
     }
   }
-  return header && { header, lines };
+  return null;
 }
 
 function indexedBaseline(header: Header, lines: Map<string, { offset: number; length: number }>, file: FileHandle): Baseline {

@@ -1,4 +1,4 @@
-import type { ReportResult, ReportWriter } from './types.ts';
+import type { ReportDomain, ReportResult, ReportWriter } from './types.ts';
 
 const COLUMNS = ['domain', 'checkId', 'status', 'reason', 'originalStatus', 'summary', 'since', 'startedAt', 'durationMs', 'promises'] as const;
 
@@ -22,12 +22,23 @@ function row(r: ReportResult): string {
   return `${cells.join(',')},${r.durationMs},${csvCell(r.promises.join(' '))}\r\n`;
 }
 
-/** One row per result, for spreadsheets and ad-hoc analysis: RFC 4180 (comma, CRLF, header row), UTF-8. */
+/** The header row: the file's start, known before any domain. */
+export const CSV_HEADER_ROW = `${COLUMNS.join(',')}\r\n`;
+
+/** One domain's rows. */
+export function csvRows(domain: ReportDomain): string {
+  return domain.results.map(row).join('');
+}
+
+/**
+ * One row per result, for spreadsheets and ad-hoc analysis: RFC 4180 (comma, CRLF, header row), UTF-8. Nothing
+ * depends on the end of the scan, so src/report-live/ writes the same bytes while the scan runs.
+ */
 export const csvWriter: ReportWriter = {
   format: 'csv',
   extension: 'csv',
   async write(report, out) {
-    await out(`${COLUMNS.join(',')}\r\n`);
-    for await (const { results } of report.domains()) await out(results.map(row).join(''));
+    await out(CSV_HEADER_ROW);
+    for await (const domain of report.domains()) await out(csvRows(domain));
   },
 };

@@ -3,7 +3,8 @@ import { DOMAIN_INDENT, DOMAINS_CLOSE, DOMAINS_OPEN } from './json.ts';
 
 /**
  * Reading a JSON report in the writer's line layout (reports/json.ts) a line at a time, in bounded memory: the
- * header, then each domain entry's bytes and where they are in the file, then the seal. Anything else (another
+ * header, then each domain entry's bytes and where they are in the file, then the tail (the members known only at
+ * the end, and the seal). Anything else (another
  * layout, a hand-edited file, schema 1) is `NotInLayout`, and the caller falls back to reading the file whole.
  */
 export class NotInLayout extends Error {}
@@ -13,13 +14,15 @@ export type LayoutPart =
   | { readonly kind: 'header'; readonly value: Record<string, unknown> }
   /** The entry's JSON text (indent and comma removed), valid only until the next part is asked for. */
   | { readonly kind: 'domain'; readonly bytes: Buffer; readonly offset: number }
-  /** Everything after the domains: `digest` and `signature` only, either possibly absent. */
+  /**
+   * Everything after the domains: the members known only at the end of the scan (reports/json.ts LATE_MEMBERS;
+   * none in a file written before they moved there) and the seal, `digest` and `signature`, each possibly absent.
+   */
   | { readonly kind: 'tail'; readonly value: Record<string, unknown> };
 
-/** Past this the header or the tail is not the writer's (its header holds checks, promises and waivers only). */
+/** Past this the header or the tail is not the writer's (they hold checks, promises and waivers only). */
 const PART_LIMIT = 64 * 1024 * 1024;
 const RESERVED = ['domains', 'digest', 'signature'];
-const SEAL_KEYS = new Set(['digest', 'signature']);
 
 type Line = { readonly bytes: Buffer; readonly offset: number };
 
@@ -80,8 +83,8 @@ const CLOSE_BRACE = 0x7d;
 
 /**
  * The parts of a report file in the writer's layout. Throws NotInLayout as soon as the file departs from it, also
- * when a piece would mean something else read as part of the whole text (a reserved key in the header, anything
- * but the seal after the domains, a missing or extra comma), so that a file read this way means exactly what
+ * when a piece would mean something else read as part of the whole text (a reserved key in the header, a member
+ * both before and after the domains, "domains" again after them, a missing or extra comma), so that a file read this way means exactly what
  * JSON.parse of the whole would make of it. Entries are not parsed here: the caller parses what it needs.
  */
 export async function* readLayout(path: string): AsyncGenerator<LayoutPart> {
@@ -101,12 +104,14 @@ export async function* readLayout(path: string): AsyncGenerator<LayoutPart> {
       header.push(text);
     }
     const last = header.length - 1;
+    let headerKeys: readonly string[] = [];
     if (last === 0) yield { kind: 'header', value: {} };
     else {
       if (!header[last]!.endsWith(',')) throw new NotInLayout('no comma before the domains');
       header[last] = header[last]!.slice(0, -1);
       const value = parseObject(`${header.join('\n')}\n}`);
       if (RESERVED.some((key) => Object.hasOwn(value, key))) throw new NotInLayout('reserved key in the header');
+      headerKeys = Object.keys(value);
       yield { kind: 'header', value };
     }
     header.length = 0;
@@ -141,7 +146,8 @@ export async function* readLayout(path: string): AsyncGenerator<LayoutPart> {
       throw new NotInLayout('more after the domains without a comma');
     }
     const value = closedWithComma ? parseObject(tail.join('\n')) : {};
-    if (Object.keys(value).some((key) => !SEAL_KEYS.has(key))) throw new NotInLayout('more than the seal after the domains');
+    if (Object.hasOwn(value, 'domains')) throw new NotInLayout('"domains" again after the domains');
+    if (headerKeys.some((key) => Object.hasOwn(value, key))) throw new NotInLayout('a member both before and after the domains');
     yield { kind: 'tail', value };
   } finally {
     await it.return(undefined);

@@ -1,4 +1,4 @@
-import type { PromiseStatus, ReportResult, ReportStatus, ReportWriter } from './types.ts';
+import type { PromiseStatus, ReportDomain, ReportHeader, ReportResult, ReportStatus, ReportWriter } from './types.ts';
 
 const LABEL: Record<ReportStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR', skip: 'SKIP', waived: 'WAIVED' };
 
@@ -48,25 +48,44 @@ function promiseBlock(promises: readonly PromiseStatus[]): string[] {
   return ['Promises (MET* = met with warnings or waived findings)', ...rows, ''];
 }
 
-/** The terminal summary: promises (when rolled up), one block per domain, one line per check, then the totals. */
+/** The width of the check-id column, from the check list (known before the first domain: results only name listed checks). */
+export function textIdWidth(header: Pick<ReportHeader, 'checks'>): number {
+  return Math.max(8, ...header.checks.map((c) => c.id.length));
+}
+
+/** The title, the times and the promises: known only when the scan has ended. */
+export function textHead(header: ReportHeader): string {
+  const head = `Vouch ${header.tool.version} scan ${header.runId}${header.status === 'interrupted' ? ' (INTERRUPTED)' : ''}`;
+  const lines = [head, `${header.startedAt} .. ${header.finishedAt} (${header.durationMs} ms)`, '', ...promiseBlock(header.promises ?? [])];
+  return lines.map((l) => `${l}\n`).join('');
+}
+
+/** One domain's block: its name, then a line per result. */
+export function textDomainBlock(domain: ReportDomain, idWidth: number): string {
+  return [oneLine(domain.domain), ...domainRows(domain.results, idWidth)].map((l) => `${l}\n`).join('');
+}
+
+/** The totals and what the reader must not miss (expired waivers). */
+export function textTotals(header: ReportHeader): string {
+  const s = header.summary;
+  const waived = s.waived ? `, ${s.waived} waived` : '';
+  const totals = `${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.error} error (could not test), ${s.skip} skip${waived}`;
+  const expired = (header.waivers ?? []).filter((w) => w.state === 'expired').length;
+  const notes = expired ? [`${expired} waiver(s) expired and no longer apply`] : [];
+  return ['', totals, ...notes].map((l) => `${l}\n`).join('');
+}
+
+/**
+ * The terminal summary: promises (when rolled up), one block per domain, one line per check, then the totals. A
+ * report written while the scan ran (src/report-live/) is made of the same three pieces, byte for byte.
+ */
 export const textWriter: ReportWriter = {
   format: 'text',
   extension: 'txt',
   async write(report, out) {
-    const header = report.header;
-    // Column width from the check list, known before the first domain: results only ever name listed checks.
-    const idWidth = Math.max(8, ...header.checks.map((c) => c.id.length));
-    const head = `Vouch ${header.tool.version} scan ${header.runId}${header.status === 'interrupted' ? ' (INTERRUPTED)' : ''}`;
-    const lines = [head, `${header.startedAt} .. ${header.finishedAt} (${header.durationMs} ms)`, '', ...promiseBlock(header.promises ?? [])];
-    await out(lines.map((l) => `${l}\n`).join(''));
-    for await (const domain of report.domains()) {
-      await out([oneLine(domain.domain), ...domainRows(domain.results, idWidth)].map((l) => `${l}\n`).join(''));
-    }
-    const s = header.summary;
-    const waived = s.waived ? `, ${s.waived} waived` : '';
-    const totals = `${s.pass} pass, ${s.warn} warn, ${s.fail} fail, ${s.error} error (could not test), ${s.skip} skip${waived}`;
-    const expired = (header.waivers ?? []).filter((w) => w.state === 'expired').length;
-    const notes = expired ? [`${expired} waiver(s) expired and no longer apply`] : [];
-    await out(['', totals, ...notes].map((l) => `${l}\n`).join(''));
+    const idWidth = textIdWidth(report.header);
+    await out(textHead(report.header));
+    for await (const domain of report.domains()) await out(textDomainBlock(domain, idWidth));
+    await out(textTotals(report.header));
   },
 };

@@ -99,9 +99,11 @@ export type ReportSignature = {
 export type ResumeNote = { readonly at: string; readonly domainsDone: number };
 
 /**
- * Everything in a report except its per-domain entries, its digest and its signature: all known before the first
- * domain is written (summary, roll-up and waiver states are folded from the journal in a first pass).
- * Field order here is the JSON's order.
+ * Everything in a report except its per-domain entries, its digest and its signature. Some members are known when
+ * the scan starts (schemaVersion to baseline: the JSON writes them before `domains`), the others only at its end
+ * (status, finishedAt, durationMs, resumed and the folds of every domain: summary, promises, waivers; written after
+ * `domains`, see reports/json.ts and docs/report-schema.md). Reports written during the scan fold them as domains
+ * finish (src/report-live/); a report written from a journal folds them in one pass unless given them.
  */
 export type ReportHeader = {
   readonly schemaVersion: typeof SCHEMA_VERSION;

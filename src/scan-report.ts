@@ -11,9 +11,7 @@ import { discardTemporaryJournal, runScan, type ScanOptions, type ScanRun } from
 export async function scanReport(options: ScanOptions & { readonly baseline?: Baseline | null }): Promise<{ report: ScanReport; run: ScanRun }> {
   const run = await runScan(options);
   try {
-    const stream = await journalReport(run.journalPath, {
-      config: options.config, checks: options.checks, baseline: options.baseline ?? null, now: new Date(run.finishedAt),
-    });
+    const stream = await journalReport(run.journalPath, { config: options.config, checks: options.checks, baseline: options.baseline ?? null });
     try {
       const domains = [];
       for await (const domain of stream.domains()) domains.push(domain);

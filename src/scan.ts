@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import type { Check } from './core/check.ts';
 import type { Json, Status } from './core/types.ts';
+import type { DomainRecord } from './core/domain-record.ts';
 import type { LogLevel } from './log.ts';
 import { createProbeSession } from './runner/probes.ts';
 import { runDomain } from './runner/run.ts';
@@ -41,7 +42,24 @@ export type ScanOptions = {
   readonly invocation?: Json;
   /** Worker threads; default `config.probe.workers`, else the number of cores, at most one per WORKER_MIN_DOMAINS domains. */
   readonly workers?: number;
+  /**
+   * Where finished domains go besides the journal: called once the journal is open, before any domain starts; its
+   * `add` gets every record right after the journal does, and is awaited like it (src/report-live/: the reports
+   * written during the scan). Not called when the journal cannot be opened.
+   */
+  readonly recordSink?: (start: RunStart) => Promise<RecordSink>;
 };
+
+/** What a record sink is told at the start: the run, its journal, and (resume) which domains an earlier process finished. */
+export type RunStart = {
+  readonly header: JournalHeader;
+  readonly journalPath: string;
+  /** True for a domain finished by an earlier process of a resumed run: it will not be scanned (nor added) again. */
+  isDone(index: number): boolean;
+  readonly resumed: boolean;
+};
+
+export type RecordSink = { add(record: DomainRecord): Promise<void> };
 
 /** What a scan leaves behind: its journal, from which every report is written (src/runner/journal-report.ts). */
 export type ScanRun = {
@@ -110,6 +128,14 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   // A read handle on the journal for the whole run: if its directory is removed mid-scan (the disk cleaned up, a
   // mistake), the reports can still be written from it, elsewhere, instead of losing the run (see journalSource).
   const keeper = await open(journal.path, 'r');
+  let sink: RecordSink | null = null;
+  try {
+    sink = options.recordSink ? await options.recordSink({ header: journal.header, journalPath: journal.path, isDone: done, resumed: !!options.resume }) : null;
+  } catch (err) {
+    await journal.abandon().catch(() => undefined);
+    await keeper.close();
+    throw err;
+  }
   const total = config.targets.length;
   const remaining = total - doneCount;
   const workers = workerCount(config, remaining, options.workers);
@@ -121,6 +147,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   let finished = doneCount;
   const onRecord = async (record: Parameters<typeof journal.append>[0]) => {
     await journal.append(record);
+    await sink?.add(record);
     if (record.complete) options.onDomainDone?.(++finished, total);
   };
   const window = Math.max(1, config.probe.domainsInFlight);

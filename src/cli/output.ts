@@ -2,7 +2,7 @@ import { makeDirectory } from './make-directory.ts';
 import { randomBytes } from 'node:crypto';
 import { copyFile, link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { WRITERS } from '../../reports/index.ts';
 import type { ReportStream } from '../../reports/types.ts';
 import { writeStreamAtomic } from './write-atomic.ts';
@@ -18,15 +18,13 @@ export function runFilePath(dir: string, startedAt: string, extension: string): 
 }
 
 /**
- * Writes every format from ONE pass over the report's domains (and, given `alsoTo`, the same pass feeds that
- * consumer too: the summary on stdout), each into its per-run file atomically (`vouch-<start>.<ext>`, kept for
- * history and diffs), then points `latest.<ext>` at it (what dashboards and the next night's baseline read; not for
- * an interrupted scan) with an atomic rename of a hard link, so a 1 GB report is not written twice. Returns the
- * per-run paths.
+ * Writes every format from ONE pass over the report's domains (and, given `alsoTo`, the same pass feeds those
+ * consumers too), each into its per-run file atomically (`vouch-<start>.<ext>`, kept for history and diffs).
+ * Returns the per-run paths; publishRun then makes them `latest`. The formats a scan writes while it runs
+ * (src/report-live/) are not written here.
  */
 export async function writeReports(
-  report: ReportStream, dir: string, formats: readonly string[], retain: number | null = null,
-  alsoTo: readonly ((stream: ReportStream) => Promise<void>)[] = [], options: { readonly latest: boolean } = { latest: true },
+  report: ReportStream, dir: string, formats: readonly string[], alsoTo: readonly ((stream: ReportStream) => Promise<void>)[] = [],
 ): Promise<string[]> {
   const writers = formats.flatMap((format) => (WRITERS[format] ? [WRITERS[format]] : []));
   const paths = writers.map((w) => runFilePath(dir, report.header.startedAt, w.extension));
@@ -34,13 +32,26 @@ export async function writeReports(
     ...writers.map((writer, i) => (stream: ReportStream) => writeStreamAtomic(paths[i]!, (write) => writer.write(stream, write))),
     ...alsoTo,
   ]);
+  return paths;
+}
+
+/**
+ * After a run's files are written: points `latest.<ext>` at each (what dashboards and the next night's baseline
+ * read) with an atomic rename of a hard link, so a 1 GB report is not written twice, unless the scan was
+ * interrupted; then applies retention.
+ */
+export async function publishRun(
+  dir: string, paths: readonly string[], options: { readonly latest: boolean; readonly status: string; readonly retain: number | null },
+): Promise<void> {
   // An interrupted scan is kept, but never becomes `latest`: dashboards and the next night's baseline would read
   // its unfinished checks as failures to test.
-  if (options.latest && report.header.status !== 'interrupted') {
-    for (const [i, writer] of writers.entries()) await replaceWithLink(paths[i]!, join(dir, `latest.${writer.extension}`));
+  if (options.latest && options.status !== 'interrupted') {
+    for (const path of paths) {
+      const extension = RUN_FILE.exec(basename(path))?.[2];
+      if (extension) await replaceWithLink(path, join(dir, `latest.${extension}`));
+    }
   }
-  if (retain !== null) await pruneRuns(dir, retain);
-  return paths;
+  if (options.retain !== null) await pruneRuns(dir, options.retain);
 }
 
 /** `target` becomes another name of `source`, atomically (a link under a temporary name, renamed over it). */
@@ -60,7 +71,8 @@ async function replaceWithLink(source: string, target: string): Promise<void> {
   }
 }
 
-const RUN_FILE = /^vouch-(\d{8}T\d{6}(?:\.\d{3})?Z)\.(?:[a-z]+|journal\.ndjson)$/;
+/** A run's files: its reports, its journal, and the temporary files a killed run's live reports left (`.partial`). */
+const RUN_FILE = /^vouch-(\d{8}T\d{6}(?:\.\d{3})?Z)\.([a-z]+|journal\.ndjson|[a-z-]+\.partial)$/;
 
 /** Keeps the newest `retain` runs' files (all formats of a run share its stamp); `latest.*` is never touched. */
 export async function pruneRuns(dir: string, retain: number): Promise<string[]> {

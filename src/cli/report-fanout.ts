@@ -35,8 +35,8 @@ export async function fanOut(report: ReportStream, consumers: readonly ((stream:
   if (failed) throw failed.reason;
 }
 
-/** A one-slot hand-over between one producer and one consumer. */
-class Handoff<T> {
+/** A one-slot hand-over between one producer and one consumer (also how the live report feeds the change summary). */
+export class Handoff<T> {
   #slot: { value: T } | null = null;
   #ended = false;
   #failure: { error: unknown } | null = null;

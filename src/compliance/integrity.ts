@@ -19,7 +19,11 @@ export type ReportDigest = {
   add(domainEntry: unknown): void;
   /** The same, for an entry whose canonical JSON the caller already has. */
   addCanonical(canonicalEntry: string): void;
-  finish(): string;
+  /**
+   * The digest. `lateMembers`: header members not given to createReportDigest because they were not known yet (a
+   * report written while the scan runs learns its summary at the end); each must sort after "domains".
+   */
+  finish(lateMembers?: object): string;
 };
 
 /**
@@ -33,7 +37,7 @@ export function createReportDigest(header: object): ReportDigest {
   entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const members = entries.map(([key, value]) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value)}` }));
   const before = members.filter((m) => m.key < 'domains').map((m) => m.text);
-  const after = members.filter((m) => m.key > 'domains').map((m) => m.text);
+  const after = members.filter((m) => m.key > 'domains');
   const hash = createHash('sha256');
   hash.update(`{${before.map((text) => `${text},`).join('')}"domains":[`);
   let first = true;
@@ -44,8 +48,15 @@ export function createReportDigest(header: object): ReportDigest {
   return {
     add: (domainEntry) => addCanonical(canonicalJson(domainEntry)),
     addCanonical,
-    finish() {
-      hash.update(`]${after.map((text) => `,${text}`).join('')}}`);
+    finish(lateMembers = {}) {
+      const late = Object.entries(lateMembers).filter(([key, value]) => value !== undefined && !NOT_HEADER.has(key));
+      for (const [key] of late) {
+        if (key < 'domains') throw new Error(`report member "${key}" sorts before "domains": it must be known before the first domain`);
+        if (after.some((m) => m.key === key)) throw new Error(`report member "${key}" given twice`);
+      }
+      const all = [...after, ...late.map(([key, value]) => ({ key, text: `${JSON.stringify(key)}:${canonicalJson(value)}` }))];
+      all.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      hash.update(`]${all.map((m) => `,${m.text}`).join('')}}`);
       return `sha256:${hash.digest('hex')}`;
     },
   };

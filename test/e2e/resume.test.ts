@@ -7,6 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
 import type { ScanReport } from '../../reports/types.ts';
 import { simpleSites } from '../support/simple-sites.ts';
+import { prepareScan } from '../../src/cli/commands/prepare.ts';
+import { journalReport } from '../../src/runner/journal-report.ts';
+import { renderReport } from '../../reports/memory.ts';
+import { csvWriter } from '../../reports/csv.ts';
+import { jsonWriter } from '../../reports/json.ts';
+import { textWriter } from '../../reports/text.ts';
 
 /**
  * Issue 11: a scan stopped by kill -9 or SIGTERM is resumed with `vouch scan --resume DIR`: finished domains are not
@@ -77,9 +83,11 @@ describe('resume (issue 11)', () => {
   it('after kill -9: the finished domains are kept, the rest scanned, each domain exactly once', async () => {
     const out = join(dir, 'killed');
     const config = await configFile('killed.yaml');
-    const first = start(['scan', '-c', config, '--out', out, '--format', 'json']);
+    const first = start(['scan', '-c', config, '--out', out, '--format', 'json,text,csv']);
     await untilDomains(out, 3);
     first.child.kill('SIGKILL');
+    // The killed process was writing its reports as it went: only temporary files, which the resume takes over.
+    expect((await readdir(out)).filter((n) => /\.(json|txt|csv)$/.test(n))).toEqual([]);
     expect((await first.exited).signal).toBe('SIGKILL');
     const journal = await journalOf(out);
     const before = await completeLines(journal);
@@ -97,6 +105,18 @@ describe('resume (issue 11)', () => {
     expect(report.domains.map((d) => d.domain)).toEqual(DOMAINS);
     expect(report.resumed).toEqual([expect.objectContaining({ domainsDone: before.size })]);
     expect(report.domains.every((d) => d.results.length > 0 && d.results.every((r) => r.status !== 'error'))).toBe(true);
+    // Written while the resumed scan ran (the earlier process's domains from the journal): the same bytes as the
+    // reports written from the whole journal afterwards, and no temporary file left.
+    expect((await readdir(out)).filter((n) => n.endsWith('.partial'))).toEqual([]);
+    const prepared = await prepareScan(config, { formats: ['json', 'text', 'csv'], outDir: out }, dir);
+    const stream = await journalReport(journal, { config: prepared.config, checks: prepared.checks, baseline: null });
+    try {
+      for (const [writer, extension] of [[jsonWriter, 'json'], [textWriter, 'txt'], [csvWriter, 'csv']] as const) {
+        expect(await readFile(join(out, `latest.${extension}`), 'utf8'), extension).toBe(await renderReport(writer, stream));
+      }
+    } finally {
+      await stream.close();
+    }
   }, 60_000);
 
   it('after SIGTERM: exit 130 with an interrupted report, then the resume completes the run', async () => {

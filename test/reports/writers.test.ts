@@ -28,13 +28,20 @@ describe('snapshots of every format on the fixed report', () => {
     expect(JSON.parse(rendered['json']!)).toEqual(JSON.parse(JSON.stringify(report)));
   });
 
-  it('json has the documented layout: the header pretty-printed, one compact line per domain, the seal last', () => {
+  it('json has the documented layout: the start members pretty-printed, one compact line per domain, the end members, the seal last', () => {
     const lines = rendered['json']!.split('\n');
     const open = lines.indexOf('  "domains": [');
     expect(lines.slice(0, 3)).toEqual(['{', '  "schemaVersion": 2,', '  "tool": {']);
+    const before = JSON.parse(`${lines.slice(0, open).join('\n').replace(/,$/, '')}\n}`) as Record<string, unknown>;
+    expect(Object.keys(before)).toEqual(['schemaVersion', 'tool', 'runId', 'startedAt', 'config', 'resolvers', 'checks']);
     expect(lines.slice(open + 1, open + 1 + report.domains.length).map((l) => JSON.parse(l.replace(/^ {4}/, '').replace(/,$/, '')))).toEqual(
       JSON.parse(JSON.stringify(report.domains)));
-    expect(lines.slice(open + 1 + report.domains.length)).toEqual(['  ],', `  "digest": "${report.digest!}"`, '}', '']);
+    const after = lines.slice(open + 1 + report.domains.length);
+    expect(after[0]).toBe('  ],');
+    expect(after[1]).toBe('  "status": "complete",');
+    expect(after.slice(-3)).toEqual([`  "digest": "${report.digest!}"`, '}', '']);
+    const late = JSON.parse(`{${after.slice(1).join('\n')}`) as Record<string, unknown>;
+    expect(Object.keys(late)).toEqual(['status', 'finishedAt', 'durationMs', 'summary', 'promises', 'waivers', 'digest']);
   });
 
   it('json writes an empty domain list as valid JSON', async () => {

@@ -1,18 +1,17 @@
 import type { Logger } from 'pino';
 import type { Baseline } from '../../../reports/baseline.ts';
-import type { ReportStream } from '../../../reports/types.ts';
-import { diffReports, type ReportDiff } from '../../compliance/diff.ts';
+import { diffReports, type DiffNewer, type ReportDiff } from '../../compliance/diff.ts';
 
 /**
- * What a nightly job wants to know first: what changed since the previous run. A consumer of the same single pass
- * over the report that writes the files (the baseline is read a domain at a time), then one log line and one line
- * for the summary on stdout.
+ * What a nightly job wants to know first: what changed since the previous run. A consumer of the domains as the
+ * report is written (live, in the order domains finish: it only counts, so order does not matter; or the pass over
+ * the journal), the baseline read a domain at a time; then one log line and one line for the summary on stdout.
  */
-export function changeSummary(baseline: Baseline, log: Logger): { consume(stream: ReportStream): Promise<void>; line(): string } {
+export function changeSummary(baseline: Baseline, log: Logger): { consume(newer: DiffNewer): Promise<void>; line(): string } {
   let changes: ReportDiff | null = null;
   return {
-    async consume(stream) {
-      changes = await diffReports(baseline, stream);
+    async consume(newer) {
+      changes = await diffReports(baseline, newer);
       log.info({
         baseline: baseline.runId, newFailures: changes.newFailures.length, fixed: changes.fixed.length,
         newlyUnverifiable: changes.newlyUnverifiable.length, recovered: changes.recovered.length,

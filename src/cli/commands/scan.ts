@@ -1,20 +1,18 @@
+import { join, resolve } from 'node:path';
 import type { ConfigOverrides } from '../../config/load.ts';
 import { createLogger, type LogLevel } from '../../log.ts';
 import { discardTemporaryJournal, exitCodeFor, runScan, type ScanRun } from '../../scan.ts';
-import { WRITERS } from '../../../reports/index.ts';
 import type { ReportStream } from '../../../reports/types.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { describeFsError, keepReportElsewhere, outputDirProblem, writeReports } from '../output.ts';
-import { join, resolve } from 'node:path';
+import { outputDirProblem } from '../output.ts';
+import { liveReports } from '../live-reports.ts';
+import { reportFromJournal, reportLive } from '../scan-reports.ts';
 import { ExitError } from '../../core/errors.ts';
 import { prepareScan, type Prepared } from './prepare.ts';
 import { openBaseline, type Baseline } from '../../../reports/baseline.ts';
-import { journalReport } from '../../runner/journal-report.ts';
 import { JournalError, JournalWriteError } from '../../runner/journal.ts';
-import { changeSummary } from './change-summary.ts';
 import { findResumableJournal, readInvocation } from './resume.ts';
-import { fanOut } from '../report-fanout.ts';
 import { replayJournal } from '../../replay.ts';
 
 export type ScanCommandOptions = {
@@ -98,15 +96,21 @@ export async function executeScan(
   const logLevel = options.logLevel ?? (io.stderr.isTTY ? 'warn' : 'info');
   const log = createLogger(logLevel, io.stderr);
   const showProgress = options.progress && io.stderr.isTTY === true && config.targets.length > 1;
+  // With an output directory, JSON, text and CSV are written while the scan runs (src/report-live/); a replay and a
+  // stdout-only scan write from the journal afterwards.
+  const live = config.output.dir && !extra.replay
+    ? liveReports({ config, checks, baseline: extra.baseline ?? null, dir: config.output.dir, log }) : null;
   let run: ScanRun;
   try {
     run = extra.replay ? await replayJournal({ journalPath: extra.replay, config, checks, log, journalDir: config.output.dir, signal }) : await runScan({
       config, checks, log, logLevel, signal, journalDir: config.output.dir,
       ...(extra.resume ? { resume: extra.resume } : {}),
       ...(extra.invocation ? { invocation: extra.invocation } : {}),
+      ...(live ? { recordSink: live.recordSink } : {}),
       ...(showProgress ? { onDomainDone: (done: number, total: number) => io.stderr.write(`\r\x1b[Kscanning: ${done}/${total} domains`) } : {}),
     });
   } catch (err) {
+    await live?.abandon();
     if (err instanceof JournalError && !(err instanceof JournalWriteError)) {
       // Not this run's journal (another configuration, not a journal at all): nothing was scanned or changed.
       throw new ExitError(EXIT.usage, err.message);
@@ -120,57 +124,13 @@ export async function executeScan(
   } finally {
     if (showProgress) io.stderr.write('\r\x1b[K');
   }
-  const report = await journalReport(run.journalPath, { config, checks, baseline: extra.baseline ?? null, now: new Date(run.finishedAt) });
   try {
-    const changes = extra.baseline ? changeSummary(extra.baseline, log) : null;
-    const consumers = [...(extra.inspect ?? []), ...(changes ? [changes.consume] : [])];
-    const dir = config.output.dir;
-    let writeFailed = false;
-    if (dir) {
-      let where: string;
-      const summaryOnStdout = (stream: ReportStream) => WRITERS['text']!.write(stream, (chunk) => writeOut(io, chunk));
-      try {
-        const paths = await writeReports(report, dir, config.output.formats, config.output.retain, [summaryOnStdout, ...consumers], { latest: !extra.replay });
-        log.info({ paths, journal: run.journalPath }, 'reports written');
-        where = paths.join(', ');
-      } catch (err) {
-        // The scan's evidence must not be lost with the directory (removed, read-only, full disk since the start):
-        // the JSON goes to the temporary directory, the journal stays, and the exit code says so.
-        writeFailed = true;
-        const problem = describeFsError(err);
-        let kept: string | null = null;
-        let keptProblem = '';
-        try {
-          kept = await keepReportElsewhere(report);
-        } catch (keepErr) {
-          keptProblem = describeFsError(keepErr);
-        }
-        log.error({ dir, problem, kept }, 'reports could not be written');
-        io.stderr.write(`vouch: cannot write the reports into ${dir}: ${problem}\n`);
-        io.stderr.write(kept ? `vouch: the JSON report is kept at ${kept}\n` : `vouch: the JSON report could not be kept in the temporary directory either: ${keptProblem}\n`);
-        where = `not written (${problem})${kept ? `; JSON kept at ${kept}` : ''}`;
-      }
-      io.stdout.write(`${changes?.line() ?? ''}\nReports: ${where}\n`);
-    } else {
-      const writer = WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!;
-      await fanOut(report, [(stream) => writer.write(stream, (chunk) => writeOut(io, chunk)), ...consumers]);
-    }
-    const code = report.header.status === 'interrupted' ? EXIT.interrupted
-      : writeFailed ? EXIT.cantWrite : exitCodeFor(report.header.summary, options.failOn);
-    return { code, header: report.header };
+    const { header, writeFailed } = live ? await reportLive(run, live, prepared, io, log, extra)
+      : await reportFromJournal(run, prepared, io, log, extra);
+    const code = header.status === 'interrupted' ? EXIT.interrupted
+      : writeFailed ? EXIT.cantWrite : exitCodeFor(header.summary, options.failOn);
+    return { code, header };
   } finally {
-    await report.close();
     await discardTemporaryJournal(run);
   }
-}
-
-/** stdout with back-pressure: a report of 100,000 domains piped into a slow reader must not pile up in memory. */
-function writeOut(io: CliIo, chunk: string): Promise<void> | void {
-  if (io.stdout.write(chunk)) return;
-  return new Promise<void>((resolve) => {
-    const stream = io.stdout as NodeJS.WritableStream;
-    // 'close' too: a reader that went away (EPIPE) never drains, and the guarded output closes instead.
-    stream.once('drain', () => resolve());
-    stream.once('close', () => resolve());
-  });
 }

@@ -1,0 +1,145 @@
+import { rm } from 'node:fs/promises';
+import type { Logger } from 'pino';
+import { WRITERS } from '../../reports/index.ts';
+import type { ReportHeader, ReportStream } from '../../reports/types.ts';
+import { journalReport } from '../runner/journal-report.ts';
+import { LIVE_FORMAT_NAMES } from '../report-live/live-report.ts';
+import type { ScanRun } from '../scan.ts';
+import { changeSummary } from './commands/change-summary.ts';
+import type { ExecuteOptions } from './commands/scan.ts';
+import type { Prepared } from './commands/prepare.ts';
+import type { CliIo } from './io.ts';
+import { copyToStdout, type LiveFinish, type LiveReports } from './live-reports.ts';
+import { describeFsError, keepReportElsewhere, publishRun, writeReports } from './output.ts';
+import { fanOut } from './report-fanout.ts';
+
+/**
+ * What `vouch scan` does once the last check is done: the reports, "Reports:" on stdout, and whether writing them
+ * failed (exit 73). With an output directory JSON, text and CSV were written during the scan (src/report-live/).
+ */
+export type Reported = { readonly header: ReportHeader; readonly writeFailed: boolean };
+
+/**
+ * After a scan with live reports: its finish (the tails, in seconds), then HTML, JUnit and Prometheus (and the
+ * demo's `inspect`) in one pass over the journal with the header the live session folded, the text report copied to
+ * stdout, `latest` and retention. A directory that failed mid-scan is handled as reportFromJournal does.
+ */
+export async function reportLive(
+  run: ScanRun, live: LiveReports, prepared: Prepared, io: CliIo, log: Logger, extra: ExecuteOptions,
+): Promise<Reported> {
+  const outcome = await live.finish({ status: run.status, finishedAt: run.finishedAt, resumed: run.resumed });
+  const stdoutOnly = prepared.config.output.formats.includes('text') ? null : outcome.files['text'] ?? null;
+  try {
+    return await afterLive(run, outcome, prepared, io, log, extra);
+  } finally {
+    // The text report for stdout only (text not among the formats) is a temporary file: gone once it is printed.
+    if (stdoutOnly) await rm(stdoutOnly, { force: true });
+  }
+}
+
+async function afterLive(run: ScanRun, outcome: LiveFinish, prepared: Prepared, io: CliIo, log: Logger, extra: ExecuteOptions): Promise<Reported> {
+  const { config, checks } = prepared;
+  const dir = config.output.dir!;
+  const { header } = outcome;
+  const rest = config.output.formats.filter((f) => !LIVE_FORMAT_NAMES.includes(f));
+  const inspect = extra.inspect ?? [];
+  let problem: unknown = outcome.failure;
+  const paths = config.output.formats.flatMap((f) => (outcome.files[f] ? [outcome.files[f]] : []));
+  if (problem === null && (rest.length > 0 || inspect.length > 0)) {
+    const report = await journalReport(run.journalPath, { config, checks, baseline: extra.baseline ?? null, header });
+    try {
+      paths.push(...await writeReports(report, dir, rest, inspect));
+    } catch (err) {
+      problem = err;
+    } finally {
+      await report.close();
+    }
+  }
+  let printed = false;
+  if (problem === null) {
+    try {
+      await copyToStdout(outcome.files['text']!, (chunk) => writeOut(io, chunk));
+      printed = true;
+      await publishRun(dir, paths, { latest: true, status: header.status, retain: config.output.retain });
+      log.info({ paths, journal: run.journalPath }, 'reports written');
+      io.stdout.write(`${outcome.changeLine}\nReports: ${paths.join(', ')}\n`);
+      return { header, writeFailed: false };
+    } catch (err) {
+      problem = err;
+    }
+  }
+  const where = await reportsNotWritten(run, prepared, io, log, extra, header, problem, { summaryPrinted: printed });
+  io.stdout.write(`${outcome.changeLine}\nReports: ${where}\n`);
+  return { header, writeFailed: true };
+}
+
+/** Without live reports (stdout only, a replay): every format from the journal, the header folded in a first pass. */
+export async function reportFromJournal(run: ScanRun, prepared: Prepared, io: CliIo, log: Logger, extra: ExecuteOptions): Promise<Reported> {
+  const { config, checks } = prepared;
+  const report = await journalReport(run.journalPath, { config, checks, baseline: extra.baseline ?? null });
+  try {
+    const changes = extra.baseline ? changeSummary(extra.baseline, log) : null;
+    const consumers = [...(extra.inspect ?? []), ...(changes ? [changes.consume] : [])];
+    const dir = config.output.dir;
+    if (!dir) {
+      const writer = WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!;
+      await fanOut(report, [(stream) => writer.write(stream, (chunk) => writeOut(io, chunk)), ...consumers]);
+      return { header: report.header, writeFailed: false };
+    }
+    const summaryOnStdout = (stream: ReportStream) => WRITERS['text']!.write(stream, (chunk) => writeOut(io, chunk));
+    let where: string;
+    let writeFailed = false;
+    try {
+      const paths = await writeReports(report, dir, config.output.formats, [summaryOnStdout, ...consumers]);
+      await publishRun(dir, paths, { latest: !extra.replay, status: report.header.status, retain: config.output.retain });
+      log.info({ paths, journal: run.journalPath }, 'reports written');
+      where = paths.join(', ');
+    } catch (err) {
+      writeFailed = true;
+      where = await reportsNotWritten(run, prepared, io, log, extra, report.header, err, { summaryPrinted: true });
+    }
+    io.stdout.write(`${changes?.line() ?? ''}\nReports: ${where}\n`);
+    return { header: report.header, writeFailed };
+  } finally {
+    await report.close();
+  }
+}
+
+/**
+ * The scan's evidence must not be lost with the directory (removed, read-only, full disk since the start): the JSON
+ * goes to the temporary directory, the journal stays, and the exit code says so. Returns what the "Reports:" line says.
+ */
+async function reportsNotWritten(
+  run: ScanRun, prepared: Prepared, io: CliIo, log: Logger, extra: ExecuteOptions, header: ReportHeader, error: unknown,
+  options: { readonly summaryPrinted: boolean },
+): Promise<string> {
+  const { config, checks } = prepared;
+  const dir = config.output.dir!;
+  const problem = describeFsError(error);
+  const report = await journalReport(run.journalPath, { config, checks, baseline: extra.baseline ?? null, header });
+  let kept: string | null = null;
+  let keptProblem = '';
+  try {
+    if (!options.summaryPrinted) await WRITERS['text']!.write(report, (chunk) => writeOut(io, chunk));
+    kept = await keepReportElsewhere(report);
+  } catch (keepErr) {
+    keptProblem = describeFsError(keepErr);
+  } finally {
+    await report.close();
+  }
+  log.error({ dir, problem, kept }, 'reports could not be written');
+  io.stderr.write(`vouch: cannot write the reports into ${dir}: ${problem}\n`);
+  io.stderr.write(kept ? `vouch: the JSON report is kept at ${kept}\n` : `vouch: the JSON report could not be kept in the temporary directory either: ${keptProblem}\n`);
+  return `not written (${problem})${kept ? `; JSON kept at ${kept}` : ''}`;
+}
+
+/** stdout with back-pressure: a report of 100,000 domains piped into a slow reader must not pile up in memory. */
+export function writeOut(io: CliIo, chunk: string): Promise<void> | void {
+  if (io.stdout.write(chunk)) return;
+  return new Promise<void>((resolve) => {
+    const stream = io.stdout as NodeJS.WritableStream;
+    // 'close' too: a reader that went away (EPIPE) never drains, and the guarded output closes instead.
+    stream.once('drain', () => resolve());
+    stream.once('close', () => resolve());
+  });
+}

@@ -1,0 +1,125 @@
+import { open, rm, type FileHandle } from 'node:fs/promises';
+
+/** Where a spilled entry is in the spill file: byte offset (NaN: not spilled) and length, by domain index. */
+type SpillIndex = { readonly offsets: Float64Array; readonly lengths: Uint32Array };
+
+/**
+ * Domains' rendered texts that finished before their turn (reports are written in configured order, domains finish
+ * in any order), kept until the writing cursor reaches them. Held in memory up to `budgetChars` characters; beyond
+ * that, each further entry goes to a spill file and is read back when its turn comes, so one straggler (a domain
+ * waiting for a 30-s timeout) never makes memory grow with the number of domains that finish after it. The spill
+ * index is two typed arrays over the domain count (12 bytes a domain), allocated at the first spill.
+ */
+export class ReorderBuffer {
+  readonly #memory = new Map<number, readonly string[]>();
+  #memoryChars = 0;
+  readonly #budgetChars: number;
+  readonly #spillPath: string;
+  readonly #domains: number;
+  #spill: { readonly handle: FileHandle; readonly index: SpillIndex; end: number } | null = null;
+  #spilledCount = 0;
+
+  constructor(spillPath: string, domains: number, budgetChars: number) {
+    this.#spillPath = spillPath;
+    this.#domains = domains;
+    this.#budgetChars = budgetChars;
+  }
+
+  /** Entries held now, in memory and spilled. */
+  get size(): number {
+    return this.#memory.size + this.#spilledCount;
+  }
+
+  /** Characters held in memory (the spilled ones are not). */
+  get memoryChars(): number {
+    return this.#memoryChars;
+  }
+
+  async put(index: number, pieces: readonly string[]): Promise<void> {
+    const chars = pieces.reduce((sum, piece) => sum + piece.length, 0);
+    if (this.#memoryChars + chars <= this.#budgetChars) {
+      for (const piece of pieces) flatten(piece);
+      this.#memory.set(index, pieces);
+      this.#memoryChars += chars;
+      return;
+    }
+    const spill = this.#spill ?? await this.#openSpill();
+    // The pieces' lengths (UTF-16 units, as JS counts) on a line of their own, then the pieces: read back, the
+    // text is split where it was joined. JSON escapes lone surrogates, so a round trip through UTF-8 keeps every length.
+    const bytes = Buffer.from(`${pieces.map((p) => p.length).join(' ')}\n${pieces.join('')}`, 'utf8');
+    let written = 0;
+    while (written < bytes.length) {
+      const { bytesWritten } = await spill.handle.write(bytes, written, bytes.length - written, spill.end + written);
+      written += bytesWritten;
+    }
+    spill.index.offsets[index] = spill.end;
+    spill.index.lengths[index] = bytes.length;
+    spill.end += bytes.length;
+    this.#spilledCount++;
+  }
+
+  /** The entry for `index`, removed from the buffer; null when it has none. */
+  async take(index: number): Promise<readonly string[] | null> {
+    const held = this.#memory.get(index);
+    if (held) {
+      this.#memory.delete(index);
+      this.#memoryChars -= held.reduce((sum, piece) => sum + piece.length, 0);
+      return held;
+    }
+    const spill = this.#spill;
+    const offset = spill?.index.offsets[index];
+    if (spill === null || offset === undefined || Number.isNaN(offset)) return null;
+    const length = spill.index.lengths[index]!;
+    const bytes = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const { bytesRead } = await spill.handle.read(bytes, read, length - read, offset + read);
+      if (bytesRead === 0) throw new Error(`the reorder spill file ${this.#spillPath} ends early`);
+      read += bytesRead;
+    }
+    spill.index.offsets[index] = NaN;
+    this.#spilledCount--;
+    const text = bytes.toString('utf8');
+    const newline = text.indexOf('\n');
+    const pieces: string[] = [];
+    let at = newline + 1;
+    for (const length of text.slice(0, newline).split(' ').map(Number)) {
+      pieces.push(text.slice(at, at + length));
+      at += length;
+    }
+    return pieces;
+  }
+
+  /** Whether a spill file was needed (tests ask). */
+  get spilled(): boolean {
+    return this.#spill !== null;
+  }
+
+  /** Drops everything and removes the spill file. */
+  async close(): Promise<void> {
+    this.#memory.clear();
+    this.#memoryChars = 0;
+    const spill = this.#spill;
+    this.#spill = null;
+    this.#spilledCount = 0;
+    if (spill) await spill.handle.close().catch(() => undefined);
+    await rm(this.#spillPath, { force: true });
+  }
+
+  async #openSpill() {
+    // 'w+': a spill file a killed run left under the same name is overwritten.
+    const handle = await open(this.#spillPath, 'w+', 0o600);
+    const offsets = new Float64Array(this.#domains).fill(NaN);
+    this.#spill = { handle, index: { offsets, lengths: new Uint32Array(this.#domains) }, end: 0 };
+    return this.#spill;
+  }
+}
+
+/**
+ * Canonical JSON is built by concatenation, so V8 holds it as a tree of pieces ("cons string"): measured 7x its
+ * length in memory. Reading a character makes V8 flatten the string in place (one buffer, the pieces freed), so
+ * the budget counts what is held.
+ */
+function flatten(text: string): void {
+  if (text.length > 0) text.charCodeAt(0);
+}
