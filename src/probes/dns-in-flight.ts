@@ -18,12 +18,23 @@ export type InFlightLimit = {
   readonly waiting: number;
 };
 
-type Waiter = { grant(): void; fail(error: Error): void; done: boolean };
+type Waiter = { grant(): void; fail(error: Error): void; done: boolean; readonly signal: AbortSignal; readonly queuedAt: number };
+
+export type InFlightOptions = {
+  /**
+   * A question that waited longer than this is failed with `stale(waitedMs)` when its turn comes, never sent: its
+   * asker has long given up (a check's own deadline), and sending it would only keep later questions waiting.
+   */
+  readonly maxWaitMs?: number;
+  readonly stale?: (waitedMs: number) => Error;
+};
 
 /** Array.shift is linear and thousands may wait: the queue keeps a head index and drops its spent prefix now and then. */
 const COMPACT_AFTER = 1024;
 
-export function inFlightLimit(limit: number): InFlightLimit {
+export function inFlightLimit(limit: number, options: InFlightOptions = {}): InFlightLimit {
+  const maxWaitMs = options.maxWaitMs ?? Infinity;
+  const stale = options.stale ?? ((waited: number) => new Error(`waited ${waited} ms for a free slot`));
   if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`inFlightLimit: ${limit} is not a positive integer`);
   const queue: (Waiter | undefined)[] = [];
   let head = 0;
@@ -40,28 +51,53 @@ export function inFlightLimit(limit: number): InFlightLimit {
         queue.splice(0, head);
         head = 0;
       }
-      if (next && !next.done) return next.grant();
+      if (!next || next.done) continue;
+      const waited = Date.now() - next.queuedAt;
+      if (waited > maxWaitMs) next.fail(stale(waited));
+      else return next.grant();
     }
     queue.length = 0;
     head = 0;
     active--;
   };
 
+  /**
+   * Waiters by the signal they wait under, with ONE abort listener per signal: every query of a run waits under the
+   * run's signal, and addEventListener scans the listeners already there (src/core/deadline.ts), so a listener per
+   * waiter made thousands of waiting questions quadratic.
+   */
+  const bySignal = new Map<AbortSignal, { readonly waiters: Set<Waiter>; readonly onAbort: () => void }>();
+  const forget = (waiter: Waiter) => {
+    const group = bySignal.get(waiter.signal);
+    if (!group) return;
+    group.waiters.delete(waiter);
+    if (group.waiters.size === 0) {
+      waiter.signal.removeEventListener('abort', group.onAbort);
+      bySignal.delete(waiter.signal);
+    }
+  };
+
   const waitTurn = (signal: AbortSignal): Promise<void> => new Promise<void>((resolve, reject) => {
     const settle = (outcome: () => void) => {
       waiter.done = true;
       waiting--;
-      signal.removeEventListener('abort', onAbort);
+      forget(waiter);
       outcome();
     };
     // An aborted waiter stays in the queue, marked done, until passOn steps over it: each entry is visited once.
-    const onAbort = () => settle(() => reject(abortReason(signal)));
     const waiter: Waiter = {
-      done: false,
+      done: false, signal, queuedAt: Date.now(),
       grant: () => settle(resolve),
       fail: (error) => settle(() => reject(error)),
     };
-    signal.addEventListener('abort', onAbort, { once: true });
+    let group = bySignal.get(signal);
+    if (!group) {
+      const waiters = new Set<Waiter>();
+      const onAbort = () => { for (const w of [...waiters]) w.fail(abortReason(signal)); };
+      bySignal.set(signal, (group = { waiters, onAbort }));
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    group.waiters.add(waiter);
     queue.push(waiter);
     waiting++;
   });

@@ -56,6 +56,13 @@ export type Resolver = {
 export const DNS_IN_FLIGHT = 256;
 
 /**
+ * A question waiting longer than this for its turn is failed (`timeout`), not sent: its check has given up by then
+ * (checks have their own deadlines), and a line of questions nobody awaits (a resolver that stopped answering at a
+ * large window) would keep every later domain waiting behind them.
+ */
+export const MAX_WAIT_IN_LINE_MS = 30_000;
+
+/**
  * Creates a stub resolver on dns-packet: EDNS0 with DO and AD, random ids, replies matched on source, id and question.
  * @example
  * const resolver = createResolver({ servers: [{ address: '127.0.0.1', port: 53 }], timeoutMs: 2000, retries: 1 });
@@ -67,7 +74,10 @@ export function createResolver(options: ResolverOptions): Resolver {
   const servers = options.servers.map((s) => ({ address: canonicalAddress(s.address), port: s.port }));
   const { log, timeoutMs, queryBudgetMs } = options;
   const udp = udpTransport(log);
-  const queriesInFlight = inFlightLimit(options.maxInFlight ?? DNS_IN_FLIGHT);
+  const queriesInFlight = inFlightLimit(options.maxInFlight ?? DNS_IN_FLIGHT, {
+    maxWaitMs: MAX_WAIT_IN_LINE_MS,
+    stale: (waited) => new ProbeError('timeout', 'dns', `waited ${Math.round(waited / 1000)} s for one of the resolver's ${options.maxInFlight ?? DNS_IN_FLIGHT} questions in flight`),
+  });
   let closed = false;
 
   const exchange = async (server: ResolverAddress, question: Asked, signal: AbortSignal): Promise<DecodedPacket> => {

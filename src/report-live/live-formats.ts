@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { createReportDigest, signDigest, type ReportDigest } from '../compliance/integrity.ts';
@@ -23,10 +23,16 @@ export type LiveFormat = {
   readonly pieces: number;
   render(domain: ReportDomain): readonly string[];
   emit(index: number, pieces: readonly string[]): Promise<void>;
-  /** Writes the end and publishes; returns the file's final path. `publish: false` leaves it under a temporary name. */
-  finish(header: ReportHeader, publish: boolean): Promise<string>;
+  /**
+   * Writes the end, syncs and closes: `written` is the whole file, still under its temporary name, and `target` the
+   * name it is published under. The session renames only once every format is whole, so a failure in one never
+   * leaves another published as if the run's reports had been written.
+   */
+  finish(header: ReportHeader): Promise<SealedFile>;
   discard(): Promise<void>;
 };
+
+export type SealedFile = { readonly written: string; readonly target: string };
 
 /** What every format is told at the start. */
 export type LiveStart = {
@@ -47,11 +53,9 @@ export const LIVE_FORMATS: Readonly<Record<string, (start: LiveStart) => Promise
 const partialPath = (start: LiveStart, extension: string) => join(start.dir, `${runFileName(start.startedAt, extension)}.partial`);
 const finalPath = (start: LiveStart, extension: string) => join(start.dir, runFileName(start.startedAt, extension));
 
-async function publishFile(file: BlockFile, target: string, publish: boolean): Promise<string> {
+async function seal(file: BlockFile, target: string): Promise<SealedFile> {
   await file.finish();
-  if (!publish) return file.path;
-  await rename(file.path, target);
-  return target;
+  return { written: file.path, target };
 }
 
 /** JSON: the start members and `"domains": [` at once, each entry line in turn (hashed as it goes), the rest at the end. */
@@ -73,13 +77,13 @@ async function liveJson(start: LiveStart): Promise<LiveFormat> {
       digest.addCanonical(canonical);
       await file.write(jsonDomainLine(line, index === start.domains - 1));
     },
-    async finish(header, publish) {
+    async finish(header) {
       const { early: now, late } = splitHeader(header);
       // The start members were written hours ago: the header at the end must still say the same.
       if (JSON.stringify(now) !== earlyText) throw new Error('the report header changed during the scan');
       const value = digest.finish(late);
       await file.write(jsonTail(late, start.signingKey === null ? { digest: value } : { digest: value, signature: signDigest(value, start.signingKey) }));
-      return publishFile(file, finalPath(start, 'json'), publish);
+      return seal(file, finalPath(start, 'json'));
     },
     discard: () => file.discard(),
   };
@@ -95,16 +99,16 @@ async function liveText(start: LiveStart): Promise<LiveFormat> {
     pieces: 1,
     render: (domain) => [textDomainBlock(domain, idWidth)],
     emit: (_index, [block]) => body.write(block!),
-    async finish(header, publish) {
+    async finish(header) {
       await body.finish();
       whole = await BlockFile.create(partialPath(start, 'txt'));
       await whole.write(textHead(header));
       // The body's bytes as they are, read with back-pressure (a 100,000-domain body is hundreds of MB).
       for await (const chunk of createReadStream(body.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) await whole.writeBytes(chunk);
       await whole.write(textTotals(header));
-      const path = await publishFile(whole, finalPath(start, 'txt'), publish);
+      const sealed = await seal(whole, finalPath(start, 'txt'));
       await rm(body.path, { force: true });
-      return path;
+      return sealed;
     },
     async discard() {
       await body.discard();
@@ -122,7 +126,7 @@ async function liveCsv(start: LiveStart): Promise<LiveFormat> {
     pieces: 1,
     render: (domain) => [csvRows(domain)],
     emit: (_index, [rows]) => file.write(rows!),
-    finish: (_header, publish) => publishFile(file, finalPath(start, 'csv'), publish),
+    finish: () => seal(file, finalPath(start, 'csv')),
     discard: () => file.discard(),
   };
 }

@@ -1,3 +1,4 @@
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DomainRecord } from '../core/domain-record.ts';
 import { signingKey } from '../compliance/integrity.ts';
@@ -5,7 +6,7 @@ import { runFileName } from '../core/run-files.ts';
 import type { JournalHeader } from '../runner/journal-format.ts';
 import { createDomainJudge, notScanned, type JudgeContext, type RunEnd } from '../runner/report-judge.ts';
 import type { ReportDomain, ReportHeader } from '../../reports/types.ts';
-import { LIVE_FORMATS, type LiveFormat } from './live-formats.ts';
+import { LIVE_FORMATS, type LiveFormat, type SealedFile } from './live-formats.ts';
 import { ReorderBuffer } from './reorder.ts';
 
 /** Formats that can be written while the scan runs; the others (HTML, JUnit, Prometheus) are written from the journal after it. */
@@ -43,7 +44,11 @@ export type LiveOutcome = {
 };
 
 export type LiveReport = {
-  /** Judges a finished domain at once and writes what is its turn; awaits the disk, so a slow disk paces the scan. */
+  /**
+   * Judges a finished domain at once and writes what is its turn; awaits the disk, so a slow disk paces the scan.
+   * One call at a time (the pipeline hands records over in turn): the spill file and the report files are appended
+   * without locks.
+   */
   add(record: DomainRecord): Promise<void>;
   /** Writes every domain not yet written (not scanned, or from the earlier process), the ends, and publishes. */
   finish(end: RunEnd): Promise<LiveOutcome>;
@@ -118,6 +123,9 @@ export async function createLiveReport(options: LiveReportOptions): Promise<Live
       added[record.index] = 1;
       if (failure) return;
       try {
+        // After a resume the cursor may stand on domains an earlier process finished (domain 0, typically): move it
+        // past them first, or every domain of this process would wait in the reorder buffer until the end.
+        if (record.index !== cursor) await advance();
         if (record.index === cursor) {
           await emit(cursor++, render(domain));
           await advance();
@@ -143,10 +151,19 @@ export async function createLiveReport(options: LiveReportOptions): Promise<Live
       const header = judge.header(end);
       const files: Record<string, string> = {};
       if (!failure) {
+        const published: string[] = [];
         try {
-          for (const f of formats) files[f.format] = await f.finish(header, options.formats.includes(f.format));
+          const sealed: { format: string; file: SealedFile }[] = [];
+          for (const f of formats) sealed.push({ format: f.format, file: await f.finish(header) });
           await reorder.close();
+          // Every file is whole: only now do they take their names (the text kept only for stdout keeps its own).
+          for (const { format, file } of sealed) {
+            if (!options.formats.includes(format)) { files[format] = file.written; continue; }
+            await rename(file.written, file.target);
+            published.push((files[format] = file.target));
+          }
         } catch (error) {
+          await Promise.all(published.map((path) => rm(path, { force: true }).catch(() => undefined)));
           await fail(error);
         }
       }

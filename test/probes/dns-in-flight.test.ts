@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { getEventListeners } from 'node:events';
 import dnsPacket from 'dns-packet';
 import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
@@ -160,6 +161,39 @@ describe('inFlightLimit', () => {
     expect(most).toBe(3);
     expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(15);
     expect(limit.active).toBe(0);
+  });
+
+  it('listens to a signal once however many wait under it, and an abort still reaches every waiter', async () => {
+    // Every query of a run waits under the run's signal; a listener each made a long line quadratic (addEventListener
+    // scans the listeners already there).
+    const limit = inFlightLimit(1);
+    const gate = deferred();
+    const run = new AbortController();
+    const first = limit.run(open(), () => gate.done);
+    const waiting = Array.from({ length: 2000 }, () => limit.run(run.signal, async () => 'ran').catch((e: Error) => e.message));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(1);
+    run.abort(new Error('run stopped'));
+    expect(await Promise.all(waiting)).toEqual(Array(2000).fill('run stopped'));
+    expect(getEventListeners(run.signal, 'abort')).toHaveLength(0);
+    gate.release();
+    await first;
+    expect([limit.active, limit.waiting]).toEqual([0, 0]);
+  });
+
+  it('fails a question that waited longer than maxWaitMs when its turn comes, without running it', async () => {
+    const limit = inFlightLimit(1, { maxWaitMs: 50, stale: (waited) => new Error(`stale after ${waited >= 50 ? '50+' : waited} ms`) });
+    const gate = deferred();
+    const first = limit.run(open(), () => gate.done);
+    let ran = false;
+    const late = limit.run(open(), async () => { ran = true; });
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const fresh = limit.run(open(), async () => 'fresh ran'); // queued just now: within its wait
+    gate.release();
+    await first;
+    await expect(late).rejects.toThrow('stale after 50+ ms');
+    expect(ran).toBe(false);
+    await expect(fresh).resolves.toBe('fresh ran');
+    expect([limit.active, limit.waiting]).toEqual([0, 0]);
   });
 
   it('rejects an already aborted signal and refuses everything after close', async () => {

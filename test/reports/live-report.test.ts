@@ -103,6 +103,7 @@ async function bothWays(s: Scenario) {
     ...(s.earlier ? { earlier: { isDone: (i: number) => done.has(i), recordOf: async (i: number) => (done.has(i) ? recordOf(i) : null) } } : {}),
   });
   for (const index of s.order) await live.add(recordOf(index, s.status === 'complete' || index !== s.order.at(-1)));
+  const filesBeforeFinish = await readdir(dir);
   const outcome = await live.finish({ status: s.status, finishedAt: FINISHED, resumed: [] });
   expect(outcome.failure).toBeNull();
 
@@ -114,7 +115,7 @@ async function bothWays(s: Scenario) {
     const written = {
       json: await readFile(outcome.files['json']!, 'utf8'), text: await readFile(outcome.files['text']!, 'utf8'), csv: await readFile(outcome.files['csv']!, 'utf8'),
     };
-    return { expected, written, header: outcome.header, journalHeader: stream.header, files: await readdir(dir), dir, outcome };
+    return { expected, written, header: outcome.header, journalHeader: stream.header, files: await readdir(dir), filesBeforeFinish, dir, outcome };
   } finally {
     await stream.close();
   }
@@ -153,6 +154,14 @@ describe('live report (issue 11: written during the scan)', () => {
   it('a resumed run: the earlier process\'s domains come from its records when their turn comes', async () => {
     const r = await bothWays({ status: 'complete', order: [6, 2, 8, 0, 5], earlier: [1, 3, 4, 7], budget: 1 });
     expect(r.written).toEqual(r.expected);
+  });
+
+  it('a resumed run whose first domains an earlier process finished writes as it goes, not all at the end', async () => {
+    // Domains are handed out in order, so a resume nearly always finds domain 0 done: the cursor must step past the
+    // earlier process's domains, or every domain of this one would wait in the reorder buffer (and spill) until finish.
+    const r = await bothWays({ status: 'complete', order: [2, 3, 4, 5, 6, 7, 8], earlier: [0, 1], budget: 1 });
+    expect(r.written).toEqual(r.expected);
+    expect(r.filesBeforeFinish.filter((f) => f.includes('reorder'))).toEqual([]);
   });
 
   it('vouch verify, the baseline and diff read the new layout (late members after the domains)', async () => {
