@@ -36,6 +36,8 @@ export type ProbeSessionOptions<R extends ProbeRegistry = typeof PROBE_KINDS> = 
   readonly kinds?: R;
   /** Default: IDLE_CAPACITY (src/runner/cache.ts). */
   readonly idleCapacity?: number;
+  /** Default: KEPT_BYTES (src/runner/kept-facts.ts), for the facts the cache keeps for the run. */
+  readonly keptBytes?: number;
 };
 
 /** One domain's view of the session: what its checks asked is pinned in the cache until `finish`, and recorded. */
@@ -66,7 +68,8 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Builds the run's probes from the kind registry. Each call is keyed by every parameter that changes its answer and
- * cached as a promise (cache.ts: pinned while a domain in flight asked for it, then in a bounded LRU); connections
+ * cached as a promise (cache.ts: pinned while a domain in flight asked for it, then in a bounded LRU, and a kind
+ * whose `lifetime` is `run` then in recorded form for the rest of the run, bounded by bytes); connections
  * are limited per destination address (separate limits from the runner's, never nested); every operation has a
  * deadline derived from the run signal, not from any one check, because other checks may await the same promise.
  */
@@ -74,7 +77,10 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
   config: Config, runSignal: AbortSignal, log: Logger, version: string, options: ProbeSessionOptions<R> = {},
 ): ProbeSession<R> {
   const registry = (options.kinds ?? PROBE_KINDS) as R;
-  const cache = new ProbeCache(options.idleCapacity === undefined ? {} : { idleCapacity: options.idleCapacity });
+  const cache = new ProbeCache({
+    ...(options.idleCapacity === undefined ? {} : { idleCapacity: options.idleCapacity }),
+    ...(options.keptBytes === undefined ? {} : { keptBytes: options.keptBytes }),
+  });
   const { broker } = options;
   const services = createSessionServices({
     config, runSignal, log, version, limits: options.limits ?? inProcessLimits(), cache,
@@ -103,7 +109,7 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     }
   };
   const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) =>
-    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind));
+    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind), kind.lifetime);
   const sessionProbes = probesOver(registry, (kind, args) => fetch(kind, kind.key(...args), args));
 
   return {

@@ -13,10 +13,13 @@ import { FINGERPRINT_VERSIONS, type SharedFrom, type TlsFingerprint } from '../t
  * shared result says so (`sharedFrom`). Nothing is shared when the fingerprint is unclear, when the measurement
  * failed or is incomplete (`usable`), or across addresses; `tls.measure: per-name` turns sharing off.
  *
- * Memory (issue 11: bounded, whatever the number of domains): one entry per address and configuration (at most
- * `maxConfigurationsPerAddress`), holding the promise of each kind's facts, for the `maxAddresses` addresses used
- * most recently. An address that falls out is measured again if a name on it comes later: a repeated measurement,
- * never a wrong share. Shared-hosting addresses, asked for again and again, stay.
+ * Memory (issue 11: bounded, whatever the number of domains): per address, its configurations (at most
+ * `maxConfigurationsPerAddress`) and, per kind, the name it was measured through, for the `maxAddresses` addresses
+ * used most recently. The facts themselves are not held here once measured: they are the probe cache's entry for
+ * that name, kept for the run (in recorded form, bounded by bytes, one-name facts dropped first: cache.ts), so an
+ * address shared by names thousands of domains apart is still measured once. An address that falls out, or whose
+ * facts the cache had to drop, is measured again through the next name that comes: a repeated measurement, never a
+ * wrong share.
  */
 
 export type Transport = 'tls' | 'smtp-starttls';
@@ -27,6 +30,8 @@ export type EndpointSharingOptions = {
   readonly fingerprint: (ep: Endpoint, transport: Transport) => Promise<TlsFingerprint>;
   /** The label the evidence uses for an endpoint. */
   readonly label: (ep: Endpoint) => string;
+  /** Where the measured facts are: the session's probe cache. */
+  readonly held: HeldFacts;
   /** Distinct configurations remembered per address; a name beyond them is measured on its own. */
   readonly maxConfigurationsPerAddress?: number;
   /** Addresses remembered (least recently used forgotten first); default MAX_ADDRESSES. */
@@ -34,21 +39,42 @@ export type EndpointSharingOptions = {
 };
 
 /**
- * Addresses whose measurements are remembered. A shared address's facts are some 50 KB (an enumeration, hygiene,
- * resumption, renegotiation and four weakness probes), so this is about 50 MB at most; an estate's shared-hosting
- * addresses are far fewer, and a one-name address is never asked again.
+ * Addresses remembered. One holds its fingerprint text per configuration (five answer lines, some 300 bytes) and, per
+ * kind measured (about ten), which name it was measured through (an entry of some 100 bytes): 1-2 KB, so 8,192
+ * addresses take 10-15 MB at most. That covers every web and MX address of a 100,000-domain estate in which 50
+ * domains share each MX host and shared hosting is common; beyond it, the least recently used address is forgotten.
  */
-export const MAX_ADDRESSES = 1024;
+export const MAX_ADDRESSES = 8192;
+
+/** What the session holds of the names' facts, by key (the probe cache, src/runner/cache.ts). */
+export type HeldFacts = {
+  /** Keeps `key`'s answer for the run from now on (other names may come to be answered from it). */
+  keep(key: string): void;
+  /** `key`'s answer for another name answered from it (kept, and counted as shared), or null when no longer held. */
+  recall(key: string): Promise<unknown> | null;
+};
+
+/** One name's facts of one kind: measured for it, or answered from the name they were measured through. */
+export type Measurement<T> = {
+  /** Measures `ep`'s own facts. */
+  readonly measure: () => Promise<T>;
+  /** The key under which the session holds a name's facts of this kind (its probe kind's cache key). */
+  readonly key: (name: Endpoint) => string;
+  /** Whether a measurement may stand for other names (default: any that resolved). */
+  readonly usable?: (facts: T) => boolean;
+};
 
 export type EndpointSharing = {
   /**
-   * `measure`'s facts for `ep`, or facts of the same `kind` measured through another name with the same fingerprint
-   * (with `sharedFrom`). `usable` says whether a measurement may stand for other names (default: any that resolved).
+   * `ep`'s facts of `kind`: facts measured through another name with the same fingerprint (with `sharedFrom`), or,
+   * when there are none (or they failed, are unusable or are no longer held), measured for `ep`, which then becomes
+   * the name the address's later names share from.
    */
-  share<T extends object>(kind: string, ep: Endpoint, transport: Transport, measure: () => Promise<T>, usable?: (facts: T) => boolean): Promise<T>;
+  share<T extends object>(kind: string, ep: Endpoint, transport: Transport, measurement: Measurement<T>): Promise<T>;
 };
 
-type Measured = { readonly through: string; readonly facts: Promise<unknown> };
+/** The name a kind was measured through, and its measurement while it is in flight (later, the session holds it). */
+type Measured = { readonly through: Endpoint; readonly label: string; pending: Promise<unknown> | null };
 type Configuration = { readonly fingerprint: string; readonly measured: Map<string, Measured> };
 
 const VERSIONS_TEXT = FINGERPRINT_VERSIONS.join(', ');
@@ -73,30 +99,43 @@ export function createEndpointSharing(options: EndpointSharingOptions): Endpoint
     return created;
   };
 
+  /** The facts measured through `earlier` if they may stand for another name, else null. */
+  const earlierFacts = async <T extends object>(earlier: Measured, { key, usable }: Measurement<T>) => {
+    const held = options.held.recall(key(earlier.through)) as Promise<T> | null;
+    const answer = (earlier.pending as Promise<T> | null) ?? held;
+    const facts = answer === null ? null : await answer.then((f) => f, () => null);
+    return facts === null || (usable && !usable(facts)) ? null : facts;
+  };
+
   return {
-    async share(kind, ep, transport, measure, usable) {
-      if (options.mode === 'per-name') return measure();
+    async share(kind, ep, transport, measurement) {
+      if (options.mode === 'per-name') return measurement.measure();
       const fingerprint = await options.fingerprint(ep, transport);
-      if (!fingerprint.clear) return measure();
+      if (!fingerprint.clear) return measurement.measure();
       const configuration = configurationOf(ep, transport, fingerprint.answers.join('\n'));
-      if (!configuration) return measure();
+      if (!configuration) return measurement.measure();
       const label = options.label(ep);
       const earlier = configuration.measured.get(kind);
-      if (!earlier) {
-        const facts = measure();
-        configuration.measured.set(kind, { through: label, facts });
-        facts.catch(() => {}); // a failure is this name's own result (returned below), and never shared
-        return facts;
+      if (earlier && earlier.label !== label) {
+        const facts = await earlierFacts(earlier, measurement);
+        if (facts !== null) {
+          const sharedFrom: SharedFrom = {
+            measuredThrough: earlier.label,
+            because: `same address and port, and the same answers to the broadest offer at each of ${VERSIONS_TEXT} `
+              + `(${fingerprint.connections} hellos for this name)`,
+          };
+          return { ...facts, sharedFrom };
+        }
       }
-      if (earlier.through === label) return earlier.facts as ReturnType<typeof measure>;
-      const facts = await (earlier.facts as ReturnType<typeof measure>).then((f) => f, () => null);
-      if (facts === null || (usable && !usable(facts))) return measure();
-      const sharedFrom: SharedFrom = {
-        measuredThrough: earlier.through,
-        because: `same address and port, and the same answers to the broadest offer at each of ${VERSIONS_TEXT} `
-          + `(${fingerprint.connections} hellos for this name)`,
-      };
-      return { ...facts, sharedFrom };
+      // The first name, or the earlier one's facts failed, are unusable or are gone: this name's own, kept for the
+      // run (the address's next name may come thousands of domains later), and the address's later names share it.
+      const facts = measurement.measure();
+      const measured: Measured = { through: ep, label, pending: facts };
+      configuration.measured.set(kind, measured);
+      options.held.keep(measurement.key(ep));
+      const settled = () => { measured.pending = null; };
+      facts.then(settled, settled); // a failure is this name's own result (returned below), and never shared
+      return facts;
     },
   };
 }

@@ -18,6 +18,10 @@ import type { WeaknessFacts } from '../tls/weakness/facts.ts';
 import { issueTicket } from '../tls/weakness/ticketbleed.ts';
 import type { ProbeCache } from './cache.ts';
 import { endpointKey } from './probe-kinds/kind.ts';
+import {
+  smtpTlsEnumeration, smtpTlsHygiene, smtpTlsRenegotiation, smtpTlsSession, smtpTlsWeakness,
+  tlsEnumeration, tlsHygiene, tlsRenegotiation, tlsSession, tlsWeakness,
+} from './probe-kinds/tls-configuration.ts';
 import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
 
 /**
@@ -32,7 +36,10 @@ import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
 export type TlsConfigurationDeps = {
   readonly config: Config;
   readonly runSignal: AbortSignal;
-  /** For the fingerprints, an internal step no check asks for (never recorded). */
+  /**
+   * For the fingerprints, an internal step no check asks for (never recorded), and for the facts an address's names
+   * share: the entries of the probe kinds (probe-kinds/tls-configuration.ts) of the name they were measured through.
+   */
   readonly cache: ProbeCache;
   /** The session's counters (mutated). */
   readonly stats: { tlsHandshakes: number; smtpSessions: number; tlsEnumerationHellos: number; tlsWeaknessConnections: number };
@@ -66,6 +73,8 @@ export function createTlsConfigurationMeasurements(deps: TlsConfigurationDeps): 
     stats.tlsEnumerationHellos += connections;
     if (transport === 'smtp-starttls') stats.smtpSessions += connections;
   };
+  // An MX name's fingerprint is kept for the run as its kinds are (probe-kinds/smtp.ts): a later domain sharing the
+  // MX host must not pay its five SMTP sessions again, should one of the kinds have been dropped.
   const fingerprint = (ep: Endpoint, transport: Transport) => cache.get(`tls-fingerprint:${transport}:${endpointKey(ep)}`, 'tlsFingerprint', async () => {
     const exchanger = exchangerFor(ep, transport);
     try {
@@ -74,17 +83,22 @@ export function createTlsConfigurationMeasurements(deps: TlsConfigurationDeps): 
     } finally {
       countHellos(transport, exchanger.connections());
     }
-  });
-  const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel });
+  }, undefined, transport === 'smtp-starttls' ? 'run' : 'domain');
+  const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel, held: cache });
   /**
    * Facts about the TLS configuration behind an address and port (issues 9 and 10), as opposed to facts about a name:
    * accepted suites, hygiene, weaknesses. Every such measurement goes through here so that one shared-hosting address
    * is measured once per configuration, not once per hosted name (names are matched by their fingerprint; see
    * shared-endpoints.ts). `kind` names the measurement among those of the address; `measure` does the work for
-   * `ep`; `usable` says whether a result may stand for other names (e.g. only a complete one).
+   * `ep`; `keyOf` is the cache key under which the session holds a name's facts of this kind (its probe kind's): the
+   * facts shared are the ones the cache keeps, not a copy; `usable` says whether a result may stand for other names
+   * (e.g. only a complete one).
    */
-  const sharedByAddress = <T extends object>(kind: string, ep: Endpoint, transport: Transport, measure: () => Promise<T>, usable?: (facts: T) => boolean): Promise<T> =>
-    sharing.share(`${transport}-${kind}`, ep, transport, measure, usable);
+  const sharedByAddress = <T extends object>(kind: string, ep: Endpoint, transport: Transport, measure: () => Promise<T>,
+    keyOf: (through: Endpoint) => string, usable?: (facts: T) => boolean): Promise<T> =>
+    sharing.share(`${transport}-${kind}`, ep, transport, { measure, key: keyOf, ...(usable ? { usable } : {}) });
+  const keysOf = (web: { key(ep: Endpoint): string }, mx: { key(ep: Endpoint): string }, transport: Transport) =>
+    (through: Endpoint) => (transport === 'tls' ? web : mx).key(through);
 
   // Issue 10, measured with node:tls (renegotiation, resumption, tickets): each probe holds one connection slot for
   // its few sequential connections, on an MX each connection an SMTP session up to STARTTLS's 220.
@@ -156,15 +170,19 @@ export function createTlsConfigurationMeasurements(deps: TlsConfigurationDeps): 
     // The enumeration, shared per address and configuration, with this name's own fingerprint in its facts: the
     // answers that made the sharing safe, and the connections this name cost.
     async enumeration(ep, transport) {
-      const facts = await sharedByAddress(`enumeration:${ENUMERATION_SPEC}`, ep, transport, () => enumerateOver(ep, transport), enumerationComplete);
+      const facts = await sharedByAddress(`enumeration:${ENUMERATION_SPEC}`, ep, transport, () => enumerateOver(ep, transport),
+        keysOf(tlsEnumeration, smtpTlsEnumeration, transport), enumerationComplete);
       if (config.tls.measure === 'per-name') return facts;
       const own = await fingerprint(ep, transport);
       return { ...facts, fingerprint: { answers: own.answers, connections: own.connections, sctExtension: own.sctExtension } };
     },
-    hygiene: (ep, transport) => sharedByAddress('hygiene', ep, transport, async () => hygieneOver(ep, transport, await deps.enumeration(ep, transport)), hygieneComplete),
-    renegotiation: (ep, transport) => sharedByAddress('renegotiation', ep, transport, () => renegotiationOver(ep, transport), (f) => f.end !== 'deadline'),
-    session: (ep, transport) => sharedByAddress('session', ep, transport, () => sessionOver(ep, transport)),
-    weakness: (ep, transport, w) => sharedByAddress(`weakness:${w}`, ep, transport, () => weaknessOver(ep, transport, w), weaknessConcluded),
+    hygiene: (ep, transport) => sharedByAddress('hygiene', ep, transport, async () => hygieneOver(ep, transport, await deps.enumeration(ep, transport)),
+      keysOf(tlsHygiene, smtpTlsHygiene, transport), hygieneComplete),
+    renegotiation: (ep, transport) => sharedByAddress('renegotiation', ep, transport, () => renegotiationOver(ep, transport),
+      keysOf(tlsRenegotiation, smtpTlsRenegotiation, transport), (f) => f.end !== 'deadline'),
+    session: (ep, transport) => sharedByAddress('session', ep, transport, () => sessionOver(ep, transport), keysOf(tlsSession, smtpTlsSession, transport)),
+    weakness: (ep, transport, w) => sharedByAddress(`weakness:${w}`, ep, transport, () => weaknessOver(ep, transport, w),
+      (through) => (transport === 'tls' ? tlsWeakness : smtpTlsWeakness).key(through, w), weaknessConcluded),
   };
 }
 

@@ -7,7 +7,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import type { Endpoint } from '../../src/core/types.ts';
 import { createCa, issueLeaf, type LabCert } from '../../src/lab/pki.ts';
 import { createProbeSession, type ProbeSession } from '../../src/runner/probes.ts';
-import { createEndpointSharing, type Transport } from '../../src/runner/shared-endpoints.ts';
+import { createEndpointSharing, type Measurement, type Transport } from '../../src/runner/shared-endpoints.ts';
 import type { TlsFingerprint } from '../../src/tls/fingerprint.ts';
 
 // One measurement per TLS configuration, not per hosted name (src/runner/shared-endpoints.ts): the pure sharing
@@ -17,77 +17,116 @@ import type { TlsFingerprint } from '../../src/tls/fingerprint.ts';
 const ep = (hostname: string, address = '192.0.2.1'): Endpoint => ({ hostname, port: 443, address, dialPort: 443 });
 const clear = (...answers: string[]): TlsFingerprint => ({ answers, clear: true, connections: 5, sctExtension: null });
 
-function sharingWith(prints: Record<string, TlsFingerprint>, mode: 'per-address' | 'per-name' = 'per-address', max?: number) {
+/**
+ * A sharing over fake fingerprints, and `held`, which plays the probe session's cache: what each name measured, by
+ * name; `flush` drops all but what was kept (as the cache's idle tiers drop what is not kept for the run), `drop`
+ * one name's even if kept (as the kept tier does beyond its budget).
+ */
+function sharingWith(prints: Record<string, TlsFingerprint>, options: { mode?: 'per-address' | 'per-name'; max?: number; maxAddresses?: number } = {}) {
   const asked: string[] = [];
+  const held = new Map<string, Promise<object>>();
+  const kept = new Set<string>();
+  const recalled: string[] = [];
   const sharing = createEndpointSharing({
-    mode, label: (e) => `${e.hostname}:443 (${e.address})`, ...(max ? { maxConfigurationsPerAddress: max } : {}),
-    fingerprint: async (e: Endpoint, _t: Transport) => prints[e.hostname]!,
+    mode: options.mode ?? 'per-address', label: (e) => `${e.hostname}:443 (${e.address})`,
+    held: {
+      keep: (key) => { kept.add(key); },
+      recall: (key) => { recalled.push(key); kept.add(key); return held.get(key) ?? null; },
+    },
+    ...(options.max ? { maxConfigurationsPerAddress: options.max } : {}), ...(options.maxAddresses ? { maxAddresses: options.maxAddresses } : {}),
+    fingerprint: async (e: Endpoint, _t: Transport) => prints[e.hostname] ?? clear('x'),
   });
-  const measure = (e: Endpoint, facts: object = { suites: [e.hostname] }) => () => { asked.push(e.hostname); return Promise.resolve(facts); };
-  return { sharing, asked, measure };
+  const measurement = <T extends object>(e: Endpoint, facts: () => Promise<T> = () => Promise.resolve({ suites: [e.hostname] } as unknown as T), usable?: (f: T) => boolean): Measurement<T> => ({
+    measure: () => { asked.push(e.hostname); const answer = facts(); held.set(e.hostname, answer); return answer; },
+    key: (name) => name.hostname,
+    ...(usable ? { usable } : {}),
+  });
+  const share = <T extends object>(kind: string, e: Endpoint, m: Measurement<T> = measurement<T>(e), transport: Transport = 'tls') => sharing.share(kind, e, transport, m);
+  const flush = () => { for (const name of held.keys()) if (!kept.has(name)) held.delete(name); };
+  return { share, asked, measurement, recalled, flush, drop: (name: string) => held.delete(name) };
 }
 
 describe('createEndpointSharing (pure)', () => {
   it('measures once for names with the same fingerprint on one address, and says so in the shared facts', async () => {
-    const { sharing, asked, measure } = sharingWith({ a: clear('x'), b: clear('x') });
-    const a = await sharing.share('enum', ep('a'), 'tls', measure(ep('a')));
-    const b = await sharing.share('enum', ep('b'), 'tls', measure(ep('b')));
+    const { share, asked, recalled } = sharingWith({ a: clear('x'), b: clear('x') });
+    const a = await share('enum', ep('a'));
+    const b = await share('enum', ep('b'));
     expect(asked).toEqual(['a']);
+    expect(recalled).toEqual(['a']); // the facts come from what the session holds for a, not from a copy here
     expect(a).toEqual({ suites: ['a'] });
     expect(b).toMatchObject({ suites: ['a'], sharedFrom: { measuredThrough: 'a:443 (192.0.2.1)' } });
   });
 
   it('measures again for a different fingerprint, an unclear one, another address, transport or kind, and in per-name mode', async () => {
     const prints = { a: clear('x'), b: clear('y'), c: { answers: ['x'], clear: false, connections: 5, sctExtension: null }, d: clear('x') };
-    const { sharing, asked, measure } = sharingWith(prints);
-    await sharing.share('enum', ep('a'), 'tls', measure(ep('a')));
-    await sharing.share('enum', ep('b'), 'tls', measure(ep('b')));
-    await sharing.share('enum', ep('c'), 'tls', measure(ep('c')));
-    await sharing.share('enum', ep('d', '192.0.2.2'), 'tls', measure(ep('d')));
-    await sharing.share('enum', ep('d'), 'smtp-starttls', measure(ep('d')));
-    await sharing.share('other', ep('d'), 'tls', measure(ep('d')));
+    const { share, asked, measurement } = sharingWith(prints);
+    await share('enum', ep('a'));
+    await share('enum', ep('b'));
+    await share('enum', ep('c'));
+    await share('enum', ep('d', '192.0.2.2'));
+    await share('enum', ep('d'), measurement(ep('d')), 'smtp-starttls');
+    await share('other', ep('d'));
     expect(asked).toEqual(['a', 'b', 'c', 'd', 'd', 'd']);
-    const perName = sharingWith({ a: clear('x'), b: clear('x') }, 'per-name');
-    await perName.sharing.share('enum', ep('a'), 'tls', perName.measure(ep('a')));
-    await perName.sharing.share('enum', ep('b'), 'tls', perName.measure(ep('b')));
+    const perName = sharingWith({ a: clear('x'), b: clear('x') }, { mode: 'per-name' });
+    await perName.share('enum', ep('a'));
+    await perName.share('enum', ep('b'));
     expect(perName.asked).toEqual(['a', 'b']);
   });
 
   it('remembers only the most recently used addresses (bounded memory): a forgotten one is measured again', async () => {
-    const asked: string[] = [];
-    const sharing = createEndpointSharing({
-      mode: 'per-address', label: (e) => e.hostname, maxAddresses: 2, fingerprint: async () => clear('x'),
-    });
-    const share = (name: string, address: string) =>
-      sharing.share('enum', ep(name, address), 'tls', () => { asked.push(name); return Promise.resolve({ by: name }); });
-    await share('a1', '192.0.2.1');
-    await share('b1', '192.0.2.2');
-    await share('a2', '192.0.2.1'); // shared from a1; 192.0.2.1 is now the most recent
-    await share('c1', '192.0.2.3'); // forgets 192.0.2.2
-    await share('a3', '192.0.2.1');
-    await share('b2', '192.0.2.2');
+    const { share, asked } = sharingWith({}, { maxAddresses: 2 });
+    await share('enum', ep('a1', '192.0.2.1'));
+    await share('enum', ep('b1', '192.0.2.2'));
+    await share('enum', ep('a2', '192.0.2.1')); // shared from a1; 192.0.2.1 is now the most recent
+    await share('enum', ep('c1', '192.0.2.3')); // forgets 192.0.2.2
+    await share('enum', ep('a3', '192.0.2.1'));
+    await share('enum', ep('b2', '192.0.2.2'));
     expect(asked).toEqual(['a1', 'b1', 'c1', 'b2']);
   });
 
-  it('never shares a failed or an unusable measurement: each name then measures on its own', async () => {
-    const { sharing, asked } = sharingWith({ a: clear('x'), b: clear('x'), c: clear('x') });
-    const failing = () => { asked.push('a'); return Promise.reject(new Error('timeout')); };
-    await expect(sharing.share('enum', ep('a'), 'tls', failing)).rejects.toThrow('timeout');
-    const b = await sharing.share('enum', ep('b'), 'tls', () => { asked.push('b'); return Promise.resolve({ complete: false }); }, (f) => f.complete);
-    const c = await sharing.share('enum', ep('c'), 'tls', () => { asked.push('c'); return Promise.resolve({ complete: true }); }, (f) => f.complete);
+  it('keeps the facts of the name measured through for the run: a name far later still shares them', async () => {
+    const { share, asked, recalled, flush } = sharingWith({});
+    await share('enum', ep('a'));
+    flush(); // what a's domain asked went with the idle tiers, but not what the address's other names are answered from
+    const b = await share('enum', ep('b'));
+    expect(asked).toEqual(['a']);
+    expect(recalled).toEqual(['a']);
+    expect(b).toMatchObject({ suites: ['a'], sharedFrom: { measuredThrough: 'a:443 (192.0.2.1)' } });
+  });
+
+  it('measures through the next name when the session no longer holds the facts, and shares from that one after', async () => {
+    const { share, asked, drop } = sharingWith({});
+    await share('enum', ep('a'));
+    drop('a'); // beyond the kept tier's budget
+    const b = await share('enum', ep('b'));
+    const c = await share('enum', ep('c'));
+    expect(asked).toEqual(['a', 'b']);
+    expect(b).toEqual({ suites: ['b'] });
+    expect(c).toMatchObject({ suites: ['b'], sharedFrom: { measuredThrough: 'b:443 (192.0.2.1)' } });
+  });
+
+  it('never shares a failed or an unusable measurement: the next name measures, and is shared from if usable', async () => {
+    const { share, asked, measurement } = sharingWith({});
+    const complete = (f: { complete: boolean }) => f.complete;
+    await expect(share('enum', ep('a'), measurement(ep('a'), () => Promise.reject(new Error('timeout'))))).rejects.toThrow('timeout');
+    const b = await share('enum', ep('b'), measurement(ep('b'), () => Promise.resolve({ complete: false }), complete));
+    const c = await share('enum', ep('c'), measurement(ep('c'), () => Promise.resolve({ complete: true }), complete));
+    const d = await share('enum', ep('d'), measurement(ep('d'), () => Promise.resolve({ complete: true }), complete));
     expect(asked).toEqual(['a', 'b', 'c']);
     expect(b).toEqual({ complete: false });
     expect(c).toEqual({ complete: true });
+    expect(d).toMatchObject({ complete: true, sharedFrom: { measuredThrough: 'c:443 (192.0.2.1)' } });
   });
 
   it('asks concurrently and still measures once; stops remembering configurations past the cap', async () => {
     const prints = Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [n, clear(n === 'd' ? 'w' : 'x')]));
-    const { sharing, asked, measure } = sharingWith({ ...prints, e: clear('z'), f: clear('z') }, 'per-address', 2);
-    const results = await Promise.all(['a', 'b', 'c', 'd'].map((n) => sharing.share('enum', ep(n), 'tls', measure(ep(n)))));
+    const { share, asked, recalled } = sharingWith({ ...prints, e: clear('z'), f: clear('z') }, { max: 2 });
+    const results = await Promise.all(['a', 'b', 'c', 'd'].map((n) => share('enum', ep(n))));
     expect(asked).toEqual(['a', 'd']);
+    expect(recalled).toEqual(['a', 'a']); // b and c waited for a's measurement in flight (and counted as its sharers)
     expect(results.filter((r) => 'sharedFrom' in r)).toHaveLength(2);
-    await sharing.share('enum', ep('e'), 'tls', measure(ep('e')));
-    await sharing.share('enum', ep('f'), 'tls', measure(ep('f')));
+    await share('enum', ep('e'));
+    await share('enum', ep('f'));
     expect(asked).toEqual(['a', 'd', 'e', 'f']);
   });
 });

@@ -1,4 +1,5 @@
 import type { Endpoint, Json } from '../../core/types.ts';
+import type { Lifetime } from '../cache.ts';
 import type { ProbeContext } from './context.ts';
 
 /**
@@ -19,6 +20,14 @@ export type ProbeKind<N extends string, A extends readonly unknown[], V> = {
   load(ctx: ProbeContext, ...args: A): Promise<V>;
   /** What reports keep of a value as raw evidence (JSON, bounded); the value itself when absent. */
   artifact?(value: V): Json;
+  /**
+   * `run` for a fact about a destination that many domains share rather than about one domain (an MX host serves
+   * every domain that points at it, thousands of domains apart in a large estate): once no domain in flight holds
+   * it, the session keeps it for the rest of the run in recorded form, bounded by bytes (src/runner/cache.ts), so
+   * the destination is measured once per run, and a failure (one unreachable MX) costs one timeout per run. Default
+   * `domain`: kept only in the bounded idle tiers, for the domains that come soon after.
+   */
+  readonly lifetime?: Lifetime;
 };
 
 /** Any kind: the registry holds kinds of every argument and value type. */

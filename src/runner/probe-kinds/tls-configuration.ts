@@ -10,6 +10,10 @@ import { endpointKey, probeKind } from './kind.ts';
  * The TLS configuration behind an address (issues 9 and 10), on the web and, with an `smtp-` key and an `smtp` name,
  * after SMTP STARTTLS: measured once per address and configuration (src/runner/tls-configuration-probes.ts), cached
  * and recorded per name. Keys carry the spec versions the facts depend on.
+ *
+ * The MX kinds are kept for the run (`lifetime: 'run'`): an MX host's name is shared by every domain pointing at it.
+ * The web kinds are not: a web name is one domain's, and what web names share is their address, whose measurement
+ * the sharing keeps for the run through the name it was taken through (src/runner/shared-endpoints.ts).
  */
 
 /** Accepted suites per version (SSLv2 to TLS 1.3), server order, groups, curves, DHE prime (src/tls/enumerate.ts). */
@@ -21,6 +25,7 @@ export const tlsEnumeration = probeKind({
 /** Like `tlsEnumeration` on an MX: every hello after its own EHLO and STARTTLS (connections are SMTP sessions). */
 export const smtpTlsEnumeration = probeKind({
   name: 'smtpTlsEnumeration',
+  lifetime: 'run',
   key: (ep: Endpoint) => `smtp-tls-enumeration:${ENUMERATION_SPEC}:${endpointKey(ep)}`,
   load: (ctx, ep) => ctx.tlsConfiguration.enumeration(ep, 'smtp-starttls'),
 });
@@ -33,6 +38,7 @@ export const tlsHygiene = probeKind({
 });
 export const smtpTlsHygiene = probeKind({
   name: 'smtpTlsHygiene',
+  lifetime: 'run',
   key: (ep: Endpoint) => `smtp-tls-hygiene:${HYGIENE_SPEC}:${ENUMERATION_SPEC}:${endpointKey(ep)}`,
   load: (ctx, ep) => ctx.tlsConfiguration.hygiene(ep, 'smtp-starttls'),
 });
@@ -45,6 +51,7 @@ export const tlsRenegotiation = probeKind({
 });
 export const smtpTlsRenegotiation = probeKind({
   name: 'smtpTlsRenegotiation',
+  lifetime: 'run',
   key: (ep: Endpoint) => `smtp-tls-renegotiation:${RENEGOTIATION_SPEC}:${endpointKey(ep)}`,
   load: (ctx, ep) => ctx.tlsConfiguration.renegotiation(ep, 'smtp-starttls'),
 });
@@ -57,6 +64,7 @@ export const tlsSession = probeKind({
 });
 export const smtpTlsSession = probeKind({
   name: 'smtpTlsSession',
+  lifetime: 'run',
   key: (ep: Endpoint) => `smtp-tls-session:${SESSION_SPEC}:${endpointKey(ep)}`,
   load: (ctx, ep) => ctx.tlsConfiguration.session(ep, 'smtp-starttls'),
 });
@@ -69,6 +77,7 @@ export const tlsWeakness = probeKind({
 });
 export const smtpTlsWeakness = probeKind({
   name: 'smtpTlsWeakness',
+  lifetime: 'run',
   key: (ep: Endpoint, weakness: RawWeakness) => `smtp-tls-weakness:${weakness}:${WEAKNESS_SPEC}:${ENUMERATION_SPEC}:${endpointKey(ep)}`,
   load: (ctx, ep, weakness) => ctx.tlsConfiguration.weakness(ep, 'smtp-starttls', weakness),
 });
