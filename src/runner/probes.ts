@@ -109,7 +109,8 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     }
   };
   const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) =>
-    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind), kind.lifetime);
+    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind),
+      typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime);
   const sessionProbes = probesOver(registry, (kind, args) => fetch(kind, kind.key(...args), args));
 
   return {

@@ -6,6 +6,8 @@ export const dns = probeKind({
   name: 'dns',
   key: (name: string, type: DnsType, options?: DnsQueryOptions) =>
     `dns:${type}:${name.toLowerCase().replace(/\.$/, '')}${options?.checkingDisabled ? ':cd' : ''}`,
+  // An MX host's TLSA records (DANE, RFC 7672) are asked by every domain that points at it: kept for the run.
+  lifetime: (name: string, type: DnsType, _options?: DnsQueryOptions) => (type === 'TLSA' && name.toLowerCase().startsWith('_25._tcp.') ? 'run' : 'domain'),
   load(ctx, name, type, options): Promise<DnsAnswer> {
     ctx.stats.dnsQueries++;
     // The resolver bounds the whole query (ctx.dnsBudgetMs, CNAME follow-ups included) from when it leaves the

@@ -6,6 +6,8 @@ import { probeKind } from './kind.ts';
 export const endpoints = probeKind({
   name: 'endpoints',
   key: (hostname: string, port: number) => `endpoints:${hostname.toLowerCase()}:${port}`,
+  // An MX host's addresses are asked by every domain that points at it: kept for the run, like its SMTP facts.
+  lifetime: (_hostname: string, port: number) => (port === 25 ? 'run' : 'domain'),
   async load(ctx, hostname, port): Promise<EndpointSet> {
     const rule = ctx.matchConnectTo(hostname, port);
     const dialPort = rule?.dialPort ?? port;

@@ -24,10 +24,11 @@ export type ProbeKind<N extends string, A extends readonly unknown[], V> = {
    * `run` for a fact about a destination that many domains share rather than about one domain (an MX host serves
    * every domain that points at it, thousands of domains apart in a large estate): once no domain in flight holds
    * it, the session keeps it for the rest of the run in recorded form, bounded by bytes (src/runner/cache.ts), so
-   * the destination is measured once per run, and a failure (one unreachable MX) costs one timeout per run. Default
-   * `domain`: kept only in the bounded idle tiers, for the domains that come soon after.
+   * the destination is measured once per run, and an unreachable one costs one connect timeout per run. Default
+   * `domain`: kept only in the bounded idle tiers, for the domains that come soon after. A function decides per call,
+   * for kinds that ask about domains and destinations alike (DNS: a domain's TXT records, an MX host's TLSA).
    */
-  readonly lifetime?: Lifetime;
+  readonly lifetime?: Lifetime | ((...args: NoInfer<A>) => Lifetime);
 };
 
 /** Any kind: the registry holds kinds of every argument and value type. */

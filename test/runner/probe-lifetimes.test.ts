@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { PROBE_KINDS } from '../../src/runner/probe-kinds/index.ts';
+import type { Lifetime } from '../../src/runner/cache.ts';
+import type { AnyProbeKind } from '../../src/runner/probe-kinds/kind.ts';
+
+// Which answers describe a destination many domains share (kept for the whole run, src/runner/cache.ts) and which
+// describe one domain (kept only for the domains soon after). Issue 11: an MX host is probed once per run, and that
+// includes finding it (its addresses) and its DANE records, not only its SMTP sessions.
+const lifetimeOf = (kind: AnyProbeKind, ...args: unknown[]): Lifetime =>
+  typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime ?? 'domain';
+
+describe('probe lifetimes', () => {
+  it('an MX host\'s addresses and TLSA records are kept for the run; a domain\'s own names are not', () => {
+    expect(lifetimeOf(PROBE_KINDS.endpoints, 'mx1.hoster.example', 25)).toBe('run');
+    expect(lifetimeOf(PROBE_KINDS.endpoints, 'www.example.nl', 443)).toBe('domain');
+    expect(lifetimeOf(PROBE_KINDS.dns, '_25._tcp.MX1.hoster.example', 'TLSA')).toBe('run');
+    expect(lifetimeOf(PROBE_KINDS.dns, '_443._tcp.www.example.nl', 'TLSA')).toBe('domain');
+    expect(lifetimeOf(PROBE_KINDS.dns, 'example.nl', 'TXT')).toBe('domain');
+    expect(lifetimeOf(PROBE_KINDS.dns, '_25._tcp.mx1.hoster.example', 'TXT')).toBe('domain');
+  });
+
+  it('every SMTP kind is kept for the run, and no web kind is', () => {
+    const kinds = Object.values(PROBE_KINDS) as AnyProbeKind[];
+    const constant = kinds.filter((k) => typeof k.lifetime !== 'function');
+    expect(constant.filter((k) => k.lifetime === 'run').map((k) => k.name).sort()).toEqual(
+      constant.filter((k) => k.name.startsWith('smtp')).map((k) => k.name).sort());
+  });
+});
