@@ -93,11 +93,16 @@ export const MIN_ADAPTIVE_QUIET_MS = 150;
 export const quietFor = (talk: { readonly flightMs: number }, windowMs: number): number =>
   Math.min(windowMs, Math.max(MIN_ADAPTIVE_QUIET_MS, Math.ceil(10 * talk.flightMs)));
 
-/** How a listen ended, in words, with the records: `alert fatal unexpected_message (10), then closed`. */
-export function heardLabel(heard: Heard, quietMs: number): string {
+/**
+ * How a listen ended, in words, with the records: `alert fatal unexpected_message (10), then closed`. Without
+ * `quietMs` a silence is "no further answer" alone: the form to compare answers by, since the window is set per
+ * connection from its flight time (quietFor), so two silences under a busy machine's varying pace would differ only
+ * in their milliseconds and read as two different answers (ROBOT's "too noisy" under load).
+ */
+export function heardLabel(heard: Heard, quietMs?: number): string {
   const records = heard.records.map(recordLabel);
   const end = {
-    enough: null, quiet: `no further answer within ${quietMs} ms`, closed: 'the server closed the connection',
+    enough: null, quiet: quietMs === undefined ? 'no further answer' : `no further answer within ${quietMs} ms`, closed: 'the server closed the connection',
     reset: 'the server reset the connection', malformed: `bytes that are not TLS records (${heard.problem ?? ''})`,
     'too-large': 'more bytes than the cap',
   }[heard.end];

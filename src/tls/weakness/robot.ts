@@ -133,9 +133,10 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
       : keyExchange;
     talk.send(records);
     const heard: Heard = await talk.listen(quietMs);
-    const answer = heardLabel(heard, quietMs);
+    // Answers are compared without the window's length (heardLabel); the step keeps it, as evidence of how long we listened.
+    const answer = heardLabel(heard);
     const sent = flow === 'with-ccs' ? `ClientKeyExchange (${payload}), ChangeCipherSpec, Finished` : `ClientKeyExchange (${payload}) alone`;
-    return { answer, suite: suite.name, bits, step: { sent, sentHex: cappedHex(records, 48), heard: answer, heardHex: cappedHex(heard.bytes) } };
+    return { answer, suite: suite.name, bits, step: { sent, sentHex: cappedHex(records, 48), heard: heardLabel(heard, quietMs), heardHex: cappedHex(heard.bytes) } };
   });
 
   const steps: WeaknessStep[] = [];
