@@ -3,7 +3,7 @@ import type { Config } from '../config/config.ts';
 import type { RecordedFact } from '../core/domain-record.ts';
 import { ProbeError } from '../core/errors.ts';
 import type { Json } from '../core/types.ts';
-import { ProbeCache } from './cache.ts';
+import { ProbeCache, type Lifetime } from './cache.ts';
 import { factValue, recordFact } from './fact-codec.ts';
 import { createSessionServices, type ProbeContext, type ProbeStats } from './probe-kinds/context.ts';
 import { PROBE_KINDS } from './probe-kinds/index.ts';
@@ -24,7 +24,8 @@ export type FactBroker = {
    * fact another worker recorded (decoded here).
    */
   claim(key: string): Promise<{ readonly load: true } | { readonly fact: RecordedFact }>;
-  publish(fact: RecordedFact): void;
+  /** `lifetime`: the kind's for this call (`run` facts are kept by the exchange for the whole run, by bytes). */
+  publish(fact: RecordedFact, lifetime: Lifetime): void;
 };
 
 export type ProbeSessionOptions<R extends ProbeRegistry = typeof PROBE_KINDS> = {
@@ -88,6 +89,8 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     probes: () => sessionProbes as unknown as ProbeContext['probes'],
   });
 
+  const lifetimeOf = (kind: AnyProbeKind, args: readonly unknown[]): Lifetime =>
+    (typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime) ?? 'domain';
   const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
     if (!broker) return kind.load(services, ...args);
     const claim = await broker.claim(key);
@@ -99,18 +102,17 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
       const value: unknown = await kind.load(services, ...args);
       const fact = recordFact(kind.name, key, { value });
       cache.adoptFact(key, fact);
-      broker.publish(fact);
+      broker.publish(fact, lifetimeOf(kind, args));
       return value;
     } catch (error) {
       const fact = recordFact(kind.name, key, { error });
       cache.adoptFact(key, fact);
-      broker.publish(fact);
+      broker.publish(fact, lifetimeOf(kind, args));
       throw error;
     }
   };
   const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) =>
-    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind),
-      typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime);
+    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind), lifetimeOf(kind, args));
   const sessionProbes = probesOver(registry, (kind, args) => fetch(kind, kind.key(...args), args));
 
   return {

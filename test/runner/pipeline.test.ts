@@ -107,4 +107,22 @@ describe('FactExchange', () => {
     x.claim('c', 'w', (a) => answers.push('load' in a ? 'load' : 'fact'));
     expect(answers).toEqual(['load', 'fact']);
   });
+  it('keeps run-lifetime facts (an MX host\'s) beyond `capacity`, in recorded form within a byte budget', () => {
+    const x = new FactExchange<string>(2);
+    const mx = { key: 'smtp:mx', kind: 'smtp', value: { banner: '220 mx', bytes: { $bytes: 'AAE=' } } };
+    x.claim(mx.key, 'w1', () => undefined);
+    x.publish(mx, 'run');
+    for (const k of ['a', 'b', 'c', 'd', 'e']) { x.claim(k, 'w1', () => undefined); x.publish(fact(k)); }
+    const answers: unknown[] = [];
+    x.claim('smtp:mx', 'w2', (a) => answers.push('fact' in a ? a.fact : 'load'));
+    x.claim('a', 'w2', (a) => answers.push('fact' in a ? a.fact : 'load'));
+    expect(answers).toEqual([mx, 'load']);
+    // ...but not a failure in the conversation (a 421 may be gone a minute later), as the probe cache does
+    const busy = { key: 'smtp:busy', kind: 'smtp', error: { name: 'ProbeError', message: '421', reason: 'refused', stage: 'exchange' as const } };
+    x.claim(busy.key, 'w1', () => undefined);
+    x.publish(busy, 'run');
+    for (const k of ['f', 'g', 'h']) { x.claim(k, 'w1', () => undefined); x.publish(fact(k)); }
+    x.claim('smtp:busy', 'w2', (a) => answers.push('fact' in a ? a.fact : 'load'));
+    expect(answers.at(-1)).toBe('load');
+  });
 });

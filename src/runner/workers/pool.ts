@@ -71,7 +71,7 @@ export async function startWorkerPool(options: { size: number; config: Config; c
         case 'acquire': slots.acquire(message.key, message.limit, worker, () => send({ t: 'granted', id: message.id })); break;
         case 'release': slots.release(message.key, worker); break;
         case 'claim': facts.claim(message.key, worker, (answer) => send({ t: 'claimed', id: message.id, answer })); break;
-        case 'publish': facts.publish(message.fact); break;
+        case 'publish': facts.publish(message.fact, message.lifetime); break;
         case 'closed':
           for (const [name, value] of Object.entries(message.stats)) stats[name] = (stats[name] ?? 0) + value;
           break;

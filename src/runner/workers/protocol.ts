@@ -2,6 +2,7 @@ import type { Config } from '../../config/config.ts';
 import type { DomainRecord, RecordedFact } from '../../core/domain-record.ts';
 import type { LogLevel } from '../../log.ts';
 import type { DomainJob } from '../pipeline.ts';
+import type { Lifetime } from '../cache.ts';
 
 /**
  * The messages between the scanning thread (the coordinator) and its worker threads. Everything is structured-cloned:
@@ -32,7 +33,7 @@ export type FromWorker =
   | { readonly t: 'acquire'; readonly id: number; readonly key: string; readonly limit: number }
   | { readonly t: 'release'; readonly key: string }
   | { readonly t: 'claim'; readonly id: number; readonly key: string }
-  | { readonly t: 'publish'; readonly fact: RecordedFact }
+  | { readonly t: 'publish'; readonly fact: RecordedFact; readonly lifetime: Lifetime }
   | { readonly t: 'closed'; readonly stats: Readonly<Record<string, number>> };
 
 export type ClaimAnswer = { readonly load: true } | { readonly fact: RecordedFact };

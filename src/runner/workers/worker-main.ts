@@ -38,7 +38,7 @@ const limits: ConnectionLimits = async (pool, key, limit, work) => {
 };
 const broker: FactBroker = {
   claim: (key) => ask<ClaimAnswer>((id) => ({ t: 'claim', id, key })),
-  publish: (fact) => post({ t: 'publish', fact }),
+  publish: (fact, lifetime) => post({ t: 'publish', fact, lifetime }),
 };
 
 async function start(): Promise<void> {
