@@ -4,6 +4,13 @@ import { open, rm, type FileHandle } from 'node:fs/promises';
 const BLOCK_CHARS = 256 * 1024;
 
 /**
+ * Written bytes synced to disk as the scan goes, every this many: the end's fsync then has at most this much left to
+ * write. Without it, a 100,000-domain report (13 GB of JSON) left gigabytes of dirty pages for the final fsync, most
+ * of the 31 s between the last check and the finished reports.
+ */
+const SYNC_EVERY_BYTES = 64 * 1024 * 1024;
+
+/**
  * A file written front to back while the scan runs, in blocks: `write` resolves once the text is buffered, or, when
  * a block is full, once it is written, so a slow disk paces the caller. Not atomic by itself: the report session
  * writes under a temporary name and renames when the file is whole.
@@ -13,6 +20,7 @@ export class BlockFile {
   readonly #handle: FileHandle;
   #block: string[] = [];
   #blockChars = 0;
+  #unsynced = 0;
   #closed = false;
 
   private constructor(path: string, handle: FileHandle) {
@@ -35,6 +43,7 @@ export class BlockFile {
   async writeBytes(bytes: Buffer): Promise<void> {
     await this.flush();
     await this.#handle.writeFile(bytes);
+    await this.#wrote(bytes.length);
   }
 
   async flush(): Promise<void> {
@@ -43,6 +52,14 @@ export class BlockFile {
     this.#block = [];
     this.#blockChars = 0;
     await this.#handle.writeFile(text, 'utf8');
+    await this.#wrote(Buffer.byteLength(text, 'utf8'));
+  }
+
+  async #wrote(bytes: number): Promise<void> {
+    this.#unsynced += bytes;
+    if (this.#unsynced < SYNC_EVERY_BYTES) return;
+    this.#unsynced = 0;
+    await this.#handle.datasync();
   }
 
   /** Flushes, syncs to disk and closes. */
