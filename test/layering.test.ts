@@ -60,6 +60,7 @@ describe('layering', () => {
     expect(files.size).toBeGreaterThan(20);
     expect([...packages].filter((p) => p === 'undici' || p === 'asn1js' || p === 'yaml' || p.startsWith('@peculiar/'))).toEqual([]);
     expect([...files].filter((f) => /\/checks\/(?!registry\.ts$)/.test(f)).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
+    expect([...files].filter((f) => f.endsWith('/src/replay.ts'))).toEqual([]); // only `vouch replay` needs it
     const later = staticGraph('src/cli/commands/scan.ts', true).packages;
     expect(['undici', 'asn1js', '@peculiar/asn1-ocsp'].filter((p) => !later.has(p))).toEqual([]); // ...and the walk would see them
   });

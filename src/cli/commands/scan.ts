@@ -13,7 +13,6 @@ import { prepareScan, type Prepared } from './prepare.ts';
 import { openBaseline, type Baseline } from '../../../reports/baseline.ts';
 import { JournalError, JournalWriteError } from '../../runner/journal.ts';
 import { findResumableJournal, readInvocation } from './resume.ts';
-import { replayJournal } from '../../replay.ts';
 
 export type ScanCommandOptions = {
   readonly config?: string;
@@ -102,7 +101,8 @@ export async function executeScan(
     ? liveReports({ config, checks, baseline: extra.baseline ?? null, dir: config.output.dir, log }) : null;
   let run: ScanRun;
   try {
-    run = extra.replay ? await replayJournal({ journalPath: extra.replay, config, checks, log, journalDir: config.output.dir, signal }) : await runScan({
+    // Replay's modules load only for a replay (start-up: issue 11).
+    run = extra.replay ? await (await import('../../replay.ts')).replayJournal({ journalPath: extra.replay, config, checks, log, journalDir: config.output.dir, signal }) : await runScan({
       config, checks, log, logLevel, signal, journalDir: config.output.dir,
       ...(extra.resume ? { resume: extra.resume } : {}),
       ...(extra.invocation ? { invocation: extra.invocation } : {}),
