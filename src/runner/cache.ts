@@ -1,8 +1,7 @@
 import type { RecordedFact } from '../core/domain-record.ts';
 import type { Json } from '../core/types.ts';
-import { ProbeError } from '../core/errors.ts';
 import { decode, decodeError, recordFact } from './fact-codec.ts';
-import { KeptFacts } from './kept-facts.ts';
+import { KeptFacts, unreachableFailure } from './kept-facts.ts';
 
 /**
  * Settled entries kept per idle tier once no domain in flight holds them. 4,096 is about 60 domains' worth of
@@ -204,7 +203,7 @@ export class ProbeCache {
       const oldest = tier.values().next().value as Entry;
       tier.delete(oldest.key);
       this.#entries.delete(oldest.key);
-      if (oldest.lifetime === 'run' && (oldest.state === 'value' || unreachable(oldest.outcome))) this.#keepRecorded(oldest);
+      if (oldest.lifetime === 'run' && (oldest.state === 'value' || unreachableFailure(oldest.outcome))) this.#keepRecorded(oldest);
     }
   }
 
@@ -242,15 +241,4 @@ export class ProbeCache {
     this.#idle(entry);
     return entry;
   }
-}
-
-/**
- * Which failures of a run-lifetime fact are kept for the run: only "nothing could be reached" (a refused or timed-out
- * connect), so one dead MX host costs one timeout per run. A failure in the conversation (a 421 or 4xx at the banner
- * or to EHLO, greylisting, a rate limit hit by the probes' own sessions, a stall mid-session) may be over a minute
- * later: it falls out of the cache like a domain's own answer and is asked again, instead of making every later domain
- * on a large shared MX "could not test" for the rest of the run.
- */
-function unreachable(failure: unknown): boolean {
-  return failure instanceof ProbeError && failure.stage === 'connect';
 }

@@ -74,3 +74,15 @@ export class KeptFacts<Extra> {
     return { bytes: this.#bytes, evicted: this.#evicted };
   }
 }
+
+/**
+ * Which failures of a run-lifetime fact are kept for the run, by the probe cache and the workers' fact exchange
+ * alike: only "nothing could be reached" (a refused or timed-out connect, stage `connect` on a ProbeError and on its
+ * recorded form), so one dead MX host costs one timeout per run. A failure in the conversation (a 421 or 4xx at the
+ * banner or to EHLO, greylisting, a rate limit hit by the probes' own sessions, a stall mid-session) may be over a
+ * minute later: it falls out like a domain's own answer and is asked again, instead of making every later domain on
+ * a large shared MX "could not test" for the rest of the run.
+ */
+export function unreachableFailure(failure: unknown): boolean {
+  return typeof failure === 'object' && failure !== null && (failure as { readonly stage?: unknown }).stage === 'connect';
+}

@@ -7,7 +7,7 @@ import { ProbeCache, type Lifetime } from './cache.ts';
 import { factValue, recordFact } from './fact-codec.ts';
 import { createSessionServices, type ProbeContext, type ProbeStats } from './probe-kinds/context.ts';
 import { PROBE_KINDS } from './probe-kinds/index.ts';
-import { probesOver, type AnyProbeKind, type ProbeRegistry, type ProbesOf } from './probe-kinds/kind.ts';
+import { lifetimeOf, probesOver, type AnyProbeKind, type ProbeRegistry, type ProbesOf } from './probe-kinds/kind.ts';
 import { inProcessLimits, type ConnectionLimits } from './probe-kinds/limits.ts';
 
 export { connectToMatcher } from './probe-kinds/connect-to.ts';
@@ -89,8 +89,6 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     probes: () => sessionProbes as unknown as ProbeContext['probes'],
   });
 
-  const lifetimeOf = (kind: AnyProbeKind, args: readonly unknown[]): Lifetime =>
-    (typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime) ?? 'domain';
   const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
     if (!broker) return kind.load(services, ...args);
     const claim = await broker.claim(key);

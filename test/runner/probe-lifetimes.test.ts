@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { PROBE_KINDS } from '../../src/runner/probe-kinds/index.ts';
-import type { Lifetime } from '../../src/runner/cache.ts';
-import type { AnyProbeKind } from '../../src/runner/probe-kinds/kind.ts';
+import { lifetimeOf as lifetimeOfCall, type AnyProbeKind } from '../../src/runner/probe-kinds/kind.ts';
 
 // Which answers describe a destination many domains share (kept for the whole run, src/runner/cache.ts) and which
 // describe one domain (kept only for the domains soon after). Issue 11: an MX host is probed once per run, and that
 // includes finding it (its addresses) and its DANE records, not only its SMTP sessions.
-const lifetimeOf = (kind: AnyProbeKind, ...args: unknown[]): Lifetime =>
-  typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime ?? 'domain';
+const lifetimeOf = (kind: AnyProbeKind, ...args: unknown[]) => lifetimeOfCall(kind, args);
 
 describe('probe lifetimes', () => {
   it('an MX host\'s addresses and TLSA records are kept for the run; a domain\'s own names are not', () => {

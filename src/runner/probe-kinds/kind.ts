@@ -34,6 +34,10 @@ export type ProbeKind<N extends string, A extends readonly unknown[], V> = {
 /** Any kind: the registry holds kinds of every argument and value type. */
 export type AnyProbeKind = ProbeKind<string, any, any>;
 
+/** A kind's lifetime for one call: its function's answer, its constant, or `domain`. */
+export const lifetimeOf = (kind: AnyProbeKind, args: readonly unknown[]): Lifetime =>
+  (typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime) ?? 'domain';
+
 /** Identity, for inference: `probeKind({ name: 'dns', key: (...) => ..., load: async (ctx, ...) => ... })`. */
 export function probeKind<const N extends string, A extends readonly unknown[], V>(kind: ProbeKind<N, A, V>): ProbeKind<N, A, V> {
   return kind;

@@ -1,6 +1,6 @@
 import type { RecordedFact } from '../../core/domain-record.ts';
 import type { Lifetime } from '../cache.ts';
-import { KEPT_BYTES, KeptFacts } from '../kept-facts.ts';
+import { KEPT_BYTES, KeptFacts, unreachableFailure } from '../kept-facts.ts';
 import type { ClaimAnswer } from './protocol.ts';
 
 /**
@@ -46,7 +46,7 @@ export class FactExchange<Holder> {
     const loading = this.#loading.get(fact.key);
     this.#loading.delete(fact.key);
     // As the cache keeps them: a value, or a destination that could not be reached at all (not a 421 or a stall).
-    if (lifetime === 'run' && ('value' in fact || fact.error.stage === 'connect')) this.#runLifetime.add(fact.key);
+    if (lifetime === 'run' && ('value' in fact || unreachableFailure(fact.error))) this.#runLifetime.add(fact.key);
     this.#remember(fact.key, fact);
     for (const waiter of loading?.waiters ?? []) {
       this.shared++;
