@@ -1,24 +1,28 @@
-import { csvWriter } from './csv.ts';
-import { htmlWriter } from './html.ts';
-import { jsonWriter } from './json.ts';
-import { junitWriter } from './junit.ts';
-import { prometheusWriter } from './prometheus.ts';
-import { textWriter } from './text.ts';
 import type { ReportWriter } from './types.ts';
 
-import type { ReportFormat } from '../src/core/types.ts';
+import { REPORT_FORMATS, type ReportFormat } from '../src/core/types.ts';
 
 export { REPORT_FORMATS, type ReportFormat } from '../src/core/types.ts';
 
 /**
- * The writers by format. Typed for both uses: a known format (`WRITERS.text`) is always there, while a format read
- * from the command line (`WRITERS[name]`) may be undefined and must be checked.
+ * The writers by format, each loaded when a run first asks for it: a scan that writes only the live JSON and text
+ * (or a one-check run before an audit) does not pay at start-up for the HTML, JUnit and Prometheus writers.
  */
-export const WRITERS: Readonly<Record<ReportFormat, ReportWriter>> & Readonly<Record<string, ReportWriter>> = {
-  json: jsonWriter,
-  text: textWriter,
-  html: htmlWriter,
-  junit: junitWriter,
-  prometheus: prometheusWriter,
-  csv: csvWriter,
+const WRITER_MODULES: Readonly<Record<ReportFormat, () => Promise<ReportWriter>>> = {
+  json: async () => (await import('./json.ts')).jsonWriter,
+  text: async () => (await import('./text.ts')).textWriter,
+  html: async () => (await import('./html.ts')).htmlWriter,
+  junit: async () => (await import('./junit.ts')).junitWriter,
+  prometheus: async () => (await import('./prometheus.ts')).prometheusWriter,
+  csv: async () => (await import('./csv.ts')).csvWriter,
 };
+
+const isReportFormat = (format: string): format is ReportFormat => (REPORT_FORMATS as readonly string[]).includes(format);
+
+/** The writer of a known format. */
+export function loadWriter(format: ReportFormat): Promise<ReportWriter>;
+/** The writer of a format read from the command line or a config file: undefined for an unknown one. */
+export function loadWriter(format: string): Promise<ReportWriter | undefined>;
+export async function loadWriter(format: string): Promise<ReportWriter | undefined> {
+  return isReportFormat(format) ? WRITER_MODULES[format]() : undefined;
+}

@@ -64,4 +64,13 @@ describe('layering', () => {
     const later = staticGraph('src/cli/commands/scan.ts', true).packages;
     expect(['undici', 'asn1js', '@peculiar/asn1-ocsp'].filter((p) => !later.has(p))).toEqual([]); // ...and the walk would see them
   });
+
+  // The TLS engine (enumeration, hygiene and weakness probes) and the post-scan writers are ~40 modules.
+  const ON_DEMAND = ['src/tls/enumerate.ts', 'src/tls/hygiene/probe.ts', 'src/tls/weakness/probe.ts', 'reports/html.ts', 'reports/junit.ts', 'reports/prometheus.ts'];
+  it('vouch scan starts without the TLS engine or the HTML, JUnit and Prometheus writers', () => {
+    const atStart = [...staticGraph('src/cli/commands/scan.ts').files].map((f) => f.slice(ROOT.length + 1));
+    expect(ON_DEMAND.filter((f) => atStart.includes(f))).toEqual([]);
+    const later = [...staticGraph('src/cli/commands/scan.ts', true).files].map((f) => f.slice(ROOT.length + 1));
+    expect(ON_DEMAND.filter((f) => !later.includes(f))).toEqual([]); // ...and the walk would see them
+  });
 });

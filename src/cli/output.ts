@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, link, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { WRITERS } from '../../reports/index.ts';
+import { loadWriter } from '../../reports/index.ts';
 import type { ReportStream } from '../../reports/types.ts';
 import { writeStreamAtomic } from './write-atomic.ts';
 import { fanOut } from './report-fanout.ts';
@@ -26,7 +26,7 @@ export function runFilePath(dir: string, startedAt: string, extension: string): 
 export async function writeReports(
   report: ReportStream, dir: string, formats: readonly string[], alsoTo: readonly ((stream: ReportStream) => Promise<void>)[] = [],
 ): Promise<string[]> {
-  const writers = formats.flatMap((format) => (WRITERS[format] ? [WRITERS[format]] : []));
+  const writers = (await Promise.all(formats.map((format) => loadWriter(format)))).filter((w) => w !== undefined);
   const paths = writers.map((w) => runFilePath(dir, report.header.startedAt, w.extension));
   await fanOut(report, [
     ...writers.map((writer, i) => (stream: ReportStream) => writeStreamAtomic(paths[i]!, (write) => writer.write(stream, write))),
@@ -141,6 +141,7 @@ export async function outputDirProblem(dir: string): Promise<string | null> {
  */
 export async function keepReportElsewhere(report: ReportStream, dir: string = tmpdir()): Promise<string> {
   const path = join(dir, `vouch-${fileStamp(report.header.startedAt)}-${report.header.runId.slice(0, 8)}.json`);
-  await writeStreamAtomic(path, (write) => WRITERS['json']!.write(report, write));
+  const json = await loadWriter('json');
+  await writeStreamAtomic(path, (write) => json.write(report, write));
   return path;
 }

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
-import { WRITERS } from '../../reports/index.ts';
+import { loadWriter } from '../../reports/index.ts';
 import type { ReportHeader, ReportStream } from '../../reports/types.ts';
 import { journalReport } from '../runner/journal-report.ts';
 import { LIVE_FORMAT_NAMES } from '../report-live/live-report.ts';
@@ -82,11 +82,12 @@ export async function reportFromJournal(run: ScanRun, prepared: Prepared, io: Cl
     const consumers = [...(extra.inspect ?? []), ...(changes ? [changes.consume] : [])];
     const dir = config.output.dir;
     if (!dir) {
-      const writer = WRITERS[config.output.stdoutFormat] ?? WRITERS['text']!;
+      const writer = (await loadWriter(config.output.stdoutFormat)) ?? (await loadWriter('text'));
       await fanOut(report, [(stream) => writer.write(stream, (chunk) => writeOut(io, chunk)), ...consumers]);
       return { header: report.header, writeFailed: false };
     }
-    const summaryOnStdout = (stream: ReportStream) => WRITERS['text']!.write(stream, (chunk) => writeOut(io, chunk));
+    const text = await loadWriter('text');
+    const summaryOnStdout = (stream: ReportStream) => text.write(stream, (chunk) => writeOut(io, chunk));
     let where: string;
     let writeFailed = false;
     try {
@@ -120,7 +121,7 @@ async function reportsNotWritten(
   let kept: string | null = null;
   let keptProblem = '';
   try {
-    if (!options.summaryPrinted) await WRITERS['text']!.write(report, (chunk) => writeOut(io, chunk));
+    if (!options.summaryPrinted) await (await loadWriter('text')).write(report, (chunk) => writeOut(io, chunk));
     kept = await keepReportElsewhere(report);
   } catch (keepErr) {
     keptProblem = describeFsError(keepErr);

@@ -19,7 +19,7 @@ import { isVersionRefusal, nodeTlsClient, type PlainConnect } from './tls-client
 
 /** One more than NCSC-NL 2025-05's limit (10), so "more than allowed" is seen, not inferred. */
 export const RENEGOTIATION_ATTEMPTS = 11;
-export const RENEGOTIATION_SPEC = 'reneg-v1';
+export { RENEGOTIATION_SPEC } from '../tls/fact-specs.ts';
 
 export type RenegotiationEnd =
   /** The server refused with an alert or error (`detail` has OpenSSL's code). */

@@ -19,7 +19,7 @@ import { nodeTlsClient, type PlainConnect } from './tls-client.ts';
  * (tls/zero-rtt-proof.ts) to prove whether the server accepts it.
  */
 
-export const SESSION_SPEC = 'session-v2';
+export { SESSION_SPEC } from '../tls/fact-specs.ts';
 
 export type ResumptionFacts = {
   /** What the saved session offers: a TLS 1.3 PSK ticket or TLS 1.2 ticket (`ticket`), a TLS 1.2 `session-id`, or `none`. */

@@ -92,11 +92,8 @@ export type EnumerateOptions = {
   readonly now?: () => Date;
 };
 
-/**
- * What the enumeration asks, as a version string for cache keys and recorded facts: change it whenever the offers,
- * the jobs or the facts change, so that an old record is never taken for a new answer.
- */
-export const ENUMERATION_SPEC = 'enum-3';
+/** What the enumeration asks, as a version string for cache keys and recorded facts (kept in fact-specs.ts). */
+export { ENUMERATION_SPEC } from './fact-specs.ts';
 
 /** One question for the server, as a job engine would see it. */
 export type EnumerationJob = { readonly id: string; run(ctx: AskContext): Promise<void> };

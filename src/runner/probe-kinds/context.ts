@@ -13,7 +13,8 @@ import { createHttpClients, defaultConnect, userAgentFor, type HttpClients, type
 import { tlsHandshake } from '../../probes/tls.ts';
 import type { Probes, TlsFacts } from '../../probes/types.ts';
 import type { ProbeCache } from '../cache.ts';
-import { createTlsConfigurationMeasurements, type TlsConfigurationMeasurements } from '../tls-configuration-probes.ts';
+import type { TlsConfigurationMeasurements } from '../tls-configuration-probes.ts';
+import { lazyTlsConfigurationMeasurements } from '../tls-configuration-lazy.ts';
 import { connectToMatcher } from './connect-to.ts';
 import { endpointKey } from './kind.ts';
 import { destinationKey, type ConnectionLimits } from './limits.ts';
@@ -148,7 +149,7 @@ export function createSessionServices(options: ServicesOptions): SessionServices
     userAgent: userAgentFor(options.version), keepAliveMs: KEEP_ALIVE_MS,
   });
 
-  const tlsConfiguration = createTlsConfigurationMeasurements({
+  const tlsConfiguration = lazyTlsConfigurationMeasurements({
     config, runSignal, cache, stats, limited: web, limitedMx: mx,
     enumeration: (ep, transport) => (transport === 'tls' ? options.probes().tlsEnumeration(ep) : options.probes().smtpTlsEnumeration(ep)),
   });

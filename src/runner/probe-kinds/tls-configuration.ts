@@ -1,9 +1,6 @@
 import type { Endpoint } from '../../core/types.ts';
-import { RENEGOTIATION_SPEC } from '../../probes/tls-renegotiation.ts';
-import { SESSION_SPEC } from '../../probes/tls-session.ts';
-import { ENUMERATION_SPEC } from '../../tls/enumerate.ts';
-import { HYGIENE_SPEC } from '../../tls/hygiene/probe.ts';
-import { WEAKNESS_SPEC, type RawWeakness } from '../../tls/weakness/facts.ts';
+import { ENUMERATION_SPEC, HYGIENE_SPEC, RENEGOTIATION_SPEC, SESSION_SPEC, WEAKNESS_SPEC } from '../../tls/fact-specs.ts';
+import type { RawWeakness } from '../../tls/weakness/facts.ts';
 import { endpointKey, probeKind } from './kind.ts';
 
 /*

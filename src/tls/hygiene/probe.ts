@@ -24,8 +24,8 @@ import { createAsk, hex4, named, readAnswer, versionName, type Named } from '../
  *   fewer than two of those versions (a TLS 1.3 server has its own downgrade protection, RFC 8446 4.1.3).
  */
 
-/** Change whenever the hellos or the facts change (cache keys and recorded facts carry it). */
-export const HYGIENE_SPEC = 'hygiene-2';
+/** Change whenever the hellos or the facts change (kept in fact-specs.ts: cache keys and recorded facts carry it). */
+export { HYGIENE_SPEC } from '../fact-specs.ts';
 
 export const FALLBACK_SCSV = 0x5600;
 const DEFLATE = 1;

@@ -17,8 +17,8 @@ import { describeSuite } from '../registry.ts';
 export const RAW_WEAKNESSES = ['heartbleed', 'ccs-injection', 'robot', 'ticketbleed'] as const;
 export type RawWeakness = (typeof RAW_WEAKNESSES)[number];
 
-/** Bumped when what a probe sends or how it concludes changes (part of the probe cache key). */
-export const WEAKNESS_SPEC = 'weak-2';
+/** Bumped when what a probe sends or how it concludes changes (part of the probe cache key; in fact-specs.ts). */
+export { WEAKNESS_SPEC } from '../fact-specs.ts';
 
 export const WEAKNESS_CVES: Readonly<Record<RawWeakness, readonly string[]>> = {
   heartbleed: ['CVE-2014-0160'],
