@@ -40,12 +40,31 @@ function domainRows(results: readonly ReportResult[], idWidth: number): string[]
   });
 }
 
-/** One line per promise, in catalogue order: the statement's own order is how its owner reads it. */
+/**
+ * One line per promise, in catalogue order: the statement's own order is how its owner reads it. Manual promises
+ * nobody has attested are listed once, together, by id: a dozen identical UNATTESTED lines would bury the verdicts.
+ */
 function promiseBlock(promises: readonly PromiseStatus[]): string[] {
   if (promises.length === 0) return [];
-  const width = Math.max(...promises.map((p) => p.id.length));
-  const rows = promises.map((p) => `  ${STATE_LABEL[p.status].padEnd(12)}  ${p.id.padEnd(width)}  ${oneLine(p.title)}`);
-  return ['Promises (MET* = met with warnings or waived findings)', ...rows, ''];
+  const judged = promises.filter((p) => p.status !== 'unattested');
+  const unattested = promises.filter((p) => p.status === 'unattested').map((p) => oneLine(p.id));
+  const width = Math.max(0, ...judged.map((p) => p.id.length));
+  const rows = judged.map((p) => `  ${STATE_LABEL[p.status].padEnd(12)}  ${p.id.padEnd(width)}  ${oneLine(p.title)}`);
+  const waiting = unattested.length === 0 ? [] : wrapList(
+    `  ${STATE_LABEL.unattested.padEnd(12)}  ${unattested.length} manual promise(s) without an attestation: `, unattested);
+  return ['Promises (MET* = met with warnings or waived findings)', ...rows, ...waiting, ''];
+}
+
+/** `head` then the items, comma-separated, wrapped at 118 columns under the promise ids above. */
+function wrapList(head: string, items: readonly string[]): string[] {
+  const lines = [head.trimEnd()];
+  items.forEach((item, i) => {
+    const text = i < items.length - 1 ? `${item},` : item;
+    const last = lines.length - 1;
+    if (lines[last]!.length + 1 + text.length <= 118) lines[last] += ` ${text}`;
+    else lines.push(`${' '.repeat(16)}${text}`);
+  });
+  return lines;
 }
 
 /** The width of the check-id column, from the check list (known before the first domain: results only name listed checks). */

@@ -1,10 +1,12 @@
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { BUILT_IN_CATALOGUE, mergeCatalogues, type Catalogue, type PromiseDefinition } from '../compliance/catalogue.ts';
+import { BUILT_IN_CATALOGUE, mergeCatalogues, type Catalogue } from '../compliance/catalogue.ts';
+import { loadCatalogueFile, readPromiseList } from '../compliance/catalogue-file.ts';
 import { expiryInstant, type Waiver } from '../compliance/waivers.ts';
 import type { Attestation } from '../../reports/types.ts';
-import { checkKeys, join, readList, readMapping, readString, readStringList, type Problems } from './fields.ts';
+import { allowedKeys } from './definition/index.ts';
+import { checkKeys, join, readList, readMapping, readString, type Problems } from './fields.ts';
 
 /** The compliance part of a configuration: exceptions, attestations, the promise catalogue and the signing key. */
 export type ComplianceConfig = {
@@ -36,7 +38,7 @@ function readRecords(value: unknown, path: string, keys: readonly string[], prob
 }
 
 function readWaivers(value: unknown, problems: Problems): { waiver: Waiver; path: string }[] {
-  return readRecords(value, 'waivers', ['domain', 'check', 'reason', 'owner', 'expires'], problems).flatMap(([i, n]) => {
+  return readRecords(value, 'waivers', allowedKeys('waivers[]'), problems).flatMap(([i, n]) => {
     const at = (k: string) => `waivers[${i}].${k}`;
     const w = {
       domain: readString(n['domain'], at('domain'), problems), checkId: readString(n['check'], at('check'), problems),
@@ -48,7 +50,7 @@ function readWaivers(value: unknown, problems: Problems): { waiver: Waiver; path
 }
 
 function readAttestations(value: unknown, problems: Problems): Attestation[] {
-  return readRecords(value, 'attestations', ['promise', 'by', 'date', 'evidence', 'expires'], problems).flatMap(([i, n]) => {
+  return readRecords(value, 'attestations', allowedKeys('attestations[]'), problems).flatMap(([i, n]) => {
     const at = (k: string) => `attestations[${i}].${k}`;
     const a = {
       promiseId: readString(n['promise'], at('promise'), problems), by: readString(n['by'], at('by'), problems),
@@ -59,40 +61,28 @@ function readAttestations(value: unknown, problems: Problems): Attestation[] {
   });
 }
 
-function readCatalogue(value: unknown, problems: Problems): Catalogue {
+/**
+ * `promises`: the user's promises (those of `file`, then `list`) on top of the shipped catalogue or instead of it.
+ * Absent: the shipped catalogue.
+ */
+async function readCatalogue(value: unknown, baseDir: string, problems: Problems): Promise<Catalogue> {
   const node = readMapping(value, 'promises', problems);
   if (!node) return BUILT_IN_CATALOGUE;
-  checkKeys(node, 'promises', ['mode', 'name', 'list'], problems);
+  checkKeys(node, 'promises', allowedKeys('promises'), problems);
   const mode = readString(node['mode'], 'promises.mode', problems) ?? 'extend';
   if (mode !== 'extend' && mode !== 'replace') problems.push(`promises.mode: expected "extend" or "replace", got "${mode}"`);
-  const keys = ['id', 'title', 'clause', 'clauseEn', 'kind', 'checks', 'standards'];
-  const list = (readList(node['list'], 'promises.list', problems) ?? []).flatMap((item, i): PromiseDefinition[] => {
-    const path = `promises.list[${i}]`;
-    const p = readMapping(item, path, problems);
-    if (!p) return [];
-    checkKeys(p, path, keys, problems);
-    const kind = readString(p['kind'], `${path}.kind`, problems) ?? 'automated';
-    if (kind !== 'automated' && kind !== 'manual') problems.push(`${path}.kind: expected "automated" or "manual"`);
-    const id = readString(p['id'], `${path}.id`, problems) ?? '';
-    if (!id) problems.push(`${path}.id: required`);
-    return [{
-      id, title: readString(p['title'], `${path}.title`, problems) ?? id,
-      clauseNl: readString(p['clause'], `${path}.clause`, problems) ?? '',
-      clauseEn: readString(p['clauseEn'], `${path}.clauseEn`, problems) ?? '',
-      kind: kind === 'manual' ? 'manual' : 'automated',
-      checks: readStringList(p['checks'], `${path}.checks`, problems) ?? [],
-      controls: [],
-      standards: readStringList(p['standards'], `${path}.standards`, problems) ?? [],
-    }];
-  });
-  const user = { name: readString(node['name'], 'promises.name', problems) ?? 'user', promises: list };
+  const file = readString(node['file'], 'promises.file', problems);
+  const fromFile = file === undefined ? undefined : await loadCatalogueFile(file, baseDir, problems);
+  const list = readPromiseList(node['list'], 'promises.list', problems);
+  const name = readString(node['name'], 'promises.name', problems) ?? fromFile?.name ?? 'user';
+  const user = { name, promises: [...fromFile?.promises ?? [], ...list] };
   return mergeCatalogues(BUILT_IN_CATALOGUE, user, mode === 'replace' ? 'replace' : 'extend');
 }
 
 async function readSigningKey(value: unknown, baseDir: string, problems: Problems): Promise<string | null> {
   const node = readMapping(value, 'signing', problems);
   if (!node) return null;
-  checkKeys(node, 'signing', ['privateKeyFile'], problems);
+  checkKeys(node, 'signing', allowedKeys('signing'), problems);
   const file = readString(node['privateKeyFile'], 'signing.privateKeyFile', problems);
   if (!file) return null;
   try {
@@ -120,7 +110,7 @@ export async function readCompliance(root: Record<string, unknown>, baseDir: str
     waivers: waivers.map((w) => w.waiver),
     waiverPaths: waivers.map((w) => w.path),
     attestations: readAttestations(root['attestations'], problems),
-    catalogue: readCatalogue(root['promises'], problems),
+    catalogue: await readCatalogue(root['promises'], baseDir, problems),
     signingKeyPem: await readSigningKey(root['signing'], baseDir, problems),
   };
 }

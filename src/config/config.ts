@@ -67,4 +67,29 @@ export type Config = {
   readonly tls: TlsConfig;
   /** `ocsp.queryResponder`: ask each leaf's OCSP responder directly (off by default). */
   readonly ocsp: OcspConfig;
+  /**
+   * `prometheus.textfile` (absolute, resolved against the configuration file's directory): the one file
+   * node_exporter's textfile collector reads, rewritten after every scan. Absent: no such file is written.
+   */
+  readonly prometheusTextfile?: string;
+};
+
+/**
+ * Values from the command line that replace the file's (positional domains replace its domain list). Paths in it
+ * are already absolute: they are relative to where the command ran, not to the configuration file.
+ */
+export type ConfigOverrides = {
+  readonly domains?: readonly string[];
+  readonly connectTo?: readonly string[];
+  readonly resolvers?: readonly string[];
+  readonly trustedCaFiles?: readonly string[];
+  readonly only?: readonly string[];
+  readonly outDir?: string;
+  readonly formats?: readonly string[];
+  readonly timeoutMs?: number;
+  /** `--concurrency`: domains in flight. */
+  readonly concurrency?: number;
+  readonly workers?: number;
+  /** Replaces `prometheus.textfile`. */
+  readonly prometheusTextfile?: string;
 };

@@ -1,3 +1,4 @@
+import { allowedKeys } from './definition/index.ts';
 import { checkKeys, readBoolean, readMapping, type Problems } from './fields.ts';
 
 /** The `ocsp` key: revocation checks beyond the staple. */
@@ -13,6 +14,6 @@ export type OcspConfig = {
 /** `ocsp: { queryResponder: false }`. */
 export function readOcsp(raw: unknown, problems: Problems): OcspConfig {
   const node = readMapping(raw ?? {}, 'ocsp', problems) ?? {};
-  checkKeys(node, 'ocsp', ['queryResponder'], problems);
+  checkKeys(node, 'ocsp', allowedKeys('ocsp'), problems);
   return { queryResponder: readBoolean(node['queryResponder'], 'ocsp.queryResponder', problems) ?? false };
 }

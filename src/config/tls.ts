@@ -1,4 +1,5 @@
 import { loadPolicy, type Policy } from '../tls/policy.ts';
+import { allowedKeys } from './definition/index.ts';
 import { checkKeys, readMapping, readString, type Problems } from './fields.ts';
 
 /**
@@ -29,7 +30,7 @@ export type TlsConfig = {
  */
 export async function readTls(raw: unknown, baseDir: string, problems: Problems): Promise<TlsConfig | undefined> {
   const node = readMapping(raw ?? {}, 'tls', problems) ?? {};
-  checkKeys(node, 'tls', ['profile', 'measure'], problems);
+  checkKeys(node, 'tls', allowedKeys('tls'), problems);
   const profile = readString(node['profile'], 'tls.profile', problems) ?? DEFAULT_TLS_PROFILE;
   const measure = readString(node['measure'], 'tls.measure', problems) ?? 'per-address';
   if (!(MEASURE_MODES as readonly string[]).includes(measure)) problems.push(`tls.measure: expected one of ${MEASURE_MODES.join(', ')}, got "${measure}"`);

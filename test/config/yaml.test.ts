@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +10,8 @@ import { Capture } from '../support/cli.ts';
 import { seededRandom as prng } from '../support/prng.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'vouch-yaml-'));
+// The example names files beside it (its domainsFile, its promise catalogue): its copies here need them too.
+for (const name of ['domains.txt', 'promises.yaml']) await copyFile(new URL(`../../examples/${name}`, import.meta.url), join(dir, name));
 let n = 0;
 async function file(content: string | Uint8Array): Promise<string> {
   const path = join(dir, `c${n++}.yaml`);
