@@ -1,6 +1,7 @@
 import type { ReportDomain, ReportResult, ReportWriter } from './types.ts';
 
-const COLUMNS = ['domain', 'checkId', 'status', 'reason', 'originalStatus', 'summary', 'since', 'startedAt', 'durationMs', 'promises'] as const;
+/** The columns, in order: what checkdmarc and testssl.sh users filter and pivot on. docs/report-formats.md describes them. */
+export const CSV_COLUMNS = ['domain', 'check', 'status', 'reason', 'since', 'promise'] as const;
 
 /**
  * A spreadsheet treats a cell starting with one of these as a formula (`=HYPERLINK(...)`, `+cmd|...`, `@SUM(...)`),
@@ -9,21 +10,39 @@ const COLUMNS = ['domain', 'checkId', 'status', 'reason', 'originalStatus', 'sum
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
-/** One cell: formula guard first, then RFC 4180 quoting when it holds a quote, comma, CR or LF (quotes doubled). */
+/**
+ * One cell: formula guard first, then RFC 4180 quoting (quotes doubled) when it holds a quote, comma, CR or LF, or a
+ * semicolon: RFC 4180 allows quoting any cell, and spreadsheets set to split at semicolons (the list separator in
+ * Dutch and German locales) then keep the cell whole too.
+ */
 export function csvCell(value: string): string {
   const text = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return /[",;\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
+/**
+ * The `reason` cell: why the result has its status, in words. Errors and skips lead with their reason code
+ * (`timeout: ...`) so a filter on the code works; a waived result says what it was, until when, by whom and why.
+ */
+export function csvReason(r: ReportResult): string {
+  switch (r.status) {
+    case 'error':
+    case 'skip': return `${r.reason}: ${r.summary}`;
+    case 'waived': return `${r.originalStatus} waived until ${r.waiver.expires} (${r.waiver.owner}: ${r.waiver.reason}): ${r.summary}`;
+    default: return r.summary;
+  }
+}
+
+/**
+ * One row per result, so counting rows counts results (a row per promise would count a result once per promise it
+ * evidences); a result's promises share its `promise` cell, joined with `;`.
+ */
 function row(r: ReportResult): string {
-  const reason = r.status === 'error' || r.status === 'skip' ? r.reason : '';
-  const original = r.status === 'waived' ? r.originalStatus : '';
-  const cells = [r.domain, r.checkId, r.status, reason, original, r.summary, r.since ?? '', r.startedAt].map(csvCell);
-  return `${cells.join(',')},${r.durationMs},${csvCell(r.promises.join(' '))}\r\n`;
+  return `${[r.domain, r.checkId, r.status, csvReason(r), r.since ?? '', r.promises.join(';')].map(csvCell).join(',')}\r\n`;
 }
 
 /** The header row: the file's start, known before any domain. */
-export const CSV_HEADER_ROW = `${COLUMNS.join(',')}\r\n`;
+export const CSV_HEADER_ROW = `${CSV_COLUMNS.join(',')}\r\n`;
 
 /** One domain's rows. */
 export function csvRows(domain: ReportDomain): string {

@@ -51,24 +51,27 @@ function testcase(r: ReportResult): string {
   return body ? `${open}\n${body}\n    </testcase>` : `${open}</testcase>`;
 }
 
-type Totals = { tests: number; failures: number; errors: number; skipped: number; ms: number };
+type Totals = { tests: number; failures: number; errors: number; skipped: number; ms: number; firstStart: string | null };
 
 function totals(results: readonly ReportResult[]): Totals {
-  const t: Totals = { tests: results.length, failures: 0, errors: 0, skipped: 0, ms: 0 };
+  const t: Totals = { tests: results.length, failures: 0, errors: 0, skipped: 0, ms: 0, firstStart: null };
   for (const r of results) {
     if (r.status === 'fail') t.failures++;
     else if (r.status === 'error') t.errors++;
     else if (r.status === 'skip' || r.status === 'waived') t.skipped++;
     t.ms += r.durationMs;
+    // ISO times in UTC of one shape, so text order is time order.
+    if (t.firstStart === null || r.startedAt < t.firstStart) t.firstStart = r.startedAt;
   }
   return t;
 }
 
-const counts = (t: Omit<Totals, 'ms'>) => `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}"`;
-
 /**
- * JUnit XML for CI systems: one testsuite per domain, one testcase per check (fail, error, skipped/waived, warn
- * passes). The run's totals open the file, so they come from the header's summary, which counts the same results.
+ * JUnit XML for CI systems, valid against Jenkins' junit-10.xsd (test/fixtures/junit-10.xsd): one testsuite per
+ * domain, one testcase per check (fail, error, skipped/waived, warn passes). `<testsuites>` carries only what that
+ * schema allows it (name, tests, failures, errors, time: no `skipped`, no `timestamp`); each testsuite has its
+ * skipped count and, as `timestamp`, when its first check started. The run's totals open the file, so they come
+ * from the header's summary, which counts the same results.
  */
 export const junitWriter: ReportWriter = {
   format: 'junit',
@@ -76,12 +79,12 @@ export const junitWriter: ReportWriter = {
   async write(report, out) {
     const header = report.header;
     const s = header.summary;
-    const all = { tests: REPORT_STATUSES.reduce((sum, st) => sum + (s[st] ?? 0), 0), failures: s.fail, errors: s.error, skipped: s.skip + (s.waived ?? 0) };
-    const timestamp = xmlAttr(header.startedAt);
-    await out(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vouch" ${counts(all)} time="${seconds(header.durationMs)}" timestamp="${timestamp}">\n`);
+    const tests = REPORT_STATUSES.reduce((sum, st) => sum + (s[st] ?? 0), 0);
+    await out(`<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="vouch" tests="${tests}" failures="${s.fail}" errors="${s.error}" time="${seconds(header.durationMs)}">\n`);
     for await (const { domain, results } of report.domains()) {
       const t = totals(results);
-      const head = `  <testsuite name="${xmlAttr(domain)}" ${counts(t)} time="${seconds(t.ms)}" timestamp="${timestamp}">`;
+      const counts = `tests="${t.tests}" failures="${t.failures}" errors="${t.errors}" skipped="${t.skipped}"`;
+      const head = `  <testsuite name="${xmlAttr(domain)}" ${counts} time="${seconds(t.ms)}" timestamp="${xmlAttr(t.firstStart ?? header.startedAt)}">`;
       await out(`${[head, ...results.map(testcase), '  </testsuite>'].join('\n')}\n`);
     }
     await out('</testsuites>\n');

@@ -1,5 +1,6 @@
+import type { Scope } from '../src/core/types.ts';
 import { certificateExpiries } from './certificates.ts';
-import { PROMISE_STATES, REPORT_STATUSES, type ReportWriter } from './types.ts';
+import { PROMISE_STATES, REPORT_STATUSES, type ReportResult, type ReportWriter } from './types.ts';
 
 /**
  * Label values per the text exposition format: backslash, double quote and newline escaped. Other control characters
@@ -24,8 +25,37 @@ function family(name: string, help: string, samples: readonly Sample[]): string 
   return familyHead(name, help) + samples.map((s) => `${sample(name, s)}\n`).join('');
 }
 
+/** The protocol a certificate was served over, by the scope of the check that read it (`service` label). */
+export function serviceOf(scope: Scope | undefined): string {
+  if (scope === 'web') return 'https';
+  if (scope === 'mail') return 'smtp';
+  return scope ?? 'unknown';
+}
+
+const CERTIFICATE_EXPIRY = 'vouch_certificate_expiry_timestamp_seconds';
+
 /**
- * The node_exporter textfile-collector format (write it to `<dir>/vouch.prom` atomically). Every metric is a gauge:
+ * One domain's certificate expiry samples (web and MX): the leaf's notAfter in Unix seconds, one series per host,
+ * port, service and address. Evidence that names the same place twice keeps the earliest expiry (as
+ * blackbox_exporter's probe_ssl_earliest_cert_expiry does), since a repeated series would make node_exporter drop
+ * the family. A certificate without a readable notAfter has no sample: its days left alone would be a guess.
+ */
+export function certificateExpirySamples(results: readonly ReportResult[], scopes: ReadonlyMap<string, Scope>): string {
+  const earliest = new Map<string, Sample>();
+  for (const c of certificateExpiries(results)) {
+    const seconds = c.notAfter === null ? Number.NaN : Date.parse(c.notAfter) / 1000;
+    if (!Number.isFinite(seconds)) continue;
+    const labels = { domain: c.domain, host: c.host ?? '', port: String(c.port ?? ''), service: serviceOf(scopes.get(c.checkId)), address: c.address ?? '' };
+    const key = JSON.stringify(Object.values(labels));
+    const seen = earliest.get(key);
+    if (!seen || seconds < seen.value) earliest.set(key, { labels, value: seconds });
+  }
+  return [...earliest.values()].map((s) => `${sample(CERTIFICATE_EXPIRY, s)}\n`).join('');
+}
+
+/**
+ * The text exposition format, for node_exporter's textfile collector (`prometheus.textfile`, written atomically).
+ * Base units (seconds, Unix time) as Prometheus' naming practice and blackbox_exporter do. Every metric is a gauge:
  * each file describes one scan, so nothing accumulates. Status metrics have one series per possible value (1 for
  * the current one, 0 for the rest) so dashboards can `sum by (status)` and alerts can test `== 1`. The per-status
  * count is `vouch_results`, not `vouch_results_total`: `_total` marks counters, and promtool rejects it on a gauge.
@@ -33,7 +63,9 @@ function family(name: string, help: string, samples: readonly Sample[]): string 
  */
 export const prometheusWriter: ReportWriter = {
   format: 'prometheus',
-  extension: 'prom',
+  // Not `.prom`: the per-run files in --out must not look like collector files (node_exporter reads every *.prom
+  // in its directory, and the runs' identical series made it drop every Vouch metric as duplicates).
+  extension: 'metrics',
   async write(report, out) {
     const header = report.header;
     await out(familyHead('vouch_check_status', 'Status of each check on each domain in the last scan: 1 for its status, 0 for the others.'));
@@ -46,11 +78,9 @@ export const prometheusWriter: ReportWriter = {
       }
       await out(text);
     }
-    await out(familyHead('vouch_certificate_expiry_days', 'Whole days until the served certificate expires (negative once expired), as of the last scan.'));
-    for await (const { results } of report.domains()) {
-      await out(certificateExpiries(results).map((c) =>
-        `${sample('vouch_certificate_expiry_days', { labels: { domain: c.domain, check: c.checkId, address: c.address ?? '' }, value: c.daysLeft })}\n`).join(''));
-    }
+    const scopes = new Map(header.checks.map((c) => [c.id, c.scope]));
+    await out(familyHead(CERTIFICATE_EXPIRY, 'Unix time the served leaf certificate expires (its notAfter), per domain, host, port, service and address, as of the last scan.'));
+    for await (const { results } of report.domains()) await out(certificateExpirySamples(results, scopes));
     const promiseStatus = (header.promises ?? []).flatMap((p) => PROMISE_STATES.map((state) => ({
       labels: { promise: p.id, status: state }, value: p.status === state ? 1 : 0,
     })));

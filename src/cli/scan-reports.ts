@@ -12,6 +12,7 @@ import type { CliIo } from './io.ts';
 import { copyToStdout, type LiveFinish, type LiveReports } from './live-reports.ts';
 import { describeFsError, keepReportElsewhere, publishRun, writeReports } from './output.ts';
 import { fanOut } from './report-fanout.ts';
+import { writeStreamAtomic } from './write-atomic.ts';
 
 /**
  * What `vouch scan` does once the last check is done: the reports, "Reports:" on stdout, and whether writing them
@@ -22,7 +23,8 @@ export type Reported = { readonly header: ReportHeader; readonly writeFailed: bo
 /**
  * After a scan with live reports: its finish (the tails, in seconds), then HTML, JUnit and Prometheus (and the
  * demo's `inspect`) in one pass over the journal with the header the live session folded, the text report copied to
- * stdout, `latest` and retention. A directory that failed mid-scan is handled as reportFromJournal does.
+ * stdout, `latest` and retention, then the Prometheus textfile. A directory that failed mid-scan is handled as
+ * reportFromJournal does.
  */
 export async function reportLive(
   run: ScanRun, live: LiveReports, prepared: Prepared, io: CliIo, log: Logger, extra: ExecuteOptions,
@@ -62,8 +64,9 @@ async function afterLive(run: ScanRun, outcome: LiveFinish, prepared: Prepared, 
       printed = true;
       await publishRun(dir, paths, { latest: true, status: header.status, retain: config.output.retain });
       log.info({ paths, journal: run.journalPath }, 'reports written');
-      io.stdout.write(`${outcome.changeLine}\nReports: ${paths.join(', ')}\n`);
-      return { header, writeFailed: false };
+      const textfile = await textfileOfRun(run, prepared, extra, header, io, log);
+      io.stdout.write(`${outcome.changeLine}\nReports: ${[...paths, ...textfile.written].join(', ')}\n`);
+      return { header, writeFailed: textfile.failed };
     } catch (err) {
       problem = err;
     }
@@ -84,7 +87,8 @@ export async function reportFromJournal(run: ScanRun, prepared: Prepared, io: Cl
     if (!dir) {
       const writer = (await loadWriter(config.output.stdoutFormat)) ?? (await loadWriter('text'));
       await fanOut(report, [(stream) => writer.write(stream, (chunk) => writeOut(io, chunk)), ...consumers]);
-      return { header: report.header, writeFailed: false };
+      const textfile = await textfileOfRun(run, prepared, extra, report.header, io, log, report);
+      return { header: report.header, writeFailed: textfile.failed };
     }
     const text = await loadWriter('text');
     const summaryOnStdout = (stream: ReportStream) => text.write(stream, (chunk) => writeOut(io, chunk));
@@ -94,7 +98,9 @@ export async function reportFromJournal(run: ScanRun, prepared: Prepared, io: Cl
       const paths = await writeReports(report, dir, config.output.formats, [summaryOnStdout, ...consumers]);
       await publishRun(dir, paths, { latest: !extra.replay, status: report.header.status, retain: config.output.retain });
       log.info({ paths, journal: run.journalPath }, 'reports written');
-      where = paths.join(', ');
+      const textfile = await textfileOfRun(run, prepared, extra, report.header, io, log, report);
+      writeFailed = textfile.failed;
+      where = [...paths, ...textfile.written].join(', ');
     } catch (err) {
       writeFailed = true;
       where = await reportsNotWritten(run, prepared, io, log, extra, report.header, err, { summaryPrinted: true });
@@ -103,6 +109,46 @@ export async function reportFromJournal(run: ScanRun, prepared: Prepared, io: Cl
     return { header: report.header, writeFailed };
   } finally {
     await report.close();
+  }
+}
+
+/**
+ * The node_exporter textfile (`prometheus.textfile`), rewritten atomically once the run's reports are written, when
+ * the run is what `latest` shows: never for an interrupted scan (its unfinished checks would read as errors to
+ * test) nor a replay (the metrics describe the estate as last scanned, not as re-judged). `report` is the run's
+ * open stream if there is one; else the journal is read again with the header already folded.
+ */
+async function textfileOfRun(
+  run: ScanRun, prepared: Prepared, extra: ExecuteOptions, header: ReportHeader, io: CliIo, log: Logger, report?: ReportStream,
+): Promise<{ readonly written: readonly string[]; readonly failed: boolean }> {
+  const path = prepared.config.prometheusTextfile;
+  if (!path || extra.replay || header.status === 'interrupted') return { written: [], failed: false };
+  const { config, checks } = prepared;
+  const opened = report ? null : await journalReport(run.journalPath, { config, checks, baseline: extra.baseline ?? null, header });
+  try {
+    const written = await writePrometheusTextfile((report ?? opened)!, path, io, log);
+    return written ? { written: [path], failed: false } : { written: [], failed: true };
+  } finally {
+    await opened?.close();
+  }
+}
+
+/**
+ * Writes the Prometheus metrics of `report` to `path` (temporary file beside it, then rename: the collector reads
+ * every *.prom in its directory and never sees the temporary `.tmp`, nor half a file). A failure is said on stderr
+ * and returned as false: the exit code then says the reports could not all be written (73).
+ */
+export async function writePrometheusTextfile(report: ReportStream, path: string, io: Pick<CliIo, 'stderr'>, log: Logger): Promise<boolean> {
+  try {
+    const writer = await loadWriter('prometheus');
+    await writeStreamAtomic(path, (write) => writer.write(report, write));
+    log.info({ path }, 'prometheus textfile written');
+    return true;
+  } catch (err) {
+    const problem = describeFsError(err);
+    log.error({ path, problem }, 'prometheus textfile could not be written');
+    io.stderr.write(`vouch: cannot write the Prometheus textfile ${path}: ${problem}\n`);
+    return false;
   }
 }
 

@@ -53,7 +53,7 @@ beforeAll(async () => {
   scan = await scanLab(estate, { domains: SITES.map((s) => s.domain), checks: [...WEB, 'tls.dane', 'tls.certificate-expiry', 'mail.mx-certificate'],
     servers, formats: ['json', 'html', 'prometheus'] });
   html = await readFile(join(scan.out, 'latest.html'), 'utf8');
-  prom = await readFile(join(scan.out, 'latest.prom'), 'utf8');
+  prom = await readFile(join(scan.out, 'latest.metrics'), 'utf8');
 }, 60_000);
 
 /** The result of `check` on `<name>.cd.test`. */
@@ -111,8 +111,8 @@ describe('certificate depth end to end through the CLI', () => {
   });
 
   it('puts the MX certificates in the HTML expiry table and the Prometheus metrics, like the web ones', () => {
-    expect(prom).toMatch(/vouch_certificate_expiry_days\{domain="good\.cd\.test",check="mail\.mx-certificate",address="127\.0\.0\.1"\} (89|90)/);
-    expect(prom).toMatch(/vouch_certificate_expiry_days\{domain="good\.cd\.test",check="tls\.certificate-expiry",address="127\.0\.0\.1"\} (89|90)/);
+    expect(prom).toMatch(/vouch_certificate_expiry_timestamp_seconds\{domain="good\.cd\.test",host="mx\.good\.cd\.test",port="25",service="smtp",address="127\.0\.0\.1"\} \d+\n/);
+    expect(prom).toMatch(/vouch_certificate_expiry_timestamp_seconds\{domain="good\.cd\.test",host="good\.cd\.test",port="443",service="https",address="127\.0\.0\.1"\} \d+\n/);
     expect(html).toMatch(/Certificate expiry[\s\S]*mail\.mx-certificate/);
   });
 });

@@ -55,7 +55,7 @@ describe('waivers', () => {
     expect(report.waivers?.map((w) => w.state)).toEqual(['active', 'expired']);
     expect(report.summary.waived).toBe(1);
     const files = await readdir(out);
-    for (const ext of ['json', 'txt', 'html', 'xml', 'prom']) expect(files).toContain(`latest.${ext}`);
+    for (const ext of ['json', 'txt', 'html', 'xml', 'metrics']) expect(files).toContain(`latest.${ext}`);
   });
 
   it('refuses a waiver for an unknown check id', async () => {
