@@ -46,18 +46,25 @@ function hostileReport(): ScanReport {
   return { ...report, promises };
 }
 
-type Dom = { pwned: string; href: string; title: string; text: string; html: string; tags: string[]; attributes: string[]; links: string[]; metas: string[] };
+type Dom = { pwned: string; href: string; title: string; text: string; html: string; tags: string[]; attributes: string[]; links: string[]; dangling: string[]; metas: string[] };
 const PROBE = `(() => {
   const all = [...document.querySelectorAll('*')];
   return { pwned: typeof window.__pwned, href: location.href, title: document.title, text: document.body.textContent,
     html: document.documentElement.outerHTML, tags: [...new Set(all.map((e) => e.localName))],
     attributes: [...new Set(all.flatMap((e) => e.getAttributeNames()))].sort(),
     links: [...document.querySelectorAll('[href]')].map((e) => e.getAttribute('href')),
+    dangling: [...document.querySelectorAll('[href^="#"]')].map((e) => e.getAttribute('href')).filter((h) => !document.getElementById(h.slice(1))),
     metas: [...document.querySelectorAll('meta')].map((e) => e.parentElement.localName) };
 })()`;
-/** The elements the writer itself emits (as in writers.test.ts): no script, img, svg, iframe, form or embedded content. */
-const WRITER_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'p', 'strong', 'dl', 'dt', 'dd',
-  'main', 'section', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'br', 'code', 'blockquote', 'ul', 'li', 'a', 'details', 'summary', 'pre'];
+/**
+ * The elements the writer itself emits (as in writers.test.ts): no script, img, iframe, form or embedded content;
+ * its own inline SVG bars are `svg` and `rect` only, with no attribute that could run or load anything.
+ */
+const WRITER_TAGS = ['html', 'head', 'meta', 'title', 'style', 'body', 'header', 'nav', 'h1', 'h2', 'h3', 'h4', 'p', 'strong', 'dl', 'dt', 'dd',
+  'main', 'section', 'div', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'span', 'br', 'wbr', 'code', 'blockquote', 'ol', 'ul', 'li',
+  'a', 'details', 'summary', 'pre', 'svg', 'rect'];
+const WRITER_ATTRIBUTES = ['aria-hidden', 'aria-label', 'aria-labelledby', 'charset', 'class', 'content', 'focusable', 'height', 'href',
+  'http-equiv', 'id', 'lang', 'name', 'open', 'preserveAspectRatio', 'rel', 'role', 'scope', 'tabindex', 'viewBox', 'width', 'x', 'y'];
 /** How a DOM serialiser writes a text node: the payload's markup characters escaped, so never parsed as tags. */
 const asText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -67,10 +74,12 @@ function expectInert({ requests, dialogs, value: dom }: Visit<Dom>, url: string)
   expect(dom.pwned).toBe('undefined');
   expect(dom.href, 'no meta refresh navigated away').toBe(url);
   expect(dom.tags.filter((t) => !WRITER_TAGS.includes(t))).toEqual([]);
-  expect(dom.attributes).toEqual(['charset', 'class', 'content', 'href', 'http-equiv', 'lang', 'name', 'open', 'rel']);
+  expect(dom.attributes).toEqual([...WRITER_ATTRIBUTES].sort());
   expect(dom.metas, "the writer's four <meta>s, none injected into the body").toEqual(['head', 'head', 'head', 'head']);
   expect(dom.html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
-  for (const href of dom.links) expect(href).toMatch(/^https?:\/\//);
+  // Links go to http(s) evidence, or to an element of the page itself.
+  for (const href of dom.links) expect(href).toMatch(/^(https?:\/\/|#)/);
+  expect(dom.dangling).toEqual([]);
   expect(dom.links).toContain(EVIDENCE_URLS[1]); // the quote stayed inside the attribute value
   expect(dom.html).toContain(`<code>${EVIDENCE_URLS[0]}</code>`); // shown as text, not linked
   for (const payload of PAYLOADS) {

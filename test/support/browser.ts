@@ -101,6 +101,12 @@ export class Chromium {
 
   /** Loads `url` (optionally with the page's CSP switched off), lets it settle, then evaluates `expression` in it. */
   async visit<T>(url: string, expression: string, options: { readonly bypassCsp?: boolean } = {}): Promise<Visit<T>> {
+    const { requests, dialogs } = await this.open(url, options);
+    return { requests, dialogs, value: await this.evaluate<T>(expression) };
+  }
+
+  /** Loads `url` and lets it settle; the page stays open for evaluate, screenshot and printToPdf. */
+  async open(url: string, options: { readonly bypassCsp?: boolean } = {}): Promise<Visit<void>> {
     const requests: string[] = [];
     const dialogs: string[] = [];
     let loaded = (): void => {};
@@ -120,12 +126,39 @@ export class Chromium {
       if (navigation.errorText) throw new Error(`navigating to ${url}: ${navigation.errorText}`);
       await load;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-      const { result, exceptionDetails } = await this.send('Runtime.evaluate', { expression, returnByValue: true });
-      if (exceptionDetails) throw new Error(`evaluating in ${url}: ${JSON.stringify(exceptionDetails)}`);
-      return { requests, dialogs, value: result.value as T };
+      return { requests, dialogs, value: undefined };
     } finally {
       this.listeners.delete(listen);
     }
+  }
+
+  /** Evaluates `expression` in the open page (awaiting a promise it returns) and returns its value as JSON. */
+  async evaluate<T>(expression: string): Promise<T> {
+    const { result, exceptionDetails } = await this.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+    if (exceptionDetails) throw new Error(`evaluating ${expression.slice(0, 60)}: ${JSON.stringify(exceptionDetails)}`);
+    return result.value as T;
+  }
+
+  /**
+   * Lays the page out at `width` x `height` CSS pixels for `media` (screen or print), without scrollbars (as on a
+   * phone, or on paper), so the page's own width is exactly `width`.
+   */
+  async layout(width: number, height: number, media: 'screen' | 'print' = 'screen'): Promise<void> {
+    await this.send('Emulation.setScrollbarsHidden', { hidden: true });
+    await this.send('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+    await this.send('Emulation.setEmulatedMedia', { media });
+  }
+
+  /** A PNG of the whole page at the current layout (not only the viewport), or of the `clip` rectangle of it. */
+  async screenshot(clip?: { readonly x: number; readonly y: number; readonly width: number; readonly height: number }): Promise<Buffer> {
+    const { data } = await this.send('Page.captureScreenshot', { format: 'png', captureBeyondViewport: true, ...(clip ? { clip: { ...clip, scale: 1 } } : {}) });
+    return Buffer.from(data as string, 'base64');
+  }
+
+  /** The page printed to PDF as Chromium prints it: the page's @page size and margins, without background colours. */
+  async printToPdf(): Promise<Buffer> {
+    const { data } = await this.send('Page.printToPDF', { preferCSSPageSize: true, printBackground: false });
+    return Buffer.from(data as string, 'base64');
   }
 
   /** Closes the browser (killing it if it does not exit within 5 s), the proxy, and removes the profile. */
