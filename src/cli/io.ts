@@ -5,6 +5,10 @@ export type CliIo = {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
   readonly cwd: string;
+  /** For `--input -`; absent in tests that give none. */
+  readonly stdin?: NodeJS.ReadableStream;
+  /** For NO_COLOR and TERM; default process.env. */
+  readonly env?: NodeJS.ProcessEnv;
 };
 
 /**
@@ -64,10 +68,14 @@ export function processIo(onClosed?: (stream: 'stdout' | 'stderr', err: NodeJS.E
     shared = { stdout: new GuardedOutput(process.stdout, tell('stdout')), stderr: new GuardedOutput(process.stderr, tell('stderr')), listeners };
   }
   if (onClosed) shared.listeners.add(onClosed);
-  return { stdout: shared.stdout, stderr: shared.stderr, cwd: process.cwd() };
+  // stdin only when asked for (`--input -`): Node opens its handle on first access.
+  return { stdout: shared.stdout, stderr: shared.stderr, cwd: process.cwd(), get stdin() { return process.stdin; }, env: process.env };
 }
 
-/** Values from the network may hold terminal escape sequences; nothing read from outside reaches a TTY raw. */
+/**
+ * Values from the network may hold terminal escape sequences or bidi overrides; nothing read from outside reaches a
+ * TTY raw (no moved cursor, no forged line, no text displayed reordered).
+ */
 export function printable(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '?');
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/g, '?');
 }

@@ -17,6 +17,8 @@ export type LiveReportsOptions = {
   readonly baseline: Baseline | null;
   readonly dir: string;
   readonly log: Logger;
+  /** Also told every judged domain, in finishing order (the CLI's recap). */
+  readonly onDomain?: (domain: ReportDomain) => void;
 };
 
 /**
@@ -51,7 +53,10 @@ export function liveReports(options: LiveReportsOptions): LiveReports {
     session = await createLiveReport({
       config, checks, baseline, run: start.header, dir, formats: config.output.formats, alsoText: true,
       ...(reader ? { earlier: { isDone: start.isDone, recordOf: (index: number) => reader.record(index) } } : {}),
-      ...(feed ? { onDomain: (domain: ReportDomain) => feed.put(domain) } : {}),
+      onDomain: async (domain: ReportDomain) => {
+        options.onDomain?.(domain);
+        await feed?.put(domain);
+      },
     });
     return session;
   };

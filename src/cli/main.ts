@@ -8,6 +8,7 @@ import { ExitError } from '../core/errors.ts';
 import { LOG_LEVELS, type LogLevel } from '../log.ts';
 import { REPORT_FORMATS } from '../core/types.ts';
 import { VERSION } from '../version.ts';
+import { DEFAULT_PROBE_SETTINGS } from '../config/defaults.ts';
 import { EXIT, EXIT_HELP } from './exit-codes.ts';
 import { processIo, type CliIo } from './io.ts';
 
@@ -30,8 +31,20 @@ const outputOptions = (cmd: Command) => cmd
   .option('-o, --out <dir>', 'write the reports into this directory (per-run files plus latest.*)', once(String))
   .option('-f, --format <list>', `report formats, comma-separated: ${REPORT_FORMATS.join(',')}`, collect)
   .addOption(new Option('--fail-on <level>', 'lowest status that makes the exit code 1').choices(['fail', 'warn']).default('fail'))
-  .addOption(new Option('--log-level <level>', 'JSON log lines on stderr (default: info, or warn on a terminal)').choices([...LOG_LEVELS]))
-  .option('--no-progress', 'no progress line on a terminal');
+  .addOption(new Option('--log-level <level>', 'JSON log lines on stderr (default: info, warn on a terminal, error with --quiet; trace: every probe)').choices([...LOG_LEVELS]))
+  .option('--no-progress', 'no progress line on a terminal')
+  .option('--no-color', 'no colour (also: NO_COLOR set to anything; never colour when stdout is not a terminal)');
+
+/** `--quiet`: for cron and CI, where only what needs action should be read. */
+const quietOption = (cmd: Command) => cmd
+  .option('-q, --quiet', 'no progress, no text summary, no notes: only the recap of failures and errors, errors, and the exit code');
+
+/** What every reporting command passes on about its terminal output. */
+const terminalOptions = (o: Record<string, unknown>) => ({
+  quiet: o['quiet'] === true,
+  colour: o['color'] !== false,
+  ...(o['format'] ? { formatsAsked: o['format'] as string[] } : {}),
+});
 
 /** Builds the program; `run` executes one command and returns its exit code. Never calls process.exit. */
 export async function main(argv: readonly string[], io: CliIo = processIo(), signal: AbortSignal = new AbortController().signal): Promise<number> {
@@ -43,19 +56,21 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .addHelpText('after', `\n${EXIT_HELP}\n`);
 
-  outputOptions(program.command('scan')
+  quietOption(outputOptions(program.command('scan')
     .description('scan domains and write evidence reports')
-    .argument('[domains...]', 'domains to scan (replace the config file\'s list)')
+    .argument('[domains...]', 'domains to scan, or URLs (their host is scanned); with --input, these come first. Replace the config file\'s list')
     .option('-c, --config <file>', 'configuration file (YAML or JSON)', once(String))
+    .option('-i, --input <file>', 'domains to scan from a file, one a line (# comments, blank lines ignored; "-" reads stdin)', once(String))
     .option('--only <ids>', 'run only these check ids (comma-separated, * globs)', collect)
     .option('--connect-to <HOST:PORT:ADDR:PORT>', 'connect to another address/port for HOST:PORT (like curl); repeatable', repeatable)
     .option('--resolver <address[:port]>', 'DNS resolver to use instead of /etc/resolv.conf; repeatable', repeatable)
     .option('--ca <file>', 'extra trusted CA certificates (PEM); repeatable', repeatable)
     .option('--timeout <ms>', 'deadline for each network operation', once(positiveInteger))
-    .option('--concurrency <n>', 'domains in flight (default 32)', once(positiveInteger))
+    .option('--concurrency <n>', `domains in flight (default ${DEFAULT_PROBE_SETTINGS.domainsInFlight}; config concurrency.domains)`, once(positiveInteger))
     .option('--workers <n>', 'worker threads (default: the number of cores, at most one per 50 domains)', once(positiveInteger))
     .option('--resume <dir>', 'continue the interrupted scan whose journal is in <dir> (its --out directory)', once(String))
-    .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String)))
+    .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String))
+    .option('--prometheus-textfile <file>', 'also write the metrics to this file for node_exporter\'s textfile collector (config prometheus.textfile)', once(String))))
     .addHelpText('after', `\n${EXIT_HELP}\n`)
     .action(async (domains: string[], o: Record<string, unknown>) => {
       const { scanCommand } = await import('./commands/scan.ts');
@@ -72,19 +87,22 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(o['timeout'] ? { timeoutMs: o['timeout'] as number } : {}),
           ...(o['concurrency'] ? { concurrency: o['concurrency'] as number } : {}),
           ...(o['workers'] ? { workers: o['workers'] as number } : {}),
+          ...(o['prometheusTextfile'] ? { prometheusTextfile: resolve(io.cwd, String(o['prometheusTextfile'])) } : {}),
         },
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: o['progress'] !== false,
         ...(o['baseline'] ? { baseline: String(o['baseline']) } : {}),
         ...(o['resume'] ? { resume: String(o['resume']) } : {}),
+        ...(o['input'] ? { input: String(o['input']) } : {}),
+        ...terminalOptions(o),
       }, io, signal);
     });
 
-  outputOptions(program.command('replay')
+  quietOption(outputOptions(program.command('replay')
     .description('re-judge a recorded scan offline (its run journal) with the current checks, thresholds, waivers and promises')
     .argument('<journal>', 'a run journal (vouch-<start>.journal.ndjson in the scan\'s --out directory)')
-    .option('-c, --config <file>', 'the configuration to judge by (default: the one the scan was started with)', once(String)))
+    .option('-c, --config <file>', 'the configuration to judge by (default: the one the scan was started with)', once(String))))
     .action(async (journal: string, o: Record<string, unknown>) => {
       const { replayCommand } = await import('./commands/replay.ts');
       code = await replayCommand({
@@ -97,6 +115,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: false,
+        ...terminalOptions(o),
       }, io, signal);
     });
 
@@ -119,12 +138,13 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     });
 
   program.command('checks')
-    .description('list every check: id, scope, what it needs, the promises it evidences')
+    .description('list every check: id, scope, what it needs, the promises it evidences; with --config, its plugins\' checks too')
+    .option('-c, --config <file>', 'also list the checks of this configuration\'s plugins (marked as plugin)', once(String))
     .option('--json', 'as JSON')
     .option('--markdown', 'as Markdown (docs/checks.md)')
-    .action(async (o: { json?: boolean; markdown?: boolean }) => {
+    .action(async (o: { json?: boolean; markdown?: boolean; config?: string }) => {
       const { listChecksCommand } = await import('./commands/list-checks.ts');
-      code = listChecksCommand({ json: o.json === true, markdown: o.markdown === true }, io);
+      code = await listChecksCommand({ json: o.json === true, markdown: o.markdown === true, ...(o.config ? { config: o.config } : {}) }, io);
     });
 
   program.command('validate')
@@ -145,6 +165,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: o['progress'] !== false,
+        colour: o['color'] !== false,
+        ...(o['format'] ? { formatsAsked: o['format'] as string[] } : {}),
       }, io, signal);
     });
 

@@ -8,9 +8,12 @@ export type JsonObject = { readonly [key: string]: Json };
 export const STATUSES = ['pass', 'warn', 'fail', 'error', 'skip'] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** Why a check could not establish evidence. Never a verdict on the target. */
+/**
+ * Why a check could not establish evidence. Never a verdict on the target. `interrupted`: the scan was stopped
+ * (SIGINT/SIGTERM) before the check started or finished; nothing is known about the target.
+ */
 export const ERROR_REASONS = [
-  'timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake', 'client-limitation', 'internal',
+  'timeout', 'refused', 'unreachable', 'dns-failure', 'protocol', 'tls-handshake', 'client-limitation', 'internal', 'interrupted',
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -89,15 +89,28 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     probes: () => sessionProbes as unknown as ProbeContext['probes'],
   });
 
+  // `--log-level trace`: one line per probe sent (a cache hit sends nothing), under fields only (keys hold target names).
+  const send = (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
+    if (!log.isLevelEnabled('trace')) return kind.load(services, ...args);
+    const started = performance.now();
+    const ms = () => Math.round(performance.now() - started);
+    return kind.load(services, ...args).then(
+      (value: unknown) => { log.trace({ probe: kind.name, target: key, outcome: 'ok', ms: ms() }, 'probe'); return value; },
+      (error: unknown) => {
+        const outcome = error instanceof ProbeError ? error.reason : 'error';
+        log.trace({ probe: kind.name, target: key, outcome, error: error instanceof Error ? error.message : String(error), ms: ms() }, 'probe');
+        throw error;
+      });
+  };
   const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
-    if (!broker) return kind.load(services, ...args);
+    if (!broker) return send(kind, key, args);
     const claim = await broker.claim(key);
     if ('fact' in claim) {
       cache.adoptFact(key, claim.fact);
       return factValue(claim.fact);
     }
     try {
-      const value: unknown = await kind.load(services, ...args);
+      const value: unknown = await send(kind, key, args);
       const fact = recordFact(kind.name, key, { value });
       cache.adoptFact(key, fact);
       broker.publish(fact, lifetimeOf(kind, args));

@@ -82,10 +82,9 @@ export function notScanned(index: number, status: 'complete' | 'interrupted', ru
   const at = run.startedAt;
   const results: CheckResult[] = context.checks.map((check) => {
     const skipped = target ? notApplicable(check, target) : null;
-    const outcome = skipped ?? {
-      status: 'error' as const, reason: 'timeout' as const,
-      summary: status === 'interrupted' ? 'not started: the scan was interrupted' : 'not in the journal: the domain was never scanned',
-    };
+    const outcome = skipped ?? (status === 'interrupted'
+      ? { status: 'error' as const, reason: 'interrupted' as const, summary: 'not started: the scan was interrupted' }
+      : { status: 'error' as const, reason: 'timeout' as const, summary: 'not in the journal: the domain was never scanned' });
     return { checkId: check.id, title: check.title, domain, promises: check.promises, startedAt: at, durationMs: 0, artifacts: [], ...outcome };
   });
   return { index, domain, startedAt: at, finishedAt: at, complete: false, results, artifacts: {}, facts: [] };

@@ -58,7 +58,7 @@ async function runOne(check: Check, target: Target, deps: DomainRunDeps): Promis
   let outcome = notApplicable(check, target);
   if (!outcome && deps.signal.aborted) {
     // Queued behind an interrupt: never start it (and never start its probes).
-    outcome = { status: 'error', summary: 'not started: the scan was interrupted', reason: 'timeout' };
+    outcome = { status: 'error', summary: 'not started: the scan was interrupted', reason: 'interrupted' };
   }
   if (!outcome) {
     const budget = deadline(deps.signal, deps.checkTimeoutMs, `check ${check.id}`);
@@ -71,7 +71,7 @@ async function runOne(check: Check, target: Target, deps: DomainRunDeps): Promis
       outcome = validOutcome(await budget.race(work));
     } catch (err) {
       outcome = deps.signal.aborted
-        ? { status: 'error', summary: 'not finished: the scan was interrupted', reason: 'timeout' }
+        ? { status: 'error', summary: 'not finished: the scan was interrupted', reason: 'interrupted' }
         : outcomeFromError(err);
       if (outcome.reason === 'internal') logger().error({ err }, 'check crashed');
     } finally {

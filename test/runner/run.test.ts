@@ -78,7 +78,7 @@ describe('runDomain', () => {
     const controller = new AbortController();
     const hang = check('t.hang', () => { controller.abort(); return new Promise(() => undefined); });
     const results = await runChecks(deps([hang], { signal: controller.signal, targets: [defaultTarget('a.example')] }));
-    expect(results[0]).toMatchObject({ status: 'error', reason: 'timeout', summary: 'not finished: the scan was interrupted' });
+    expect(results[0]).toMatchObject({ status: 'error', reason: 'interrupted', summary: 'not finished: the scan was interrupted' });
   });
 
   it('records the artifact keys a check used', async () => {

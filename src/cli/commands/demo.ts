@@ -6,7 +6,7 @@ import type { LogLevel } from '../../log.ts';
 import { ALL_CHECKS } from '../../../checks/index.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
-import { executeScan } from './scan.ts';
+import { executeScan, type ScanCommandOptions } from './scan.ts';
 import type { ReportResult, ReportStream } from '../../../reports/types.ts';
 
 /** Every scanned demo domain, web first, then mail. */
@@ -27,7 +27,7 @@ export type DemoOptions = {
   readonly failOn: 'fail' | 'warn';
   readonly logLevel?: LogLevel;
   readonly progress: boolean;
-};
+} & Pick<ScanCommandOptions, 'colour' | 'formatsAsked'>;
 
 /**
  * `vouch demo`: starts DNS, HTTP and HTTPS servers for the demo domains on loopback, scans them with every check

@@ -1,23 +1,66 @@
-import { ALL_CHECKS } from '../../../checks/index.ts';
+import { relative, resolve } from 'node:path';
 import type { Check } from '../../core/check.ts';
+import { ExitError } from '../../core/errors.ts';
+import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
 
-/** `vouch checks`: every check with its id, scope, what it needs, the promises it evidences and its title. */
-export function listChecksCommand(options: { json: boolean; markdown?: boolean }, io: CliIo, checks: readonly Check[] = ALL_CHECKS): number {
+/** A check as `vouch checks` lists it: built in, or from a configuration's plugin module (its path). */
+export type ListedCheck = { readonly check: Check; readonly plugin: string | null };
+
+/**
+ * `vouch checks`: every check with its id, scope, what it needs, the promises it evidences and its title; with
+ * `config`, the checks of that configuration's plugins follow, marked with their module. Check selection
+ * (`checks.only`/`skip`) does not apply: this lists what can be run.
+ */
+export async function listChecksCommand(options: { json: boolean; markdown?: boolean; config?: string }, io: CliIo): Promise<number> {
+  const { ALL_CHECKS } = await import('../../../checks/index.ts');
+  const plugins = options.config ? await pluginChecks(resolve(io.cwd, options.config), ALL_CHECKS) : [];
+  const listed: ListedCheck[] = [...ALL_CHECKS.map((check) => ({ check, plugin: null })), ...plugins];
   if (options.markdown) {
-    io.stdout.write(checksMarkdown(checks));
-    return 0;
+    io.stdout.write(checksMarkdown(listed.map((l) => l.check)));
+    return EXIT.ok;
   }
   if (options.json) {
-    const rows = checks.map((c) => ({ id: c.id, title: c.title, scope: c.scope, needs: c.needs, promises: c.promises, remediation: c.remediation, references: c.references ?? [] }));
+    const rows = listed.map(({ check: c, plugin }) => ({
+      id: c.id, title: c.title, scope: c.scope, needs: c.needs, promises: c.promises, remediation: c.remediation, references: c.references ?? [],
+      source: plugin === null ? 'built-in' : 'plugin', ...(plugin === null ? {} : { module: plugin }),
+    }));
     io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return 0;
+    return EXIT.ok;
   }
-  const idWidth = Math.max(...checks.map((c) => c.id.length));
-  const lines = checks.map((c) =>
-    `${c.id.padEnd(idWidth)}  ${c.scope.padEnd(6)}  ${c.needs.join('+').padEnd(8)}  ${c.promises.join(',').padEnd(26)}  ${c.title}`);
-  io.stdout.write(`${'ID'.padEnd(idWidth)}  SCOPE   NEEDS     PROMISES                    TITLE\n${lines.join('\n')}\n`);
-  return 0;
+  io.stdout.write(checksTable(listed, io.cwd));
+  return EXIT.ok;
+}
+
+/** The text table; a plugin check ends with `(plugin: <module>)`, the module relative to the working directory. */
+export function checksTable(listed: readonly ListedCheck[], cwd: string): string {
+  const idWidth = Math.max(...listed.map((l) => l.check.id.length));
+  const lines = listed.map(({ check: c, plugin }) =>
+    `${c.id.padEnd(idWidth)}  ${c.scope.padEnd(6)}  ${c.needs.join('+').padEnd(8)}  ${c.promises.join(',').padEnd(26)}  ${c.title}`
+    + (plugin === null ? '' : `  (plugin: ${relative(cwd, plugin) || plugin})`));
+  return `${'ID'.padEnd(idWidth)}  SCOPE   NEEDS     PROMISES                    TITLE\n${lines.join('\n')}\n`;
+}
+
+/**
+ * The plugin checks of the configuration at `path`, each with its module; a configuration that does not load, a
+ * plugin that does not, or an id taken twice is a usage error listing every problem, as `vouch validate` would.
+ */
+async function pluginChecks(path: string, builtIn: readonly Check[]): Promise<ListedCheck[]> {
+  const { loadConfigFile } = await import('../../config/load.ts');
+  const { duplicateIdProblems, loadPlugins } = await import('../../config/plugins.ts');
+  const loaded = await loadConfigFile(path);
+  const modules = loaded.ok ? loaded.config.plugins : loaded.partial?.plugins ?? [];
+  const problems = loaded.ok ? [] : [...loaded.problems];
+  const listed: ListedCheck[] = [];
+  for (const [i, module] of modules.entries()) {
+    // One module at a time, to know whose check is whose; loadPlugins numbers its one module 0.
+    const load = await loadPlugins([module]);
+    problems.push(...load.problems.map((p) => p.replace(/^plugins\[0\]/, `plugins[${i}]`)));
+    listed.push(...load.checks.map((check) => ({ check, plugin: module })));
+  }
+  problems.push(...duplicateIdProblems([...builtIn, ...listed.map((l) => l.check)]));
+  if (problems.length > 0) throw new ExitError(EXIT.usage, [`configuration ${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`, ...problems.map((p) => `  - ${p}`)].join('\n'));
+  return listed;
 }
 
 /** docs/checks.md, generated from the registry so the documentation cannot drift from the code. */

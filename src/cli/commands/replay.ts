@@ -6,7 +6,7 @@ import type { CliIo } from '../io.ts';
 import { prepareScan } from './prepare.ts';
 import { readInvocation } from './resume.ts';
 import { readJournal } from '../../runner/journal.ts';
-import { executeScan } from './scan.ts';
+import { executeScan, type ScanCommandOptions } from './scan.ts';
 
 export type ReplayCommandOptions = {
   readonly journal: string;
@@ -16,7 +16,7 @@ export type ReplayCommandOptions = {
   readonly failOn: 'fail' | 'warn';
   readonly logLevel?: LogLevel;
   readonly progress: boolean;
-};
+} & Pick<ScanCommandOptions, 'quiet' | 'colour' | 'formatsAsked'>;
 
 /**
  * `vouch replay JOURNAL`: the recorded scan judged again, offline, by today's configuration (by default the file

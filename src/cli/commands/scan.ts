@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { ConfigOverrides } from '../../config/load.ts';
 import { createLogger, type LogLevel } from '../../log.ts';
 import { discardTemporaryJournal, exitCodeFor, runScan, type ScanRun } from '../../scan.ts';
@@ -13,6 +13,9 @@ import { prepareScan, type Prepared } from './prepare.ts';
 import { openBaseline, type Baseline } from '../../../reports/baseline.ts';
 import { JournalError, JournalWriteError } from '../../runner/journal.ts';
 import { findResumableJournal, readInvocation } from './resume.ts';
+import { commandLineDomains } from '../domain-input.ts';
+import { formatsWarning, runOutput } from '../run-output.ts';
+import { checkResolvers } from '../resolver-preflight.ts';
 
 export type ScanCommandOptions = {
   readonly config?: string;
@@ -24,16 +27,27 @@ export type ScanCommandOptions = {
   readonly baseline?: string;
   /** `--resume DIR`: continue the interrupted run whose journal is in DIR, with the configuration it was started with. */
   readonly resume?: string;
+  /** `-i/--input FILE` (or `-`): more domains, one a line, after the positional ones (overrides.domains). */
+  readonly input?: string;
+  /** `--quiet`: no progress, no text summary, no notes; the recap, errors and the exit code remain. */
+  readonly quiet?: boolean;
+  /** false for `--no-color`; colour is used only on a terminal and without NO_COLOR (src/cli/colour.ts). */
+  readonly colour?: boolean;
+  /** `--format` as given on the command line: several without an output directory draw a warning. */
+  readonly formatsAsked?: readonly string[];
 };
 
 /** `vouch scan`: prepare, run, write the reports, print the summary; returns the exit code. */
 export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  if (options.resume && (options.config || Object.keys(options.overrides).some((k) => k !== 'workers' && k !== 'concurrency'))) {
+  if (options.resume && (options.config || options.input !== undefined || Object.keys(options.overrides).some((k) => k !== 'workers' && k !== 'concurrency'))) {
     throw new ExitError(EXIT.usage, '--resume continues a run with the configuration it was started with: give only --resume DIR (and optionally --workers, --concurrency)');
   }
   let resumeJournal: string | undefined;
   let config = options.config;
   let overrides = options.overrides;
+  if (options.input !== undefined || overrides.domains?.length) {
+    overrides = { ...overrides, domains: await commandLineDomains(overrides.domains ?? [], options.input, io, options.quiet === true) };
+  }
   if (options.resume) {
     resumeJournal = await findResumableJournal(resolve(io.cwd, options.resume));
     // The run goes on as it was started: the same configuration file and command-line values (its digest is checked).
@@ -92,13 +106,24 @@ export async function executeScan(
     const problem = await outputDirProblem(config.output.dir);
     if (problem) throw new ExitError(EXIT.usage, `output directory ${config.output.dir}: ${problem}`);
   }
-  const logLevel = options.logLevel ?? (io.stderr.isTTY ? 'warn' : 'info');
+  // The same for the Prometheus textfile's directory (a replay does not write it).
+  if (config.prometheusTextfile && !extra.replay) {
+    const problem = await outputDirProblem(dirname(config.prometheusTextfile));
+    if (problem) throw new ExitError(EXIT.usage, `Prometheus textfile ${config.prometheusTextfile}: its directory ${problem}`);
+  }
+  const quiet = options.quiet === true;
+  const warning = formatsWarning(options.formatsAsked ?? [], config.output);
+  if (warning) io.stderr.write(`vouch: warning: ${warning}\n`);
+  const logLevel = options.logLevel ?? (quiet ? 'error' : io.stderr.isTTY ? 'warn' : 'info');
   const log = createLogger(logLevel, io.stderr);
-  const showProgress = options.progress && io.stderr.isTTY === true && config.targets.length > 1;
+  // One line for a resolver that does not answer, before any domain would report it as its own DNS error.
+  if (!extra.replay) await checkResolvers(prepared, io, log, signal);
+  const terminal = runOutput(io, config, { quiet, colour: options.colour ?? true, failOn: options.failOn });
+  const showProgress = options.progress && !quiet && io.stderr.isTTY === true && config.targets.length > 1;
   // With an output directory, JSON, text and CSV are written while the scan runs (src/report-live/); a replay and a
-  // stdout-only scan write from the journal afterwards.
+  // stdout-only scan write from the journal afterwards. The recap is fed the same judged domains either way.
   const live = config.output.dir && !extra.replay
-    ? liveReports({ config, checks, baseline: extra.baseline ?? null, dir: config.output.dir, log }) : null;
+    ? liveReports({ config, checks, baseline: extra.baseline ?? null, dir: config.output.dir, log, onDomain: (d) => terminal.recap.add(d) }) : null;
   let run: ScanRun;
   try {
     // Replay's modules load only for a replay (start-up: issue 11).
@@ -125,8 +150,9 @@ export async function executeScan(
     if (showProgress) io.stderr.write('\r\x1b[K');
   }
   try {
-    const { header, writeFailed } = live ? await reportLive(run, live, prepared, io, log, extra)
-      : await reportFromJournal(run, prepared, io, log, extra);
+    const { header, writeFailed } = live ? await reportLive(run, live, prepared, terminal.io, log, extra)
+      : await reportFromJournal(run, prepared, terminal.io, log, { ...extra, inspect: [...(extra.inspect ?? []), terminal.recap.consume] });
+    await terminal.finish();
     const code = header.status === 'interrupted' ? EXIT.interrupted
       : writeFailed ? EXIT.cantWrite : exitCodeFor(header.summary, options.failOn);
     return { code, header };
