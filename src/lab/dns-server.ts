@@ -166,7 +166,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
 }
 
 /** Binds UDP first, then TCP on the port UDP got; with port 0 another process may hold that TCP port, so retry. */
-async function bindBoth(
+export async function bindBoth(
   host: string, wanted: number,
   onUdp: (udp: dgram.Socket) => (msg: Buffer, rinfo: dgram.RemoteInfo) => void, onTcp: (socket: net.Socket) => void,
 ): Promise<{ udp: dgram.Socket; tcp: net.Server; port: number }> {
