@@ -36,9 +36,10 @@ export type WaivedResult = ResultBase & {
 
 /**
  * One result as reported. `since` (ISO time) is set when the scan had a baseline: since when this domain and check
- * have had the same verdict (for a waived result, the waived verdict), across runs.
+ * have had the same verdict (for a waived result, the waived verdict), across runs. `previousStatus` is set when the
+ * verdict changed since the baseline: its status there (absent for a check or domain the baseline lacked).
  */
-export type ReportResult = (CheckResult | WaivedResult) & { readonly since?: string };
+export type ReportResult = (CheckResult | WaivedResult) & { readonly since?: string; readonly previousStatus?: ReportStatus };
 
 /** How a promise stands. Automated: from its checks' results. Manual: from attestations (checks can only disprove). */
 export const PROMISE_STATES = [
@@ -147,6 +148,13 @@ export type ScanReport = ReportHeader & {
 };
 
 /**
+ * Which results get a series of their own in the Prometheus metrics (config `prometheus.perResult`): `findings` (fail,
+ * error, warn; the default), `all`, or `none` (totals only). One series per result is 6.8 M lines at 100,000 domains.
+ */
+export const PROMETHEUS_PER_RESULT = ['findings', 'all', 'none'] as const;
+export type PrometheusPerResult = (typeof PROMETHEUS_PER_RESULT)[number];
+
+/**
  * A report as a stream: the header, then the domains in configured order. `domains()` may be called more than once
  * (each call reads the journal again) and yields one domain at a time, so memory stays flat in the number of domains.
  */
@@ -155,6 +163,8 @@ export type ReportStream = {
   domains(): AsyncIterable<ReportDomain>;
   /** The Ed25519 private key (PEM) to sign the JSON report with, if any. */
   readonly signingKeyPem?: string;
+  /** Which results the Prometheus writer gives a series of their own; `findings` when absent. */
+  readonly prometheusPerResult?: PrometheusPerResult;
 };
 
 /**

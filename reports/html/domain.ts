@@ -3,6 +3,7 @@ import type { ReportDomain, ReportHeader, ReportResult } from '../types.ts';
 import { isChange } from './changes.ts';
 import { anchors, domainName, EMPTY, html, identifier, type Safe } from './markup.ts';
 import { badge } from './status.ts';
+import { browserArtifact } from './browser-visit.ts';
 
 /** What every domain section needs from the header: the scan start (for "changed") and the promises that have rows. */
 export type SectionContext = { readonly header: ReportHeader; readonly promiseIds: ReadonlySet<string> };
@@ -60,18 +61,25 @@ export function artifactText(value: Json): { readonly json: string; readonly pem
   return { json, pems };
 }
 
-function artifactBlock(domain: string, key: string, value: Json): Safe {
+function artifactBlock(domain: string, key: string, artifact: Json, open: boolean): Safe {
+  const { figure, value } = browserArtifact(key, artifact);
   const { json, pems } = artifactText(value);
-  return html`<details id="${anchors.artifact(domain, key)}"><summary><code>${identifier(key)}</code></summary>
-<pre class="evidence">${json}</pre>${pems.map((pem, i) => html`<p>PEM ${i + 1}:</p><pre class="evidence pem">${pem}</pre>`)}</details>`;
+  return html`<details id="${anchors.artifact(domain, key)}"${open ? OPEN : EMPTY}><summary><code>${identifier(key)}</code></summary>
+${figure}<pre class="evidence">${json}</pre>${pems.map((pem, i) => html`<p>PEM ${i + 1}:</p><pre class="evidence pem">${pem}</pre>`)}</details>`;
+}
+
+/** The artifacts a failure or an error was judged from: open like their result, so they print expanded too. */
+function findingArtifacts(results: readonly ReportResult[]): ReadonlySet<string> {
+  return new Set(results.filter((r) => r.status === 'fail' || r.status === 'error').flatMap((r) => r.artifacts));
 }
 
 /** One domain: its anchored results in check order, then the raw artifacts they reference. */
 export function domainSection(entry: ReportDomain, ctx: SectionContext): Safe {
   const keys = Object.keys(entry.artifacts);
+  const opened = findingArtifacts(entry.results);
   return html`<section class="domain" id="${anchors.domain(entry.domain)}" aria-labelledby="${anchors.domain(entry.domain)}~h">
 <h3 id="${anchors.domain(entry.domain)}~h">${domainName(entry.domain)}</h3>
 ${entry.results.length === 0 ? html`<p class="muted">No results.</p>` : entry.results.map((r) => resultBlock(r, entry, ctx))}
 ${keys.length === 0 ? EMPTY : html`<h4>Raw evidence (${keys.length} artifact(s))</h4>
-${keys.map((key) => artifactBlock(entry.domain, key, entry.artifacts[key]!))}`}</section>`;
+${keys.map((key) => artifactBlock(entry.domain, key, entry.artifacts[key]!, opened.has(key)))}`}</section>`;
 }

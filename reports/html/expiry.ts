@@ -57,11 +57,22 @@ export class ExpiryTimeline {
   }
 }
 
+/**
+ * Which server the certificate came from: the host name it was asked for (the web name, or the MX host a domain's
+ * mail goes to), then the address it answered on; one of them alone when the evidence names only that.
+ */
+export function hostAndAddress(r: Pick<ExpiryRow, 'host' | 'address'>): Safe {
+  const host = r.host ?? null;
+  const address = r.address !== null && r.address !== host ? identifier(r.address) : null;
+  if (host === null) return address ?? EMPTY;
+  return address === null ? domainName(host) : html`${domainName(host)}<br><span class="muted">${address}</span>`;
+}
+
 function row(r: ExpiryRow, axis: number): Safe {
   const marks = [r.failDays, r.warnDays].filter((d): d is number => d !== null && d <= axis).map((d) => axisPercent(d, axis));
   const days = r.daysLeft < 0 ? `${-r.daysLeft} day(s) ago` : `${r.daysLeft}`;
   return html`<tr><td><a href="#${anchors.result(r.domain, r.checkId)}">${domainName(r.domain)}</a></td><td>${serviceOf(r.checkId)}</td>
-<td>${identifier(r.address ?? '')}</td><td>${r.notAfter === null ? 'unknown' : shortTime(r.notAfter)}</td><td>${badge(r.status, r.label)} <span class="num">${days}</span></td>
+<td>${hostAndAddress(r)}</td><td>${r.notAfter === null ? 'unknown' : shortTime(r.notAfter)}</td><td>${badge(r.status, r.label)} <span class="num">${days}</span></td>
 <td class="bar-cell">${bar(r.status, axisPercent(r.daysLeft, axis), marks)}</td></tr>`;
 }
 
@@ -74,7 +85,7 @@ export function expirySection(overview: ExpiryOverview): Safe {
   return html`<section id="certificates" aria-labelledby="certificates-h"><h3 id="certificates-h">Certificate expiry</h3>
 <p>${overview.total} web and MX certificate(s): ${counts}. Thresholds are those each check used; the bar runs from today to
 the expiry date on a ${axis}-day scale, with the fail and warning thresholds marked.</p>
-<div class="wide" role="region" aria-label="Certificate expiry timeline" tabindex="0"><table class="expiry"><thead><tr><th scope="col">Domain</th><th scope="col">Service</th><th scope="col">Address</th>
+<div class="wide" role="region" aria-label="Certificate expiry timeline" tabindex="0"><table class="expiry"><thead><tr><th scope="col">Domain</th><th scope="col">Service</th><th scope="col">Host and address</th>
 <th scope="col">Not after</th><th scope="col">Days left</th><th scope="col">Today to ${axis} days</th></tr></thead>
 <tbody>${overview.rows.map((r) => row(r, axis))}</tbody></table></div>
 ${more > 0 ? html`<p>${more} later-expiring certificate(s) not listed here: each is in its domain's results.</p>` : EMPTY}</section>`;

@@ -55,12 +55,17 @@ function breakingAfter(value: string, after: RegExp): Safe {
 const HOST_NAME = /^[\p{L}\p{N}_.-]+$/u;
 
 /**
- * A domain name that wraps only at its dots: `shop.example.nl` never breaks inside `example`, so a printed name
- * cannot be misread as two. The class keeps evidence's wrap-anywhere rule off it. A "name" that is no host name
- * (spaces, markup: only a tampered report or config has one) is shown as evidence text, which may wrap anywhere.
+ * A domain name that wraps only at its dots: `shop.example.nl` never breaks inside `example`, and `no-redirect.nl`
+ * never at its hyphen (browsers break after a hyphen, and `no-` / `redirect.nl` reads as two names). Each label,
+ * with the dot that ends it, is its own `white-space: nowrap` span, with a <wbr> after the dot. The class keeps
+ * evidence's wrap-anywhere rule off it. A "name" that is no host name (spaces, markup: only a tampered report or
+ * config has one) is shown as evidence text, which may wrap anywhere.
  */
-export const domainName = (name: string): Safe => (HOST_NAME.test(name)
-  ? html`<span class="dn">${breakingAfter(name, /(\.)/)}</span>` : html`<span class="evidence">${name}</span>`);
+export function domainName(name: string): Safe {
+  if (!HOST_NAME.test(name)) return html`<span class="evidence">${name}</span>`;
+  const labels = name.match(/[^.]+\.?|\./g) ?? [];
+  return { __html: `<span class="dn">${labels.map((label) => `<span class="dl">${escapeHtml(label)}</span>`).join('<wbr>')}</span>` };
+}
 
 /**
  * An ISO time to the minute, as `2026-06-10 12:00 UTC`: short enough for a table column, wrapping at its spaces.

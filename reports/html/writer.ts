@@ -14,7 +14,7 @@ import { survey } from './survey.ts';
  * The auditor's report: one self-contained HTML file (no scripts, no external resources, inline SVG only) with, at
  * the top, the domains x promises matrix, status charts, the certificate expiry timeline and what changed since the
  * baseline; then the promises, the waivers and every result with its evidence and raw artifacts, all anchored.
- * Every value is escaped by the `html` tag; the Content-Security-Policy (no scripts, no loads, inline styles only)
+ * Every value is escaped by the `html` tag; the Content-Security-Policy (no scripts, no loads, inline styles, data: images only)
  * is defence in depth on top.
  *
  * Two passes over the domains, each holding one domain: the survey (digest, scope and the bounded overviews), then
@@ -30,7 +30,7 @@ export const htmlWriter: ReportWriter = {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
 <meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Vouch report ${h.startedAt}</title>

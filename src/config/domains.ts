@@ -2,10 +2,12 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { domainToASCII } from 'node:url';
 import type { CookieDeclaration, Target } from '../core/types.ts';
 import { allowedKeys } from './definition/index.ts';
 import { checkKeys, join, readBoolean, readList, readMapping, readString, readStringList, type Problems } from './fields.ts';
 import { isDomainName, normalizeDomain } from './names.ts';
+import { readThirdParties } from './browser.ts';
 
 export type DomainOptions = Omit<Target, 'domain'>;
 const NO_OPTIONS: DomainOptions = { web: true, mail: true, profile: 'standard', dkimSelectors: [], sendingIps: [], urls: [], cookies: [] };
@@ -29,8 +31,12 @@ export function readDomainOptions(node: Record<string, unknown>, path: string, p
     sendingIps: sendingIps ?? base.sendingIps,
     urls: urls ?? base.urls,
     cookies: readCookies(node['cookies'], join(path, 'cookies'), problems) ?? base.cookies,
+    ...thirdPartiesOf(readThirdParties(node['thirdParties'], join(path, 'thirdParties'), problems) ?? base.thirdParties),
   };
 }
+
+/** Absent when none are declared, so that targets without any compare equal to those made before the key existed. */
+const thirdPartiesOf = (list: DomainOptions['thirdParties']) => (list && list.length > 0 ? { thirdParties: list } : {});
 
 /** RFC 6376 3.1: a selector is one or more dot-separated sub-domain labels (it is placed before `._domainkey`). */
 function readSelectors(value: unknown, path: string, problems: Problems): string[] | undefined {
@@ -55,7 +61,9 @@ function readCookies(value: unknown, path: string, problems: Problems): CookieDe
     const category = readString(node['category'], join(join(path, i), 'category'), problems);
     if (name === undefined && node['name'] === undefined) problems.push(`${join(path, i)}.name: required`);
     if (category === undefined && node['category'] === undefined) problems.push(`${join(path, i)}.category: required`);
-    if (name && category) out.push({ name, category: category.toLowerCase() });
+    const party = readString(node['party'], join(join(path, i), 'party'), problems);
+    if (party !== undefined && party !== 'first' && party !== 'third') problems.push(`${join(join(path, i), 'party')}: expected "first" or "third", got "${party}"`);
+    if (name && category) out.push({ name, category: category.toLowerCase(), ...(party === 'first' || party === 'third' ? { party } : {}) });
   });
   return out;
 }
@@ -68,12 +76,36 @@ export function readDomain(value: unknown, path: string, defaults: DomainOptions
   if (node['name'] === undefined) problems.push(`${path}.name: required`);
   const options = readDomainOptions(node, path, problems, true, defaults);
   if (name === undefined) return undefined;
-  const domain = normalizeDomain(name);
-  if (!isDomainName(domain)) {
-    problems.push(`${typeof value === 'string' ? path : join(path, 'name')}: "${name}" is not a domain name`);
+  const reading = readConfigDomainName(name);
+  if (!reading.ok) {
+    problems.push(`${typeof value === 'string' ? path : join(path, 'name')}: ${reading.problem}`);
     return undefined;
   }
-  return { domain, ...options };
+  return { domain: reading.domain, ...options };
+}
+
+/** A URL as an operator pastes it: a scheme, or a path after the host. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\/|\//i;
+const URL_HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?([^/?#:]*)/i;
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/**
+ * A domain name as the configuration file gives it. An internationalised (U-label) name becomes its A-label (xn--)
+ * form silently, as `node:url` applies UTS 46 (the report shows the name scanned); case and a final dot are dropped.
+ * A URL is refused with the host to write instead: unlike `-i` (pasted lists, normalised with a note), a
+ * configuration is a file its owner edits once. Pure and total.
+ */
+export function readConfigDomainName(name: string): { readonly ok: true; readonly domain: string } | { readonly ok: false; readonly problem: string } {
+  const given = name.trim();
+  if (URL_LIKE.test(given)) {
+    const host = normalizeDomain(URL_HOST.exec(given)?.[1] ?? '');
+    const example = isDomainName(NON_ASCII.test(host) ? domainToASCII(host) : host) ? host : 'example.nl';
+    return { ok: false, problem: `"${name}" is a URL: write the host name, e.g. ${example}` };
+  }
+  const ascii = NON_ASCII.test(given) ? domainToASCII(given) : given;
+  if (ascii === '') return { ok: false, problem: `"${name}" is not a valid internationalised domain name` };
+  const domain = normalizeDomain(ascii);
+  return isDomainName(domain) ? { ok: true, domain } : { ok: false, problem: `"${name}" is not a domain name` };
 }
 
 /** `domains:` then the lines of `domainsFile:` (resolved against the configuration's directory). */

@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 /**
  * A host name to scan (RFC 1123 2.1, RFC 1035 2.3.4): at least two labels of 1-63 letters, digits and hyphens,
  * not starting or ending with a hyphen, 253 characters in all. No underscores: a domain that serves web or mail is
- * a host name, not a service label such as `_dmarc`. Internationalised names must be given in A-label (xn--) form.
+ * a host name, not a service label such as `_dmarc`. Internationalised names are checked in A-label (xn--) form: the
+ * readers (src/config/domains.ts, src/cli/domain-input.ts) convert U-labels first.
  */
 export function isDomainName(text: string): boolean {
   const name = text.endsWith('.') ? text.slice(0, -1) : text;

@@ -24,6 +24,7 @@ export async function journalReport(journalPath: string, context: JournalReportC
       header,
       domains: () => judgedDomains(reader, context, header.status),
       ...(context.config.compliance.signingKeyPem ? { signingKeyPem: context.config.compliance.signingKeyPem } : {}),
+      prometheusPerResult: context.config.prometheusPerResult,
       close: () => reader.close(),
     };
   } catch (error) {

@@ -1,6 +1,6 @@
 import dgram from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askResolvers, preflightVerdict, scanNeedsDns } from '../../src/cli/resolver-preflight.ts';
+import { askResolvers, preflightVerdict, rcodeProblem, scanNeedsDns } from '../../src/cli/resolver-preflight.ts';
 import { parseConnectTo } from '../../src/config/parse-values.ts';
 import { defaultTarget } from '../../src/config/defaults.ts';
 import type { Check } from '../../src/core/check.ts';
@@ -9,26 +9,37 @@ import { startDnsServer, type DnsServer } from '../../src/lab/dns-server.ts';
 
 describe('preflightVerdict', () => {
   it('goes on quietly when every resolver answers', () => {
-    expect(preflightVerdict([{ resolver: '127.0.0.1:53', silent: null }])).toEqual({ stop: null, warnings: [] });
+    expect(preflightVerdict([{ resolver: '127.0.0.1:53', problem: null }])).toEqual({ stop: null, warnings: [] });
   });
 
-  it('stops with one line naming every silent resolver when none answers', () => {
-    expect(preflightVerdict([{ resolver: '10.1.2.3:53', silent: 'timeout after 5000 ms' }, { resolver: '[2001:db8::53]:53', silent: 'timeout after 5000 ms' }])).toEqual({
-      stop: 'DNS resolver 10.1.2.3:53 does not answer (timeout after 5000 ms); DNS resolver [2001:db8::53]:53 does not answer (timeout after 5000 ms): '
+  it('stops with one line naming every resolver that does not serve us (silent or refusing) when none does', () => {
+    expect(preflightVerdict([{ resolver: '10.1.2.3:53', problem: 'does not answer (timeout after 5000 ms)' }, { resolver: '[2001:db8::53]:53', problem: 'refuses our questions (REFUSED)' }])).toEqual({
+      stop: 'DNS resolver 10.1.2.3:53 does not answer (timeout after 5000 ms); DNS resolver [2001:db8::53]:53 refuses our questions (REFUSED): '
         + 'nothing was scanned (check --resolver, "resolvers:" or /etc/resolv.conf)',
       warnings: [],
     });
   });
 
-  it('warns once per silent resolver when another answers, saying what it costs in failover order', () => {
-    const silent = (resolver: string) => ({ resolver, silent: 'timeout after 400 ms' });
-    expect(preflightVerdict([silent('10.1.2.3:53'), { resolver: '127.0.0.1:53', silent: null }, silent('10.1.2.4:53')])).toEqual({
+  it('warns once per resolver that does not serve us when another does, saying what it costs in failover order', () => {
+    const silent = (resolver: string) => ({ resolver, problem: 'does not answer (timeout after 400 ms)' });
+    const refusing = { resolver: '10.1.2.5:53', problem: 'refuses our questions (REFUSED)' };
+    expect(preflightVerdict([silent('10.1.2.3:53'), refusing, { resolver: '127.0.0.1:53', problem: null }, silent('10.1.2.4:53')])).toEqual({
       stop: null,
       warnings: [
         'DNS resolver 10.1.2.3:53 does not answer (timeout after 400 ms); scanning with 127.0.0.1:53, every query waits for it first',
+        'DNS resolver 10.1.2.5:53 refuses our questions (REFUSED); scanning with 127.0.0.1:53, every query asks it first',
         'DNS resolver 10.1.2.4:53 does not answer (timeout after 400 ms); scanning with 127.0.0.1:53, asked only when those fail',
       ],
     });
+  });
+});
+
+describe('rcodeProblem', () => {
+  it.each([
+    [0, 'NOERROR', null], [1, 'FORMERR', null], [2, 'SERVFAIL', null], [3, 'NXDOMAIN', null],
+    [4, 'NOTIMP', 'refuses our questions (NOTIMP)'], [5, 'REFUSED', 'refuses our questions (REFUSED)'], [16, 'BADVERS', null],
+  ])('%i (%s): %s', (rcode, _name, problem) => {
+    expect(rcodeProblem(rcode)).toBe(problem);
   });
 });
 
@@ -52,11 +63,17 @@ describe('scanNeedsDns', () => {
 });
 
 describe('askResolvers, on loopback', () => {
-  let dns: DnsServer;
+  let lab: DnsServer;
+  let servfail: DnsServer;
+  let refusing: DnsServer;
   let silent: dgram.Socket;
   let silentPort: number;
+  const asked: string[] = [];
   beforeAll(async () => {
-    dns = await startDnsServer({ zone: { 'ok.preflight.test': { SOA: [{ mname: 'ns.preflight.test', rname: 'h.preflight.test' }] }, 'sf.preflight.test': { servfail: true } } });
+    // An authoritative-only lab server (NXDOMAIN for the root) whose one domain never answers: a lame delegation.
+    lab = await startDnsServer({ zone: { 'lame.preflight.test': { silent: true } }, onQuery: (name, type) => asked.push(`${name || '.'} ${type}`) });
+    servfail = await startDnsServer({ zone: { '': { servfail: true } } });
+    refusing = await startDnsServer({ zone: {}, synthesize: () => ({ refused: true }) });
     // Takes every question and never answers: a resolver behind a firewall that drops DNS.
     silent = dgram.createSocket('udp4');
     await new Promise<void>((done) => silent.bind(0, '127.0.0.1', done));
@@ -64,26 +81,26 @@ describe('askResolvers, on loopback', () => {
   });
   afterAll(async () => {
     silent?.close();
-    await dns?.close();
+    await Promise.all([lab?.close(), servfail?.close(), refusing?.close()]);
   });
 
-  it('tells an answering resolver (NOERROR, NXDOMAIN or SERVFAIL alike) from a silent one, within the timeout', async () => {
-    const servers = [dns.resolver, { address: '127.0.0.1', port: silentPort }];
+  it('asks `. NS`, never a domain, and tells a serving resolver (any reply) from a silent or refusing one, within the timeout', async () => {
+    const servers = [lab.resolver, servfail.resolver, refusing.resolver, { address: '127.0.0.1', port: silentPort }];
     const started = Date.now();
-    const [ok, missing, servfail] = await Promise.all(['ok.preflight.test', 'nx.preflight.test', 'sf.preflight.test']
-      .map((name) => askResolvers(servers, { name }, 400, AbortSignal.timeout(5000))));
+    const checks = await askResolvers(servers, 400, AbortSignal.timeout(5000));
     expect(Date.now() - started).toBeLessThan(2000);
-    for (const asked of [ok, missing, servfail]) {
-      expect(asked).toEqual([
-        { resolver: `127.0.0.1:${dns.port}`, silent: null },
-        { resolver: `127.0.0.1:${silentPort}`, silent: 'timeout after 400 ms' },
-      ]);
-    }
+    expect(checks).toEqual([
+      { resolver: `127.0.0.1:${lab.port}`, problem: null },
+      { resolver: `127.0.0.1:${servfail.port}`, problem: null },
+      { resolver: `127.0.0.1:${refusing.port}`, problem: 'refuses our questions (REFUSED)' },
+      { resolver: `127.0.0.1:${silentPort}`, problem: 'does not answer (timeout after 400 ms)' },
+    ]);
+    expect(asked).toEqual(['. NS']);
   });
 
   it('gives up at once when the run is stopped', async () => {
     const controller = new AbortController();
-    const asking = askResolvers([{ address: '127.0.0.1', port: silentPort }], { name: 'ok.preflight.test' }, 60_000, controller.signal);
+    const asking = askResolvers([{ address: '127.0.0.1', port: silentPort }], 60_000, controller.signal);
     controller.abort(new Error('stopped'));
     await expect(asking).rejects.toThrow('stopped');
   });

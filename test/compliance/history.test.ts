@@ -25,6 +25,8 @@ describe('annotateSince (one domain at a time)', () => {
     const out = annotateSince(current, before('example.nl', '2026-05-01T02:00:00.000Z'), BASELINE, NEXT_START);
     expect(find(out, 'https.available').since).toBe(NEXT_START);
     expect(find(out, 'http.hsts').since).toBe('2026-05-01T02:00:00.000Z');
+    // What the changed verdict was in the baseline; nothing for an unchanged one.
+    expect(out.filter((r) => r.previousStatus !== undefined).map((r) => [r.checkId, r.previousStatus])).toEqual([['https.available', 'pass']]);
   });
 
   it('falls back to the baseline scan start for a baseline written before since existed', () => {
@@ -43,5 +45,6 @@ describe('annotateSince (one domain at a time)', () => {
     const withoutDmarc = before('shop.example.nl', '2026-05-01T02:00:00.000Z').filter((r) => r.checkId !== 'mail.dmarc');
     const out = annotateSince(tonight('shop.example.nl'), withoutDmarc, BASELINE, NEXT_START);
     expect(out.map((r) => [r.checkId, r.since])).toEqual([['https.available', '2026-05-01T02:00:00.000Z'], ['mail.dmarc', NEXT_START]]);
+    expect(out.map((r) => r.previousStatus)).toEqual([undefined, undefined]); // new, not changed from anything
   });
 });

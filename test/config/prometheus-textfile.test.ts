@@ -34,3 +34,18 @@ describe('prometheus.textfile', () => {
     expect(result.ok ? [] : result.problems).toContainEqual(expect.stringContaining(problem));
   });
 });
+
+describe('prometheus.perResult', () => {
+  const build = (prometheus?: unknown) => buildConfig({ domains: ['a.example'], ...(prometheus === undefined ? {} : { prometheus }) }, { source: null, baseDir: '/tmp' });
+
+  it('is findings by default, takes all and none, and does not change the digest (it is how metrics are written)', async () => {
+    const [plain, all, none] = await Promise.all([build(), build({ perResult: 'all' }), build({ perResult: 'none' })]);
+    expect([plain, all, none].map((b) => b.ok && b.config.prometheusPerResult)).toEqual(['findings', 'all', 'none']);
+    expect(plain.ok && all.ok && plain.config.digest === all.config.digest).toBe(true);
+  });
+
+  it('refuses any other value, naming the three', async () => {
+    const result = await build({ perResult: 'some' });
+    expect(result.ok ? [] : result.problems).toEqual(['prometheus.perResult: expected one of findings, all, none, got "some"']);
+  });
+});

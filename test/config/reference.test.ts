@@ -18,6 +18,13 @@ describe('the configuration reference, generated from src/config/definition/', (
       .toMatchFileSnapshot('../../reports/schema/config.schema.json');
   });
 
+  it('names paths under lib/node_modules only for a global (-g) install, where npm puts them', () => {
+    // `npm install --prefix P` (no -g) installs into P/node_modules; only -g with --prefix P uses P/lib/node_modules.
+    const text = configurationReference(CONFIG_DEFINITION).replace(/\n/g, ' ');
+    expect(text).toContain('lib/node_modules');
+    expect(text).not.toMatch(/npm install (?![^`]*-g)[^`]*`[^.]*lib\/node_modules/);
+  });
+
   it('the schema is valid JSON Schema 2020-12 that strict ajv compiles', () => {
     const schema = JSON.parse(readFileSync(new URL('../../reports/schema/config.schema.json', import.meta.url), 'utf8')) as object;
     expect(() => new Ajv2020({ strict: true, strictRequired: false }).compile(schema)).not.toThrow();

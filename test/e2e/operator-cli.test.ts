@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allResults } from '../../reports/memory.ts';
 import type { ScanReport } from '../../reports/types.ts';
+import { startDnsServer } from '../../src/lab/dns-server.ts';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
 
 /**
@@ -67,6 +68,19 @@ describe('a resolver that does not answer is reported once, before scanning', ()
     expect(run.stdout).toBe('');
     expect(run.stderr).toBe(`vouch: DNS resolver ${silentResolver()} does not answer (timeout after 400 ms): nothing was scanned `
       + '(check --resolver, "resolvers:" or /etc/resolv.conf)\n');
+  });
+
+  it('a resolver that refuses every question (REFUSED) serves nobody: one line, exit 69, nothing scanned', async () => {
+    const refusing = await startDnsServer({ zone: {}, synthesize: () => ({ refused: true }) });
+    try {
+      const run = await vouch(['scan', 'good.op.test', 'nohsts.op.test', '--resolver', `127.0.0.1:${refusing.port}`, '--timeout', '400', '--only', 'http.hsts,dns.caa']);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(`vouch: DNS resolver 127.0.0.1:${refusing.port} refuses our questions (REFUSED): nothing was scanned `
+        + '(check --resolver, "resolvers:" or /etc/resolv.conf)\n');
+      expect(run.code).toBe(69);
+    } finally {
+      await refusing.close();
+    }
   });
 
   it('one of two answers: one warning for the silent one, and the scan runs', async () => {

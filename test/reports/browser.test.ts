@@ -76,7 +76,7 @@ function expectInert({ requests, dialogs, value: dom }: Visit<Dom>, url: string)
   expect(dom.tags.filter((t) => !WRITER_TAGS.includes(t))).toEqual([]);
   expect(dom.attributes).toEqual([...WRITER_ATTRIBUTES].sort());
   expect(dom.metas, "the writer's four <meta>s, none injected into the body").toEqual(['head', 'head', 'head', 'head']);
-  expect(dom.html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'"`);
+  expect(dom.html).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; img-src data:"`);
   // Links go to http(s) evidence, or to an element of the page itself.
   for (const href of dom.links) expect(href).toMatch(/^(https?:\/\/|#)/);
   expect(dom.dangling).toEqual([]);

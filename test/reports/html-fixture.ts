@@ -33,7 +33,7 @@ function certificate(domain: string, address: string, days: number): JsonObject 
 
 /** Domain `i` of the extra estate: its verdicts cycle so every status and promise shows up somewhere. */
 function extraResults(i: number): CheckResult[] {
-  const domain = `www${i}.customers.example.nl`;
+  const domain = `www${i}.customer-portal.example.nl`;
   const webDays = [3, 12, 25, 45, 90, -2, 200, 60][i % 8]!;
   const mxDays = [40, 5, 28, 365][i % 4]!;
   const cert = (days: number) => (days < 7 ? 'fail' : days < 30 ? 'warn' : 'pass');

@@ -20,11 +20,14 @@ const result = (checkId: string, status: ReportResult['status'], promises: reado
 
 describe('domain names and identifiers in markup', () => {
   it.each([
-    ['example.nl', '<span class="dn">example.<wbr>nl</span>'],
-    ['www.shop.example.nl', '<span class="dn">www.<wbr>shop.<wbr>example.<wbr>nl</span>'],
-    ['localhost', '<span class="dn">localhost</span>'],
-    ['xn--bcher-kva.example', '<span class="dn">xn--bcher-kva.<wbr>example</span>'],
-    ['bücher.example', '<span class="dn">bücher.<wbr>example</span>'],
+    ['example.nl', '<span class="dn"><span class="dl">example.</span><wbr><span class="dl">nl</span></span>'],
+    ['www.shop.example.nl', '<span class="dn"><span class="dl">www.</span><wbr><span class="dl">shop.</span><wbr><span class="dl">example.</span><wbr><span class="dl">nl</span></span>'],
+    ['localhost', '<span class="dn"><span class="dl">localhost</span></span>'],
+    // Each label nowrap: never broken at a hyphen (\`no-\` / \`redirect\`).
+    ['no-redirect.demo.test', '<span class="dn"><span class="dl">no-redirect.</span><wbr><span class="dl">demo.</span><wbr><span class="dl">test</span></span>'],
+    ['xn--bcher-kva.example', '<span class="dn"><span class="dl">xn--bcher-kva.</span><wbr><span class="dl">example</span></span>'],
+    ['bücher.example', '<span class="dn"><span class="dl">bücher.</span><wbr><span class="dl">example</span></span>'],
+    ['example.nl.', '<span class="dn"><span class="dl">example.</span><wbr><span class="dl">nl.</span></span>'],
     // No host name: shown as evidence (may wrap anywhere), escaped, and without <wbr>s that would look like structure.
     ['"><b>x</b>.example', '<span class="evidence">&quot;&gt;&lt;b&gt;x&lt;/b&gt;.example</span>'],
     ['a b.example', '<span class="evidence">a b.example</span>'],

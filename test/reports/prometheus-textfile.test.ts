@@ -91,9 +91,16 @@ describe('the Prometheus textfile, written by a scan', () => {
     expect((await readdir(out)).filter((f) => f.endsWith('.metrics')).length).toBe(3);
   });
 
-  it('is written by a scan without --out too, whose report goes to stdout', async () => {
+  it('has totals per check and domain, and no series of its own for a passing result by default', () => {
+    expect(metrics).toContain('vouch_check_results{check="mail.mx-certificate",status="pass"} 1\n');
+    expect(metrics).toContain(`vouch_domain_results{domain="${DOMAIN}",status="pass"} 2\n`);
+    expect(metrics).not.toContain('vouch_check_status{domain=');
+  });
+
+  it('is written by a scan without --out too, whose report goes to stdout, with a series per result under prometheus.perResult: all', async () => {
     const alone = join(dir, 'alone', 'vouch.prom');
-    const run = await runCli([...scanArgs, ...estateRules, '--prometheus-textfile', alone]);
+    await writeFile(join(dir, 'all.yaml'), 'prometheus:\n  perResult: all\n');
+    const run = await runCli([...scanArgs, ...estateRules, '--config', join(dir, 'all.yaml'), '--prometheus-textfile', alone]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(DOMAIN);
     const text = await readFile(alone, 'utf8');

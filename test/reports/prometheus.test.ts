@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { CheckResult, JsonObject } from '../../src/core/types.ts';
-import { renderReport } from '../../reports/memory.ts';
-import { certificateExpirySamples, prometheusWriter, serviceOf } from '../../reports/prometheus.ts';
+import { renderReport, streamOf } from '../../reports/memory.ts';
+import { certificateExpirySamples, domainResultSamples, prometheusWriter, resultSamples, serviceOf } from '../../reports/prometheus.ts';
+import { PROMETHEUS_PER_RESULT } from '../../reports/types.ts';
+import { syntheticStream } from './synthetic.ts';
 import type { ReportResult, ScanReport } from '../../reports/types.ts';
 import { fixtureReport, fixtureResults, SCAN_START } from './fixture-report.ts';
 import { HAVE_PROMTOOL, PROMTOOL_NOTE, promtoolCheck } from './prometheus-promtool.ts';
@@ -60,12 +62,53 @@ describe('certificateExpirySamples', () => {
   });
 });
 
+describe('series per result (prometheus.perResult)', () => {
+  const results = fixtureReport().domains[0]!.results;
+  const statusesOf = (text: string) => [...text.matchAll(/status="([a-z]+)"/g)].map((m) => m[1]);
+
+  it.each([
+    ['findings', ['warn', 'fail', 'error']],
+    ['all', ['pass', 'warn', 'fail', 'error', 'skip', 'waived']],
+    ['none', []],
+  ] as const)('%s: a series valued 1 for each result of status %j', (perResult, statuses) => {
+    const text = resultSamples(results, perResult);
+    expect(statusesOf(text)).toEqual(statuses);
+    expect(text.split('\n').filter(Boolean).every((line) => line.endsWith('} 1'))).toBe(true);
+  });
+
+  it('totals a domain per status it has, leaving out zeros and skip', () => {
+    expect(domainResultSamples('example.nl', [...results, ...results.filter((r) => r.status === 'pass')])).toBe(['pass 2', 'warn 1', 'fail 1', 'error 1', 'waived 1']
+      .map((s) => s.split(' ')).map(([status, n]) => `vouch_domain_results{domain="example.nl",status="${status}"} ${n}\n`).join(''));
+  });
+
+  it('is read from the stream: the writer follows prometheusPerResult, findings when absent', async () => {
+    const lines = async (perResult?: typeof PROMETHEUS_PER_RESULT[number]) => {
+      const stream = { ...streamOf(fixtureReport()), ...(perResult ? { prometheusPerResult: perResult } : {}) };
+      return (await renderReport(prometheusWriter, stream)).split('\n').filter((l) => l.startsWith('vouch_check_status{')).length;
+    };
+    expect([await lines(), await lines('findings'), await lines('all'), await lines('none')]).toEqual([4, 4, 9, 0]);
+  });
+
+  it('keeps the file proportional to findings plus domains, not to domains x checks x statuses (100 domains x 68 checks)', async () => {
+    // The synthetic estate's results cycle through pass, warn, fail, error and skip: 3 findings in 5.
+    const text = await renderReport(prometheusWriter, { ...syntheticStream(100, 68) });
+    const count = (prefix: string) => text.split('\n').filter((l) => l.startsWith(prefix)).length;
+    expect(count('vouch_check_status{')).toBe(100 * 68 * 3 / 5);
+    expect(count('vouch_domain_results{')).toBe(100 * 4);
+    expect(count('vouch_check_results{')).toBe(68 * 6);
+  });
+});
+
 describe.skipIf(!HAVE_PROMTOOL)(`promtool check metrics (${PROMTOOL_NOTE})`, () => {
   it('accepts the writer\'s output for a report with web and MX certificates: no error and no lint problem', async () => {
     const text = await renderReport(prometheusWriter, reportWithMx());
     expect(text).toContain('service="smtp"');
     expect(text).toContain('service="https"');
     expect(await promtoolCheck(text)).toEqual({ code: 0, output: '' });
+  });
+
+  it.each(['all', 'none'] as const)('accepts it with perResult %s too', async (perResult) => {
+    expect(await promtoolCheck(await renderReport(prometheusWriter, { ...streamOf(reportWithMx()), prometheusPerResult: perResult }))).toEqual({ code: 0, output: '' });
   });
 
   it('does report what it is there to catch, so its silence above means something', async () => {

@@ -66,7 +66,7 @@ describe('html', () => {
   });
 
   it('is self-contained: only known elements and attributes, no loads, policy forbids scripts', () => {
-    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
+    expect(page).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`);
     // Every "<" in text is escaped, so each match below is real markup: hostile values cannot add elements or attributes.
     const tags = [...page.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[\w-]+(?:="[^"]*")?)*)\s*>/g)];
     const names = new Set(tags.map((t) => t[1]!.toLowerCase()));
@@ -100,9 +100,9 @@ describe('html', () => {
     expect(page).toContain('ISO/IEC 27001:2022 A.8.24 Use of cryptography');
   });
 
-  it('lists certificate expiry at a glance, per address, soonest first', () => {
+  it('lists certificate expiry at a glance, per host and address, soonest first', () => {
     // The fixture's evidence names no thresholds: the expiry is shown, and judged by nothing.
-    expect(page).toMatch(/<td>2001:<wbr>db8:<wbr>:<wbr>10<\/td><td>2026-06-10 12:00 UTC<\/td><td><span class="badge st-skip">.*NO THRESHOLD<\/span> <span class="num">9<\/span>/);
+    expect(page).toMatch(/<td><span class="dn">.*example\.<\/span><wbr><span class="dl">nl<\/span><\/span><br><span class="muted">2001:<wbr>db8:<wbr>:<wbr>10<\/span><\/td><td>2026-06-10 12:00 UTC<\/td><td><span class="badge st-skip">.*NO THRESHOLD<\/span> <span class="num">9<\/span>/);
     expect(page.indexOf('>9</span></td>')).toBeLessThan(page.indexOf('>80</span></td>'));
   });
 
@@ -185,10 +185,20 @@ describe('prometheus', () => {
     }
   });
 
-  it('has one series per status value for each check, exactly one of them 1', () => {
-    const hsts = samples.filter((s) => s.startsWith('vouch_check_status{domain="example.nl",check="http.hsts"'));
-    expect(hsts).toHaveLength(6);
-    expect(hsts.filter((s) => s.endsWith(' 1'))).toEqual(['vouch_check_status{domain="example.nl",check="http.hsts",status="warn"} 1']);
+  it('gives each finding (warn, fail, error) a series of its own, valued 1 and labelled by its status, and no other result one', () => {
+    expect(samples.filter((s) => s.startsWith('vouch_check_status'))).toEqual([
+      'vouch_check_status{domain="example.nl",check="http.hsts",status="warn"} 1',
+      'vouch_check_status{domain="example.nl",check="tls.certificate-expiry",status="fail"} 1',
+      'vouch_check_status{domain="example.nl",check="tls.protocol-versions",status="error"} 1',
+      String.raw`vouch_check_status{domain="\"'><img src=x onerror=alert(1)>.example",check="http.hsts",status="fail"} 1`,
+    ]);
+  });
+
+  it('totals results per domain (no zero, no skip) and per check (every status, zeros included)', () => {
+    expect(samples.filter((s) => s.startsWith('vouch_domain_results{domain="example.nl"'))).toEqual(['pass', 'warn', 'fail', 'error', 'waived']
+      .map((status) => `vouch_domain_results{domain="example.nl",status="${status}"} 1`));
+    expect(samples.filter((s) => s.startsWith('vouch_check_results{check="http.hsts"'))).toEqual(
+      [['pass', 0], ['warn', 1], ['fail', 1], ['error', 0], ['skip', 0], ['waived', 0]].map(([status, n]) => `vouch_check_results{check="http.hsts",status="${status}"} ${n}`));
   });
 
   it('exports certificate expiry as Unix seconds per address, and the scan metrics', () => {
