@@ -111,9 +111,12 @@ async function runTestssl(target: TargetName, flags: readonly string[]): Promise
   const file = join(dir, `${target}.json`);
   const started = performance.now();
   const env = { ...process.env, NXCONNECT: '127.0.0.1:0', USLEEP_SND: '0', USLEEP_REC: '0', OPENSSL_CONF: join(dir, 'openssl.cnf') };
-  // testssl exits non-zero for findings; only its JSON file matters.
+  // testssl exits non-zero for findings; only its JSON file matters, unless it was killed half-way through it.
   await promisify(execFile)(TESTSSL, ['--quiet', '--color', '0', '--warnings', 'off', '--nodns', 'none', ...flags,
-    '--jsonfile', file, `127.0.0.1:${ports[target]}`], { env, timeout: 100_000 }).catch((err: unknown) => { if (!existsSync(file)) throw err; });
+    '--jsonfile', file, `127.0.0.1:${ports[target]}`], { env, timeout: 100_000 }).catch((err: { killed?: boolean }) => {
+    if (err.killed) throw new Error(`testssl on the ${target} server: no result within 100 s`);
+    if (!existsSync(file)) throw err;
+  });
   theirs[target] = JSON.parse(await readFile(file, 'utf8')) as Finding[];
   seconds[target] = (performance.now() - started) / 1000;
 }

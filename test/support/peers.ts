@@ -156,9 +156,12 @@ export async function runTestssl(target: PeerTarget, options: TestsslOptions = {
     const started = performance.now();
     const once = async (name: string, flags: string[]): Promise<TestsslFinding[]> => {
       const file = join(dir, `${name}.json`);
-      // testssl exits non-zero for findings; only the JSON file matters.
+      // testssl exits non-zero for findings; only the JSON file matters, unless it was killed half-way through it.
       await run(TESTSSL, [...common, ...flags, '--jsonfile', file, `${target.host}:${target.port}`], { env, timeout: timeoutMs })
-        .catch((error: unknown) => { if (!existsSync(file)) throw error; });
+        .catch((error: { killed?: boolean }) => {
+          if (error.killed) throw new Error(`testssl ${flags.join(' ')} on ${target.host}:${target.port}: no result within ${timeoutMs / 1000} s`);
+          if (!existsSync(file)) throw error;
+        });
       return JSON.parse(await readFile(file, 'utf8')) as TestsslFinding[];
     };
     const runs = [once('native', ['--ssl-native', '-E', '-P', '-f'])];
