@@ -4,7 +4,7 @@ import { checkShapeProblems } from '../src/config/plugins.ts';
 import { selectChecks } from '../src/runner/select.ts';
 
 import { CHECK_ID_PATTERN as ID } from '../src/core/types.ts';
-const PROMISES = ['transport-encryption', 'mail-transport-encryption', 'mail-anti-spoofing', 'cookie-use', 'security-contact', 'infrastructure-security'];
+const PROMISES = ['transport-encryption', 'mail-transport-encryption', 'mail-anti-spoofing', 'cookie-use', 'third-parties', 'security-contact', 'infrastructure-security'];
 
 describe('check registry', () => {
   it('has unique ids', () => {
