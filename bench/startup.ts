@@ -11,8 +11,8 @@ import { parseArgs } from 'node:util';
  * `node dist/bench/startup.js [--runs 11] [--json]`: the CPU cost of a one-domain CLI run (issue 11: at most 0.35 s
  * for `vouch scan example.nl --only tls.protocol-versions` on a quiet machine), measured side by side with `node -e 0`,
  * alternately, and printed as medians of user + system CPU time. The resolver is a loopback UDP socket that
- * answers every question with REFUSED and the timeout is 200 ms, so no packet leaves the machine and the run is
- * start-up, the resolver check, one refused DNS question, and the report.
+ * answers every question with NXDOMAIN and the timeout is 200 ms, so no packet leaves the machine and the run is
+ * start-up, the resolver check, the domain's DNS question answered at once, and the report.
  */
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '11' }, json: { type: 'boolean', default: false } } });
 const runs = Number(values.runs);
@@ -20,13 +20,14 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const cli = here('../src/cli/main.js');
 
 const silent = dgram.createSocket('udp4');
-// Every question is REFUSED at once (its own bytes, QR set, rcode 5): the CLI's resolver check before the scan sees a
-// resolver, and the scan's one question fails fast, so the run is still start-up, that question, and the report.
+// Every question is answered NXDOMAIN at once (its own bytes, QR set, rcode 3): the CLI's resolver check before the
+// scan sees a resolver that serves (REFUSED would stop the run there), and the domain's question ends at once, so the
+// run is still start-up, that question, and the report.
 silent.on('message', (query: Buffer, from: dgram.RemoteInfo) => {
-  const refused = Buffer.from(query);
-  refused[2]! |= 0x80;
-  refused[3] = (refused[3]! & 0xf0) | 5;
-  silent.send(refused, from.port, from.address);
+  const nxdomain = Buffer.from(query);
+  nxdomain[2]! |= 0x80;
+  nxdomain[3] = (nxdomain[3]! & 0xf0) | 3;
+  silent.send(nxdomain, from.port, from.address);
 });
 await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
 const resolver = `127.0.0.1:${silent.address().port}`;

@@ -65,9 +65,17 @@ describe('layering', () => {
     expect(['undici', 'asn1js', '@peculiar/asn1-ocsp'].filter((p) => !later.has(p))).toEqual([]); // ...and the walk would see them
   });
 
-  // The TLS engine (enumeration, hygiene and weakness probes) and the post-scan writers are ~40 modules.
-  const ON_DEMAND = ['src/tls/enumerate.ts', 'src/tls/hygiene/probe.ts', 'src/tls/weakness/probe.ts', 'reports/html.ts', 'reports/junit.ts', 'reports/prometheus.ts'];
-  it('vouch scan starts without the TLS engine or the HTML, JUnit and Prometheus writers', () => {
+  // Issue 14: a scan without `browser` must not pay for the browser driver; the first page visit loads it.
+  it('vouch scan starts without puppeteer-core, which it loads on the first browser visit', () => {
+    expect(staticGraph('src/cli/commands/scan.ts').packages.has('puppeteer-core')).toBe(false);
+    expect(staticGraph('src/cli/commands/scan.ts', true).packages.has('puppeteer-core')).toBe(true); // ...and the walk would see it
+  });
+
+  // The TLS engine (enumeration, hygiene and weakness probes), the post-scan writers, the DNSSEC validator and the
+  // browser's proxy and visits are ~80 modules.
+  const ON_DEMAND = ['src/tls/enumerate.ts', 'src/tls/hygiene/probe.ts', 'src/tls/weakness/probe.ts', 'reports/html.ts', 'reports/junit.ts', 'reports/prometheus.ts',
+    'src/dnssec/validator/validator.ts', 'src/browser/visit.ts', 'src/browser/proxy.ts'];
+  it('vouch scan starts without the TLS engine, the HTML, JUnit and Prometheus writers, the DNSSEC validator or the browser', () => {
     const atStart = [...staticGraph('src/cli/commands/scan.ts').files].map((f) => f.slice(ROOT.length + 1));
     expect(ON_DEMAND.filter((f) => atStart.includes(f))).toEqual([]);
     const later = [...staticGraph('src/cli/commands/scan.ts', true).files].map((f) => f.slice(ROOT.length + 1));

@@ -1,4 +1,5 @@
-import { defineCheck, fail, warn } from '../../src/core/check.ts';
+import { defineCheck, warn } from '../../src/core/check.ts';
+import { tlsaNotSecure } from '../dns/dnssec-judge.ts';
 import { judgeEndpoints } from '../../src/core/endpoints.ts';
 import { evaluateTlsa } from '../../src/mail/tlsa.ts';
 import { judgeMxHosts, SMTP_PORT } from './mx-endpoints.ts';
@@ -23,7 +24,10 @@ export const daneCheck = defineCheck({
     const base = { tlsaName, tlsaResult: tlsa.result, tlsaRecords: [...tlsa.records], tlsaAuthenticated: tlsa.authenticated, mxAuthenticated: mxAnswer.authenticated };
     if (tlsa.records.length === 0) return warn(`DANE not published: no TLSA records at ${tlsaName}`, base, REMEDIATION);
     // RFC 7672 2.2: TLSA records are used only when DNSSEC validates them ("secure"); otherwise senders ignore them.
-    if (!tlsa.authenticated) return fail(`TLSA records at ${tlsaName} are not DNSSEC-authenticated, so senders ignore them`, base, REMEDIATION);
+    // Vouch validates them itself; the resolver's AD bit (tlsaAuthenticated) stays in the evidence as a cross-check.
+    const validation = await ctx.probes.dnssec(tlsaName, 'TLSA');
+    const unusable = tlsaNotSecure(tlsaName, validation, 'senders', base, REMEDIATION);
+    if (unusable) return unusable;
     // Weaker links that do not stop senders from using these records, so notes rather than verdicts: RFC 7672
     // 2.2.1 lets senders apply DANE to MX hosts from an insecure MX RRset; insecure address records are shown too,
     // since some senders (Postfix) skip TLSA lookups for them.

@@ -1,4 +1,5 @@
-import { defineCheck, fail, skip } from '../../src/core/check.ts';
+import { defineCheck, skip } from '../../src/core/check.ts';
+import { tlsaNotSecure } from '../dns/dnssec-judge.ts';
 import { evaluateTlsa, httpsAuthenticatingMatch } from '../../src/mail/tlsa.ts';
 import { judgeServedCertificates } from './certificate-evidence.ts';
 
@@ -31,8 +32,11 @@ export const tlsDaneCheck = defineCheck({
       return skip(`DANE for HTTPS not published: no TLSA records at ${tlsaName} (${tlsa.result})`, 'not-applicable');
     }
     const base = { tlsaName, tlsaRecords: [...tlsa.records], tlsaAuthenticated: tlsa.authenticated, tlsaCnames: [...tlsa.cnames] };
-    // RFC 6698 4.1: a client uses TLSA records only when DNSSEC validates them; unsigned ones protect nobody.
-    if (!tlsa.authenticated) return fail(`TLSA records at ${tlsaName} are not DNSSEC-authenticated, so clients ignore them`, base, REMEDIATION);
+    // RFC 6698 4.1: a client uses TLSA records only when DNSSEC validates them; unsigned ones protect nobody. Vouch
+    // validates them itself; the resolver's AD bit (tlsaAuthenticated) stays in the evidence as a cross-check.
+    const validation = await ctx.probes.dnssec(tlsaName, 'TLSA');
+    const unusable = tlsaNotSecure(tlsaName, validation, 'clients', base, REMEDIATION);
+    if (unusable) return unusable;
     const outcome = await judgeServedCertificates(REMEDIATION, (tls, ep) => {
       const result = evaluateTlsa(tlsa.records, tls.chain.map((c) => c.pem), ep.hostname, 'https');
       const evidence = { records: [...result.results], leafFingerprintSha256: tls.chain[0]?.fingerprintSha256 ?? null, chainLength: tls.chain.length };

@@ -65,9 +65,11 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .option('--connect-to <HOST:PORT:ADDR:PORT>', 'connect to another address/port for HOST:PORT (like curl); repeatable', repeatable)
     .option('--resolver <address[:port]>', 'DNS resolver to use instead of /etc/resolv.conf; repeatable', repeatable)
     .option('--ca <file>', 'extra trusted CA certificates (PEM); repeatable', repeatable)
+    .option('--trust-anchors <file>', 'DNSSEC trust anchors (DS/DNSKEY records) instead of the IANA root\'s (config dnssec.trustAnchors)', once(String))
     .option('--timeout <ms>', 'deadline for each network operation', once(positiveInteger))
     .option('--concurrency <n>', `domains in flight (default ${DEFAULT_PROBE_SETTINGS.domainsInFlight}; config concurrency.domains)`, once(positiveInteger))
     .option('--workers <n>', 'worker threads (default: the number of cores, at most one per 50 domains)', once(positiveInteger))
+    .option('--browser', 'visit each page in headless Chromium without consent, for the browser.* checks (config browser.enabled)')
     .option('--resume <dir>', 'continue the interrupted scan whose journal is in <dir> (its --out directory)', once(String))
     .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String))
     .option('--prometheus-textfile <file>', 'also write the metrics to this file for node_exporter\'s textfile collector (config prometheus.textfile)', once(String))))
@@ -81,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(o['connectTo'] ? { connectTo: o['connectTo'] as string[] } : {}),
           ...(o['resolver'] ? { resolvers: o['resolver'] as string[] } : {}),
           ...(o['ca'] ? { trustedCaFiles: (o['ca'] as string[]).map((f) => resolve(io.cwd, f)) } : {}),
+          ...(o['trustAnchors'] ? { trustAnchorsFile: resolve(io.cwd, String(o['trustAnchors'])) } : {}),
           ...(o['only'] ? { only: o['only'] as string[] } : {}),
           ...(o['out'] ? { outDir: resolve(io.cwd, String(o['out'])) } : {}),
           ...(o['format'] ? { formats: o['format'] as string[] } : {}),
@@ -88,6 +91,7 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(o['concurrency'] ? { concurrency: o['concurrency'] as number } : {}),
           ...(o['workers'] ? { workers: o['workers'] as number } : {}),
           ...(o['prometheusTextfile'] ? { prometheusTextfile: resolve(io.cwd, String(o['prometheusTextfile'])) } : {}),
+          ...(o['browser'] ? { browser: true } : {}),
         },
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),

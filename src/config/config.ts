@@ -3,6 +3,10 @@ import type { Thresholds } from './settings.ts';
 import type { ComplianceConfig } from './compliance.ts';
 import type { TlsConfig } from './tls.ts';
 import type { OcspConfig } from './ocsp.ts';
+import type { BrowserSettings } from '../browser/pages.ts';
+import type { DnssecConfig } from './dnssec.ts';
+import type { RpkiConfig } from './network-depth.ts';
+import type { PrometheusPerResult } from '../../reports/types.ts';
 
 /** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
 export type ConnectToRule = {
@@ -67,11 +71,19 @@ export type Config = {
   readonly tls: TlsConfig;
   /** `ocsp.queryResponder`: ask each leaf's OCSP responder directly (off by default). */
   readonly ocsp: OcspConfig;
+  /** `browser:` (issue 14): headless Chromium visits, off by default. */
+  readonly browser: BrowserSettings;
+  /** `rpki`: route origin sources for `net.rpki` (issue 13). */
+  readonly rpki: RpkiConfig;
+  /** `dnssec`: the trust anchors of Vouch's own DNSSEC validation (issue 13). */
+  readonly dnssec: DnssecConfig;
   /**
    * `prometheus.textfile` (absolute, resolved against the configuration file's directory): the one file
    * node_exporter's textfile collector reads, rewritten after every scan. Absent: no such file is written.
    */
   readonly prometheusTextfile?: string;
+  /** `prometheus.perResult`: which results get a Prometheus series of their own (`findings` by default). */
+  readonly prometheusPerResult: PrometheusPerResult;
 };
 
 /**
@@ -83,6 +95,8 @@ export type ConfigOverrides = {
   readonly connectTo?: readonly string[];
   readonly resolvers?: readonly string[];
   readonly trustedCaFiles?: readonly string[];
+  /** `--trust-anchors`: replaces `dnssec.trustAnchors`. */
+  readonly trustAnchorsFile?: string;
   readonly only?: readonly string[];
   readonly outDir?: string;
   readonly formats?: readonly string[];
@@ -92,4 +106,6 @@ export type ConfigOverrides = {
   readonly workers?: number;
   /** Replaces `prometheus.textfile`. */
   readonly prometheusTextfile?: string;
+  /** `--browser`: visit pages in headless Chromium (`browser.enabled`). */
+  readonly browser?: boolean;
 };

@@ -28,6 +28,7 @@ export const DEFAULT_SETTINGS: Settings = {
   get tlsPolicy() { return builtinPolicy('ncsc-2025-05'); },
   tlsVersionProbe: 'raw',
   ocspQueryResponder: false,
+  rpki: { originZone: null, originZone6: null, validator: null },
   now: () => new Date(),
 };
 

@@ -7,12 +7,16 @@ import { DEFAULT_COOKIE_CATEGORIES } from './defaults.ts';
 import { allowedKeys, integerBounds } from './definition/index.ts';
 import { checkKeys, readBoolean, readInteger, readMapping, readString, readStringList, type Problems } from './fields.ts';
 import { readCompliance } from './compliance.ts';
+import { readDnssec } from './dnssec.ts';
 import { readDomain, readDomainOptions, readDomains } from './domains.ts';
 import { readCaFiles, readConnectTo, readResolvers } from './network.ts';
 import { readProbe, readThresholds } from './probe-settings.ts';
 import { readAllowRedirectsTo } from './redirects.ts';
 import { readTls } from './tls.ts';
 import { readOcsp } from './ocsp.ts';
+import { readBrowser } from './browser.ts';
+import { readRpki } from './network-depth.ts';
+import { readPrometheus } from './prometheus.ts';
 import { parseYamlFile, type YamlFileResult } from './yaml-file.ts';
 export { invalidUtf8Offsets } from './yaml-file.ts';
 export type { ConfigOverrides } from './config.ts';
@@ -50,7 +54,11 @@ export function parseConfigText(bytes: Uint8Array, path: string): YamlFileResult
 /** Validates a parsed config tree (or `{}` for a command-line-only scan) into a Config. */
 export async function buildConfig(
   raw: unknown,
-  context: { source: string | null; baseDir: string; overrides?: ConfigOverrides; extraCaPems?: readonly string[] },
+  context: {
+    source: string | null; baseDir: string; overrides?: ConfigOverrides; extraCaPems?: readonly string[];
+    /** Trust anchors in place of `dnssec.trustAnchors` (the demo's lab root), and what to call them in evidence. */
+    dnssecAnchors?: { readonly text: string; readonly source: string };
+  },
 ): Promise<LoadResult> {
   const problems: Problems = [];
   const o = context.overrides ?? {};
@@ -79,13 +87,18 @@ export async function buildConfig(
   const only = o.only?.length ? [...o.only] : readStringList(checksNode['only'], 'checks.only', problems) ?? [];
   const skipIds = readStringList(checksNode['skip'], 'checks.skip', problems) ?? [];
   const output = readOutput(root['output'], context.baseDir, o, problems);
-  const prometheusTextfile = o.prometheusTextfile ?? readPrometheusTextfile(root['prometheus'], context.baseDir, problems);
+  const prometheus = readPrometheus(root['prometheus'], context.baseDir, problems);
+  const prometheusTextfile = o.prometheusTextfile ?? prometheus.textfile;
   const plugins = (readStringList(root['plugins'], 'plugins', problems) ?? []).map((p) => resolve(context.baseDir, p));
   const cookieCategories = readStringList(root['cookieCategories'], 'cookieCategories', problems) ?? [...DEFAULT_COOKIE_CATEGORIES];
   const strictMx = readBoolean(root['strictMxCertificates'], 'strictMxCertificates', problems) ?? false;
   const allowRedirectsTo = readAllowRedirectsTo(root['allowRedirectsTo'], problems);
   const tls = await readTls(root['tls'], context.baseDir, problems);
   const ocsp = readOcsp(root['ocsp'], problems);
+  const browser = readBrowser(root['browser'], context.baseDir, o.browser, problems);
+  const rpki = readRpki(root['rpki'], context.baseDir, problems);
+  const dnssec = context.dnssecAnchors === undefined ? await readDnssec(root['dnssec'], context.baseDir, problems, o.trustAnchorsFile)
+    : { trustAnchorsSource: context.dnssecAnchors.source, trustAnchorsText: context.dnssecAnchors.text };
   const compliance = await readCompliance(root, context.baseDir, problems);
 
   if (problems.length > 0 || !tls) {
@@ -93,7 +106,7 @@ export async function buildConfig(
   }
   const body = {
     targets: targets.filter((t): t is Target => t !== undefined), resolvers, trustedCaFiles: caFiles, connectTo, probe, thresholds,
-    checks: { only, skip: skipIds }, output, plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls, ocsp,
+    checks: { only, skip: skipIds }, output, plugins, cookieCategories, strictMxCertificates: strictMx, allowRedirectsTo, tls, ocsp, rpki, browser, dnssec,
   };
   // The digest covers everything that changes a verdict, but never the signing key itself, nor how the scan is run
   // (domains in flight, workers) or where its reports go: a scan resumed with other such settings is the same scan.
@@ -105,6 +118,7 @@ export async function buildConfig(
     ok: true,
     config: {
       source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body, compliance: { ...judged, signingKeyPem },
+      prometheusPerResult: prometheus.perResult,
       ...(prometheusTextfile ? { prometheusTextfile } : {}),
     },
   };
@@ -122,12 +136,4 @@ function readOutput(value: unknown, baseDir: string, o: ConfigOverrides, problem
     if (!(REPORT_FORMATS as readonly string[]).includes(f)) problems.push(`output.formats[${i}]: unknown format "${f}"; known: ${REPORT_FORMATS.join(', ')}`);
   });
   return { dir: dirText ? resolve(baseDir, dirText) : null, formats, stdoutFormat, retain };
-}
-
-/** `prometheus.textfile`: the node_exporter textfile-collector file, absolute (relative to the configuration's directory). */
-function readPrometheusTextfile(value: unknown, baseDir: string, problems: Problems): string | undefined {
-  const node = readMapping(value, 'prometheus', problems) ?? {};
-  checkKeys(node, 'prometheus', allowedKeys('prometheus'), problems);
-  const file = readString(node['textfile'], 'prometheus.textfile', problems);
-  return file === undefined ? undefined : resolve(baseDir, file);
 }

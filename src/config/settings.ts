@@ -1,5 +1,6 @@
 import type { AddressAllowList } from '../net/special-addresses.ts';
 import type { Policy } from '../tls/policy.ts';
+import type { RpkiConfig } from './network-depth.ts';
 
 /** Thresholds a verdict is measured against. Defaults in `defaults.ts`; every one can be set in the config. */
 export type Thresholds = {
@@ -33,6 +34,10 @@ export type Settings = {
   readonly tlsVersionProbe: 'raw' | 'node';
   /** Ask each leaf's OCSP responder as well as reading the staple (config `ocsp.queryResponder`, off by default). */
   readonly ocspQueryResponder: boolean;
+  /** Where route origins and their RPKI validity come from (config `rpki`; `net.rpki` skips without them). */
+  readonly rpki: RpkiConfig;
+  /** Pages are visited in headless Chromium (config `browser.enabled`, `--browser`); absent: off. */
+  readonly browserEnabled?: boolean;
   /** The clock every verdict about time uses, injectable for tests. */
   readonly now: () => Date;
 };

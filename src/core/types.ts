@@ -48,7 +48,14 @@ export type Endpoint = {
 };
 
 /** A cookie the organisation declares it sets, by exact name or `*` glob, with its purpose. */
-export type CookieDeclaration = { readonly name: string; readonly category: string };
+export type CookieDeclaration = {
+  readonly name: string; readonly category: string;
+  /** Whose cookie it is in the browser's jar; absent: either. */
+  readonly party?: 'first' | 'third';
+};
+
+/** A third-party host (exact or `*` glob) a domain's pages may contact before consent, with its purpose. */
+export type ThirdPartyDeclaration = { readonly host: string; readonly purpose: string };
 
 /** One configured domain as a check sees it (defaults applied). */
 export type Target = {
@@ -63,6 +70,8 @@ export type Target = {
   /** Extra HTTPS URLs to fetch besides the landing page (cookies, headers). */
   readonly urls: readonly string[];
   readonly cookies: readonly CookieDeclaration[];
+  /** Declared third parties (`browser.third-parties`); absent: none. */
+  readonly thirdParties?: readonly ThirdPartyDeclaration[];
 };
 
 /** The union forces remediation on warn/fail and a reason on error/skip. */

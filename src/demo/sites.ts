@@ -148,7 +148,8 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
   {
     domain: 'mail-good.demo.test', shows: 'mail kept safe: STARTTLS, SPF, DKIM, DMARC reject, MTA-STS enforce, DANE',
     scope: MAIL_ONLY, dkimSelectors: ['sel1'], sendingIps: ['127.0.0.1'], mail: { dane: true },
-    records: { TXT: ['v=spf1 mx -all'], ad: true }, zone: goodMailZone('mail-good.demo.test'), expects: {},
+    // One TLSA record (the lab publishes the current key only): no rollover scheme, which internet.nl warns about.
+    records: { TXT: ['v=spf1 mx -all'], ad: true }, zone: goodMailZone('mail-good.demo.test'), expects: { 'mail.dane-rollover': 'warn' },
   },
   {
     domain: 'no-starttls.demo.test', shows: 'its mail server does not offer STARTTLS (fail)',
@@ -160,7 +161,7 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
     domain: 'mail-weak-ciphers.demo.test', shows: 'its mail server accepts CBC-SHA1 and static-RSA cipher suites after STARTTLS (fail)',
     scope: MAIL_ONLY, dkimSelectors: ['sel1'], sendingIps: ['127.0.0.1'], mail: { cert: 'rsa', tls: { ciphers: WEAK_CIPHERS }, dane: true },
     records: { TXT: ['v=spf1 mx -all'], ad: true }, zone: goodMailZone('mail-weak-ciphers.demo.test'),
-    expects: { 'mail.starttls-cipher-suites': 'fail' },
+    expects: { 'mail.starttls-cipher-suites': 'fail', 'mail.dane-rollover': 'warn' },
   },
   {
     domain: 'spoofable.demo.test', shows: 'SPF +all, DMARC p=none, a 1024-bit DKIM key, no DNSSEC (fail, warn)',
@@ -170,7 +171,7 @@ export const DEMO_MAIL_SITES: readonly DemoSite[] = [
       '_dmarc.spoofable.demo.test': { TXT: ['v=DMARC1; p=none'] },
       'old._domainkey.spoofable.demo.test': { TXT: [dkimRecord('rsa1024')] },
     },
-    expects: { 'dns.dnssec': 'fail', 'mail.spf': 'fail', 'mail.dmarc': 'fail', 'mail.dkim': 'warn', 'mail.mta-sts': 'warn', 'mail.tls-rpt': 'warn', 'mail.dane': 'warn' },
+    expects: { 'dns.dnssec': 'fail', 'mail.dnssec-mx': 'fail', 'mail.spf': 'fail', 'mail.dmarc': 'fail', 'mail.dkim': 'warn', 'mail.mta-sts': 'warn', 'mail.tls-rpt': 'warn', 'mail.dane': 'warn' },
   },
   {
     domain: 'parked.demo.test', shows: 'sends and receives no mail, and says so: null MX, v=spf1 -all, DMARC reject',

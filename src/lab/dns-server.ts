@@ -5,6 +5,7 @@ import dnsPacket from 'dns-packet';
 import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet';
 import type { ResolverAddress } from '../config/config.ts';
 import type { DnsType } from '../probes/types.ts';
+import type { LabDnssec, MirroredZone } from './dnssec/lab-mirror.ts';
 
 /** Put in place of a type's records to make the server silent for that type only (a client timeout). */
 export const TIMEOUT = 'TIMEOUT';
@@ -76,6 +77,8 @@ export type DnsServerOptions = {
   readonly synthesize?: (name: string) => ZoneNode | undefined;
   /** Called for every question received (lower-case name without the final dot), answered or not: the bench counts them. */
   readonly onQuery?: (name: string, type: string) => void;
+  /** Real DNSSEC: the validator's questions (DO and CD) answered from a signed copy of the zone (src/lab/dnssec/lab-mirror.ts). */
+  readonly dnssec?: LabDnssec;
 };
 
 /** A running server; `resolver` is what to give createResolver. */
@@ -114,6 +117,15 @@ type Flags = { readonly dnssecOk: boolean; readonly checkingDisabled: boolean; r
 export async function startDnsServer(options: DnsServerOptions): Promise<DnsServer> {
   const { zone, host = '127.0.0.1', delayMs = 0, chaseLimit = 16, synthesize, onQuery } = options;
   const find: NodeFinder = (key) => (Object.hasOwn(zone, key) ? zone[key] : synthesize?.(key));
+  const mirrored: MirroredZone = {
+    names: () => Object.keys(zone), node: find, records: (name, type, node) => records(name, type, node as ZoneNode),
+    overridden: (key, type) => {
+      const node = find(key);
+      return node !== undefined && (node.silent === true || node.servfail === true || node.refused === true || node.referral !== undefined
+        || node.truncate === true || node[type as keyof ZoneNode] === TIMEOUT);
+    },
+  };
+  const signedAnswer = (message: Buffer, transport: 'udp' | 'tcp') => options.dnssec?.answer(message, transport, mirrored);
   const counts = { udp: 0, tcp: 0 };
   const udpSources = new Set<string>();
   const connections = new Set<net.Socket>();
@@ -126,7 +138,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     udpSources.add(`${rinfo.address}:${rinfo.port}`);
     const query = decode(msg);
     if (query && onQuery) noteQuery(query, onQuery);
-    const response = query && respond(find, query, 'udp', chaseLimit);
+    const response = query && (signedAnswer(msg, 'udp') ?? respond(find, query, 'udp', chaseLimit));
     if (response) later(() => udp.send(response, rinfo.port, rinfo.address));
   };
   const onTcp = (socket: net.Socket) => {
@@ -144,7 +156,7 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
         counts.tcp++;
         const query = decode(message);
         if (query && onQuery) noteQuery(query, onQuery);
-        const response = query && respond(find, query, 'tcp', chaseLimit);
+        const response = query && (signedAnswer(message, 'tcp') ?? respond(find, query, 'tcp', chaseLimit));
         if (response) later(() => socket.writable && socket.write(frame(response)));
       }
       return undefined;

@@ -4,6 +4,7 @@ import tls, { type SecureContext } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { withoutDhWarning } from './quiet-dh.ts';
 import { startDnsServer, type DnsServer, type Zone, type ZoneNode } from './dns-server.ts';
+import { labDnssec } from './dnssec/lab-mirror.ts';
 import { startHttpServer, type LabHttpServer, type Route } from './http-server.ts';
 import { createCa, issueLeaf, type LabCa, type LabCert } from './pki.ts';
 import { depthCertificate, type DepthVariant } from './chain-variants.ts';
@@ -105,6 +106,11 @@ export type Estate = {
   readonly allowRedirectsTo: readonly string[];
   readonly servers: readonly LabHttpServer[];
   readonly smtpServers: readonly LabSmtpServer[];
+  /**
+   * The trust anchor of the estate's really signed DNS (src/lab/dnssec/lab-mirror.ts: `ad: true` names are signed):
+   * give it to the scan (`dnssec.trustAnchors`, `--trust-anchors`, or buildConfig's `dnssecAnchors`) for DNSSEC to validate.
+   */
+  readonly dnssecAnchorsText: string;
   close(): Promise<void>;
 };
 
@@ -250,7 +256,9 @@ export async function startEstate(
 
   // The estate's DNS answers as a validating resolver would: the (always signed) root carries the AD bit.
   const zone: Zone = { '': { SOA: [{ mname: 'a.root-servers.net', rname: 'nstld.verisign-grs.com' }], ad: true } };
-  for (const site of sites) zone[site.domain] = { A: ['127.0.0.1'], ...site.records };
+  // DANE needs a signed zone: a site that publishes TLSA records is signed unless its records say `ad: false`.
+  const dane = (site: SiteSpec) => (typeof site.https === 'object' && site.https.dane === true) || site.mail?.dane === true;
+  for (const site of sites) zone[site.domain] = { A: ['127.0.0.1'], ...(dane(site) ? { ad: true } : {}), ...site.records };
   for (const site of sites) Object.assign(zone, site.zone);
   for (const site of sites) {
     if (site.https === undefined || site.https === 'closed' || !site.https.dane) continue;
@@ -273,12 +281,14 @@ export async function startEstate(
     smtpServers.push(server);
     connectTo.push(`${mx}:25::${server.port}`);
     zone[site.domain] = { MX: [{ preference: 10, exchange: mx }], ...zone[site.domain] };
-    zone[mx] = { A: ['127.0.0.1'] };
+    // The MX host lives in its domain's zone: signed when the domain is.
+    zone[mx] = { A: ['127.0.0.1'], ...(zone[site.domain]?.ad ? { ad: true } : {}) };
     if (mail.dane) zone[`_25._tcp.${mx}`] = { TLSA: [{ usage: 3, selector: 1, matchingType: 1, certificate: spkiSha256(cert.certPem) }], ad: true };
   }
-  const dns = await startDnsServer({ zone, ...(options.dnsDelayMs ? { delayMs: options.dnsDelayMs } : {}) });
+  const dnssec = labDnssec();
+  const dns = await startDnsServer({ zone, dnssec, ...(options.dnsDelayMs ? { delayMs: options.dnsDelayMs } : {}) });
   return {
-    dns, ca, connectTo, allowRedirectsTo: ['loopback'], servers, smtpServers,
+    dns, ca, connectTo, allowRedirectsTo: ['loopback'], servers, smtpServers, dnssecAnchorsText: dnssec.anchorsText,
     async close() {
       await Promise.all([dns.close(), ...servers.map((s) => s.close()), ...smtpServers.map((s) => s.close())]);
     },

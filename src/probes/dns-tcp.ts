@@ -5,16 +5,21 @@ import type { ResolverAddress } from '../config/config.ts';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import { decodeMessage } from './dns-answer.ts';
-import { queryPacket, sameQuestion, serverLabel, type Asked } from './dns-wire.ts';
+import { queryPacket, sameQuestion, serverLabel, type Asked, type Exchanged } from './dns-wire.ts';
 
 /** RFC 7766 8: the 2-byte length prefix caps a TCP message at 65535 bytes. */
 const MAX_TCP_MESSAGE = 0xffff;
 
 /** One query over its own TCP connection with RFC 7766 8 length framing (the retry of a truncated UDP answer). */
 export function tcpExchange(server: ResolverAddress, question: Asked, timeoutMs: number, signal: AbortSignal): Promise<DecodedPacket> {
+  return tcpExchangeRaw(server, question, timeoutMs, signal).then((r) => r.packet);
+}
+
+/** The same, with the reply's bytes as received. */
+export function tcpExchangeRaw(server: ResolverAddress, question: Asked, timeoutMs: number, signal: AbortSignal): Promise<Exchanged> {
   const label = serverLabel(server);
   const id = Math.floor(Math.random() * 0x10000);
-  return new Promise<DecodedPacket>((resolve, reject) => {
+  return new Promise<Exchanged>((resolve, reject) => {
     const socket = net.connect({ host: server.address, port: server.port, noDelay: true });
     let buffered = Buffer.alloc(0);
     let done = false;
@@ -42,7 +47,7 @@ export function tcpExchange(server: ResolverAddress, question: Asked, timeoutMs:
           const packet = decodeMessage(message, label);
           // On a connection of our own a wrong id or question is a broken server, not an off-path spoof to wait out.
           if (packet.id !== id || !packet.flag_qr || !sameQuestion(packet, question)) throw new Error('it does not match the query');
-          resolve(packet);
+          resolve({ packet, bytes: Buffer.from(message) });
         } catch (err) {
           if (err instanceof ProbeError) return reject(err);
           reject(new ProbeError('protocol', label, `bad TCP answer (${message.length} of at most ${MAX_TCP_MESSAGE} bytes): ${(err as Error).message}`));

@@ -7,7 +7,7 @@ import type { ResolverAddress } from '../config/config.ts';
 import { abortReason } from '../core/deadline.ts';
 import { ProbeError, toProbeError } from '../core/errors.ts';
 import { decodeMessage, peekQuestion } from './dns-answer.ts';
-import { queryPacket, sameQuestion, serverLabel, type Asked } from './dns-wire.ts';
+import { queryPacket, sameQuestion, serverLabel, type Asked, type Exchanged } from './dns-wire.ts';
 
 /**
  * Answers wait here while the event loop is busy: Linux's default (208 KiB) was measured to hold 92 answers of 1232
@@ -26,7 +26,7 @@ export const UDP_SOCKETS_PER_FAMILY = 8;
 
 type Pending = {
   readonly address: string; readonly port: number; readonly question: Asked;
-  answer(packet: DecodedPacket): void;
+  answer(packet: DecodedPacket, bytes: Buffer): void;
   fail(err: Error): void;
 };
 type Channel = { readonly socket: dgram.Socket; readonly pending: Map<number, Pending> };
@@ -35,6 +35,8 @@ type Channel = { readonly socket: dgram.Socket; readonly pending: Map<number, Pe
 export type UdpTransport = {
   /** Sends one query and waits `timeoutMs` from now for its reply: the first from `server` with its id and question. */
   exchange(server: ResolverAddress, question: Asked, timeoutMs: number, signal: AbortSignal): Promise<DecodedPacket>;
+  /** The same, with the reply's bytes as received (DNSSEC validation reads records as they were signed). */
+  exchangeRaw(server: ResolverAddress, question: Asked, timeoutMs: number, signal: AbortSignal): Promise<Exchanged>;
   /** Closes the sockets: exchanges in flight, and later ones, reject with `error`. */
   close(error: Error): void;
 };
@@ -64,7 +66,7 @@ export function udpTransport(log: Logger | undefined): UdpTransport {
         return entry.fail(err as Error);
       }
       if (!packet.flag_qr || !sameQuestion(packet, entry.question)) return ignored('question mismatch', rinfo);
-      entry.answer(packet);
+      entry.answer(packet, msg);
     });
     socket.on('error', (err) => {
       log?.warn({ err }, 'dns socket error');
@@ -88,14 +90,15 @@ export function udpTransport(log: Logger | undefined): UdpTransport {
     return quietest && pool.length >= UDP_SOCKETS_PER_FAMILY ? quietest : open(family);
   };
 
-  return {
-    exchange(server, question, timeoutMs, signal) {
+  const transport: UdpTransport = {
+    exchange: (server, question, timeoutMs, signal) => transport.exchangeRaw(server, question, timeoutMs, signal).then((r) => r.packet),
+    exchangeRaw(server, question, timeoutMs, signal) {
       if (closedWith) return Promise.reject(closedWith);
       if (signal.aborted) return Promise.reject(abortReason(signal)); // its 'abort' event has passed: it would wait
       const channel = channelFor(net.isIPv6(server.address) ? 6 : 4);
       const id = freeId(channel.pending);
       const label = serverLabel(server);
-      return new Promise<DecodedPacket>((resolve, reject) => {
+      return new Promise<Exchanged>((resolve, reject) => {
         const cleanup = () => {
           clearTimeout(timer);
           signal.removeEventListener('abort', onAbort);
@@ -109,7 +112,7 @@ export function udpTransport(log: Logger | undefined): UdpTransport {
         signal.addEventListener('abort', onAbort, { once: true });
         channel.pending.set(id, {
           address: server.address, port: server.port, question,
-          answer(packet) { cleanup(); resolve(packet); },
+          answer(packet, bytes) { cleanup(); resolve({ packet, bytes }); },
           fail(err) { cleanup(); reject(closedWith ? err : toProbeError(err, label)); },
         });
         channel.socket.send(dnsPacket.encode(queryPacket(id, question)), server.port, server.address, (err) => {
@@ -127,6 +130,7 @@ export function udpTransport(log: Logger | undefined): UdpTransport {
       }
     },
   };
+  return transport;
 }
 
 /** A random id no other query in flight on this socket uses (RFC 5452 9.2: ids must be unpredictable). */

@@ -9,6 +9,9 @@ import type { Question } from './dns-answer.ts';
 /** The question on the wire: name and type, plus the CD bit it was asked with. */
 export type Asked = Question & { readonly checkingDisabled: boolean };
 
+/** A reply, decoded, and its bytes as received. */
+export type Exchanged = { readonly packet: DecodedPacket; readonly bytes: Buffer };
+
 /** RFC 6891 6.2.5 with the DNS Flag Day 2020 value: 1232 bytes avoids IP fragmentation on common paths. */
 export const EDNS_PAYLOAD = 1232;
 

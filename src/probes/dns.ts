@@ -1,5 +1,4 @@
 import net from 'node:net';
-import type { DecodedPacket } from 'dns-packet';
 import type { Logger } from 'pino';
 import type { ResolverAddress } from '../config/config.ts';
 import { abortReason, deadline } from '../core/deadline.ts';
@@ -7,9 +6,9 @@ import { ProbeError, toProbeError } from '../core/errors.ts';
 import type { DnsAnswer, DnsQueryOptions, DnsType } from './types.ts';
 import { MAX_CNAME_LINKS, readReply, type ReplyReading } from './dns-answer.ts';
 import { inFlightLimit } from './dns-in-flight.ts';
-import { tcpExchange } from './dns-tcp.ts';
+import { tcpExchangeRaw } from './dns-tcp.ts';
 import { udpTransport } from './dns-udp.ts';
-import { serverLabel, type Asked } from './dns-wire.ts';
+import { serverLabel, type Asked, type Exchanged } from './dns-wire.ts';
 
 /** How a stub resolver reaches its recursive resolvers. */
 export type ResolverOptions = {
@@ -42,9 +41,18 @@ export type Resolver = {
    * loop or a chain over the cap, `timeout` when none answered, or the signal's reason as soon as it aborts.
    */
   query(name: string, type: DnsType, signal: AbortSignal, options?: DnsQueryOptions): Promise<DnsAnswer>;
+  /**
+   * One question with DO and CD set (RFC 4035 3.2.1, 3.2.2), for Vouch's own DNSSEC validation: the first reply
+   * with NOERROR or NXDOMAIN, as bytes, through the same line, sockets and failover as `query`; no CNAME is
+   * followed (the validator follows and checks each link). Rejects as `query` does.
+   */
+  queryRaw(name: string, type: DnsType, signal: AbortSignal): Promise<RawReply>;
   /** Closes the UDP sockets; queries in flight or waiting reject with a plain Error (a lifecycle bug, not a fact). */
   close(): void;
 };
+
+/** A reply as received, and the server that sent it. */
+export type RawReply = { readonly resolver: string; readonly bytes: Buffer };
 
 /**
  * Queries on the wire per resolver. Unbounded, a window of 500 domains sent ~5,000 questions at once and most of
@@ -80,16 +88,19 @@ export function createResolver(options: ResolverOptions): Resolver {
   });
   let closed = false;
 
-  const exchange = async (server: ResolverAddress, question: Asked, signal: AbortSignal): Promise<DecodedPacket> => {
-    const reply = await udp.exchange(server, question, timeoutMs, signal);
-    if (!reply.flag_tc) return reply;
+  const exchange = async (server: ResolverAddress, question: Asked, signal: AbortSignal): Promise<Exchanged> => {
+    const reply = await udp.exchangeRaw(server, question, timeoutMs, signal);
+    if (!reply.packet.flag_tc) return reply;
     // RFC 7766 5 / RFC 2181 9: a truncated answer is retried over TCP and its partial records are never used.
     log?.debug({ resolver: serverLabel(server), name: question.name, type: question.type }, 'dns answer truncated, using TCP');
-    return tcpExchange(server, question, timeoutMs, signal);
+    return tcpExchangeRaw(server, question, timeoutMs, signal);
   };
 
-  /** One question over the servers in turn: the first NOERROR/NXDOMAIN reading, or the failure described above. */
-  const ask = async (question: Asked, signal: AbortSignal): Promise<{ reading: Extract<ReplyReading, { kind: 'answer' }>; resolver: string }> => {
+  /**
+   * One question over the servers in turn: the first reply `read` accepts (`ok`), or the failure described above;
+   * `refused` says why a server could not answer, and the next one is asked.
+   */
+  const askWith = async <R>(question: Asked, signal: AbortSignal, read: (reply: Exchanged, server: string) => Read<R>): Promise<R> => {
     const { name, type } = question;
     const rcodeFailures = new Map<number, string>();
     let lastError: ProbeError | undefined;
@@ -97,7 +108,7 @@ export function createResolver(options: ResolverOptions): Resolver {
     for (let attempt = 0; attempt <= options.retries && rcodeFailures.size < servers.length; attempt++) {
       for (const [index, server] of servers.entries()) {
         if (rcodeFailures.has(index)) continue;
-        let reply: DecodedPacket;
+        let reply: Exchanged;
         try {
           reply = await exchange(server, question, signal);
         } catch (err) {
@@ -109,13 +120,11 @@ export function createResolver(options: ResolverOptions): Resolver {
           log?.debug({ err: failure.message, attempt }, 'dns attempt failed');
           continue;
         }
-        // A CNAME loop inside the reply is thrown from here: a fact about the zone, not about this server.
-        const reading = readReply(question, reply, serverLabel(server));
-        if (reading.kind === 'answer') return { reading, resolver: serverLabel(server) };
-        rcodeFailures.set(index, reading.kind === 'rcode' ? `${reading.rcodeName} from ${serverLabel(server)}`
-          : `referral: the resolver did not recurse (${serverLabel(server)} answered NOERROR without an answer or AA, `
-            + `with NS of ${reading.zone} in the authority section: ${reading.nameservers.join(', ')}; RFC 2308 2.2)`);
-        log?.debug({ resolver: serverLabel(server), reading: reading.kind, name, type }, 'dns server cannot answer, trying the next server');
+        // A CNAME loop inside the reply is thrown from `read`: a fact about the zone, not about this server.
+        const reading = read(reply, serverLabel(server));
+        if (reading.ok) return reading.value;
+        rcodeFailures.set(index, reading.refused);
+        log?.debug({ resolver: serverLabel(server), refused: reading.refused, name, type }, 'dns server cannot answer, trying the next server');
       }
     }
     const where = servers.map(serverLabel).join(', ');
@@ -127,6 +136,17 @@ export function createResolver(options: ResolverOptions): Resolver {
     if (lastError && lastError.reason !== 'timeout') throw lastError;
     throw new ProbeError('timeout', where, `no answer to ${type} ${name} in ${options.retries + 1} round(s) of ${timeoutMs} ms per server`);
   };
+
+  const ask = (question: Asked, signal: AbortSignal) => askWith(question, signal, (reply, server): Read<{ reading: Extract<ReplyReading, { kind: 'answer' }>; resolver: string }> => {
+    const reading = readReply(question, reply.packet, server);
+    return reading.kind === 'answer' ? { ok: true, value: { reading, resolver: server } } : refusal(reading, server);
+  });
+
+  /** The same servers and failover; the bytes of the first reply that answers (records or a denial, signed or not). */
+  const askRaw = (question: Asked, signal: AbortSignal) => askWith(question, signal, (reply, server): Read<RawReply> => {
+    const reading = readReply(question, reply.packet, server);
+    return reading.kind === 'answer' ? { ok: true, value: { resolver: server, bytes: reply.bytes } } : refusal(reading, server);
+  });
 
   /** The query itself: its questions in turn along the CNAME chain (`first` is `name` as sent), one at a time. */
   const followChain = async (name: string, first: string, type: DnsType, signal: AbortSignal, queryOptions: DnsQueryOptions): Promise<DnsAnswer> => {
@@ -170,21 +190,32 @@ export function createResolver(options: ResolverOptions): Resolver {
     }
   };
 
+  /** `work` in the line of questions in flight, then under the query budget: one slot per query, none waits twice. */
+  const inLine = <T>(label: string, signal: AbortSignal, work: (bounded: AbortSignal) => Promise<T>): Promise<T> => {
+    if (signal.aborted) return Promise.reject(abortReason(signal));
+    if (closed) return Promise.reject(new Error('resolver closed'));
+    return queriesInFlight.run(signal, async () => {
+      if (queryBudgetMs === undefined) return work(signal);
+      const budget = deadline(signal, queryBudgetMs, label);
+      try {
+        return await budget.race(work(budget.signal));
+      } finally {
+        budget.dispose();
+      }
+    });
+  };
+
   return {
     async query(name, type, signal, queryOptions = {}) {
       if (signal.aborted) throw abortReason(signal);
       if (closed) throw new Error('resolver closed');
       const first = queryName(name); // a name that cannot be sent does not wait in line
-      // One slot per query, held along its rounds, failovers and CNAME links: none waits in line twice.
-      return queriesInFlight.run(signal, async () => {
-        if (queryBudgetMs === undefined) return followChain(name, first, type, signal, queryOptions);
-        const budget = deadline(signal, queryBudgetMs, `dns ${type} ${name}`);
-        try {
-          return await budget.race(followChain(name, first, type, budget.signal, queryOptions));
-        } finally {
-          budget.dispose();
-        }
-      });
+      // One slot per query, held along its rounds, failovers and CNAME links.
+      return inLine(`dns ${type} ${name}`, signal, (bounded) => followChain(name, first, type, bounded, queryOptions));
+    },
+    async queryRaw(name, type, signal) {
+      const question: Asked = { name: queryName(name), type, checkingDisabled: true };
+      return inLine(`dns ${type} ${name}`, signal, (bounded) => askRaw(question, bounded));
     },
     close() {
       closed = true;
@@ -193,6 +224,16 @@ export function createResolver(options: ResolverOptions): Resolver {
       udp.close(error);
     },
   };
+}
+
+/** What a reply told `askWith`: a value to return, or why this server could not answer. */
+type Read<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly refused: string };
+
+/** Why a server's reply is no answer: an error rcode, or a referral (it did not recurse). */
+function refusal(reading: Exclude<ReplyReading, { kind: 'answer' }>, server: string): Read<never> {
+  return { ok: false, refused: reading.kind === 'rcode' ? `${reading.rcodeName} from ${server}`
+    : `referral: the resolver did not recurse (${server} answered NOERROR without an answer or AA, `
+      + `with NS of ${reading.zone} in the authority section: ${reading.nameservers.join(', ')}; RFC 2308 2.2)` };
 }
 
 /** A name as compared in a chain: lower case, without the final dot (RFC 1035 2.3.3, 3.1). */

@@ -12,6 +12,6 @@ export function scanSettings(config: Config, now: () => Date): Settings {
     thresholds: config.thresholds, allowedCookieCategories: config.cookieCategories,
     strictMxCertificates: config.strictMxCertificates, maxRedirects: config.probe.maxRedirects, now,
     redirects: redirectSettings(config), tlsPolicy: config.tls.policy, tlsVersionProbe: config.probe.tlsVersionProbe,
-    ocspQueryResponder: config.ocsp.queryResponder,
+    ocspQueryResponder: config.ocsp.queryResponder, rpki: config.rpki, browserEnabled: config.browser.enabled,
   };
 }

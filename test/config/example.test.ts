@@ -65,7 +65,7 @@ describe('examples/vouch.yaml', () => {
     const signed = TEXT.replace(SIGNING_LINE, '$1');
     const keyFile = SIGNING_LINE.exec(TEXT)![2]!;
     await writeFile(join(dir, keyFile), generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string);
-    for (const name of ['domains.txt', 'promises.yaml']) await copyFile(join(dirname(EXAMPLE), name), join(dir, name));
+    for (const name of ['domains.txt', 'promises.yaml', 'root-anchors.txt']) await copyFile(join(dirname(EXAMPLE), name), join(dir, name));
     await writeFile(join(dir, 'vouch.yaml'), signed);
     const result = await loadConfigFile(join(dir, 'vouch.yaml'));
     expect(result.ok ? [] : result.problems).toEqual([]);

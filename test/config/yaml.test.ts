@@ -11,7 +11,7 @@ import { seededRandom as prng } from '../support/prng.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'vouch-yaml-'));
 // The example names files beside it (its domainsFile, its promise catalogue): its copies here need them too.
-for (const name of ['domains.txt', 'promises.yaml']) await copyFile(new URL(`../../examples/${name}`, import.meta.url), join(dir, name));
+for (const name of ['domains.txt', 'promises.yaml', 'root-anchors.txt']) await copyFile(new URL(`../../examples/${name}`, import.meta.url), join(dir, name));
 let n = 0;
 async function file(content: string | Uint8Array): Promise<string> {
   const path = join(dir, `c${n++}.yaml`);

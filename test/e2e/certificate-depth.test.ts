@@ -28,9 +28,9 @@ const SITES: SiteSpec[] = [
   // SCTs only in the OCSP staple (RFC 6962 3.3), and only in the TLS extension (a front, see beforeAll).
   { domain: `staple-sct.${D}`, https: { cert: 'no-scts', tls: { staple: 'with-scts' }, routes: PAGE } },
   { domain: `ext-sct.${D}` },
-  { domain: `dane-bad.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-bad.${D}`]: { TLSA: [TLSA_NOT_MATCHING], ad: true } } },
+  { domain: `dane-bad.${D}`, https: { routes: PAGE }, records: { ad: true }, zone: { [`_443._tcp.dane-bad.${D}`]: { TLSA: [TLSA_NOT_MATCHING], ad: true } } },
   { domain: `dane-unsigned.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-unsigned.${D}`]: { TLSA: [TLSA_NOT_MATCHING] } } },
-  { domain: `dane-servfail.${D}`, https: { routes: PAGE }, zone: { [`_443._tcp.dane-servfail.${D}`]: { servfail: true } } },
+  { domain: `dane-servfail.${D}`, https: { routes: PAGE }, records: { ad: true }, zone: { [`_443._tcp.dane-servfail.${D}`]: { servfail: true } } },
   // Port 443 accepts connections and never answers: nothing can be judged.
   { domain: `silent.${D}` },
 ];
@@ -79,7 +79,7 @@ describe('certificate depth end to end through the CLI', () => {
     ['good', 'tls.dane', 'pass', /TLSA DANE-EE\(3\) SPKI\(1\) SHA2-256\(1\) matches the leaf \(DNSSEC-authenticated\)/],
     ['missing', 'tls.dane', 'skip', /DANE for HTTPS not published: no TLSA records at _443\._tcp\.missing\.cd\.test/],
     ['dane-bad', 'tls.dane', 'fail', /no TLSA record at _443\._tcp\.dane-bad\.cd\.test matches the certificate chain served/],
-    ['dane-unsigned', 'tls.dane', 'fail', /not DNSSEC-authenticated/],
+    ['dane-unsigned', 'tls.dane', 'fail', /are not DNSSEC-signed \(unsigned-delegation/],
     ['dane-servfail', 'tls.dane', 'error', /SERVFAIL/i],
     ['good', 'mail.mx-certificate', 'pass', /trusted chain/],
     // Opportunistic SMTP (no MTA-STS enforce): a chain problem warns; an expired intermediate is an expiry, so it fails.

@@ -41,10 +41,11 @@ beforeAll(async () => {
   estate = await startEstate(SITES);
   const dir = await mkdtemp(join(tmpdir(), 'vouch-mail-'));
   await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  await writeFile(join(dir, 'anchors.txt'), estate.dnssecAnchorsText);
   const config = join(dir, 'mail.yaml');
   await writeFile(config, [
     'domains:', ...SITES.map((s) => `  - { name: ${s.domain}, web: false }`),
-    `resolvers: ["127.0.0.1:${estate.dns.port}"]`, 'trustedCaFiles: [ca.pem]', 'ipFamilies: [4]', 'ehloName: scanner.mail.test',
+    `resolvers: ["127.0.0.1:${estate.dns.port}"]`, 'trustedCaFiles: [ca.pem]', 'ipFamilies: [4]', 'ehloName: scanner.mail.test', 'dnssec: { trustAnchors: anchors.txt }',
     `connectTo: ${JSON.stringify(estate.connectTo)}`, 'timeouts: { probeMs: 1500 }', `output: { dir: ${join(dir, 'out')}, formats: [json] }`,
   ].join('\n'));
   const run = await runCli(['scan', '-c', config, '--log-level', 'silent']);

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CHECKS } from '../../checks/index.ts';
 import type { Config } from '../../src/config/config.ts';
@@ -49,12 +52,27 @@ beforeAll(async () => {
   } finally {
     await session.close();
   }
+  // Issue 13's kinds, which the estate (no delegation, no IPv6, no RPKI sources) gives no check reason to ask.
+  const vrps = join(await mkdtemp(join(tmpdir(), 'vouch-vrps-')), 'vrps.json');
+  await writeFile(vrps, JSON.stringify({ roas: [{ asn: 'AS64500', prefix: '127.0.0.0/8', maxLength: 24 }] }));
+  const depth = createProbeSession(await estateConfig(estate, ['one.rec.test'], { rpki: { validator: vrps } }), new AbortController().signal, silentLog, 'test');
+  try {
+    const probes = depth.probesFor(() => undefined);
+    scan.raw.set('ns', { kind: 'nameServerSoa', key: 'ns', value: await probes.nameServerSoa('one.rec.test', 'one.rec.test') });
+    scan.raw.set('ipv6', { kind: 'ipv6Client', key: 'ipv6', value: await probes.ipv6Client('::1') });
+    scan.raw.set('rpki', { kind: 'rpkiValidity', key: 'rpki', value: await probes.rpkiValidity(64500, '127.0.0.0/24') });
+    // Vouch's DNSSEC validator asks these through the session, unrecorded: asked here directly.
+    scan.raw.set('dnssec question', { kind: 'dnssecQuestion', key: 'soa', value: await probes.dnssecQuestion('one.rec.test', 'SOA') });
+  } finally {
+    await depth.close();
+  }
 }, 30_000);
 
 const jsonRoundTrip = (value: unknown): unknown => decode(JSON.parse(JSON.stringify(encode(value))));
 
 describe('the fact codec on real probe answers', () => {
-  it.each(Object.keys(PROBE_KINDS))('%s: every answer decodes to a deep-equal value after JSON', (kind) => {
+  // A browser visit needs Chromium: test/browser/scan.test.ts reads its facts back from a real scan's journal.
+  it.each(Object.keys(PROBE_KINDS).filter((k) => k !== 'browser'))('%s: every answer decodes to a deep-equal value after JSON', (kind) => {
     const answers = [...scan.raw.values()].filter((a) => a.kind === kind);
     expect(answers.length, `no ${kind} answer in the lab scan`).toBeGreaterThan(0);
     for (const answer of answers) expect(jsonRoundTrip(answer.value), answer.key).toStrictEqual(answer.value);

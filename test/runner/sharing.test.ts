@@ -11,7 +11,8 @@ describe('probe sharing', () => {
   it('serves every web check of a domain with one full handshake shared with the HTTPS request', async () => {
     estate = await startEstate([{ domain: 'shared.test', https: { routes: { '/': { status: 200, headers: GOOD_HEADERS } } }, http: 'redirect' }]);
     const config = await estateConfig(estate, ['shared.test'], { allowRedirectsTo: [], timeouts: { probeMs: 5000 } });
-    const web = ALL_CHECKS.filter((c) => c.scope === 'web' && c.id !== 'http.security-txt' && c.id !== 'http.cors');
+    // dns.ipv6-web: the estate's names have no AAAA record (a fail), and its IPv6 probes are not what is counted here.
+    const web = ALL_CHECKS.filter((c) => c.scope === 'web' && c.id !== 'http.security-txt' && c.id !== 'http.cors' && c.id !== 'dns.ipv6-web');
     const { records, session } = await scanThroughSession(config, web, new Date());
     const { stats } = session;
     expect(records.flatMap((r) => r.results).filter((r) => r.status !== 'pass' && r.status !== 'skip')).toEqual([]);

@@ -20,7 +20,9 @@ export function fakeProbes(scripted: Partial<Probes>): Probes {
     smtpTlsHygiene: unexpected('smtpTlsHygiene'), tlsRenegotiation: unexpected('tlsRenegotiation'),
     smtpTlsRenegotiation: unexpected('smtpTlsRenegotiation'), tlsSession: unexpected('tlsSession'),
     smtpTlsSession: unexpected('smtpTlsSession'), tlsWeakness: unexpected('tlsWeakness'),
-    smtpTlsWeakness: unexpected('smtpTlsWeakness'), ocspResponder: unexpected('ocspResponder'), ...scripted,
+    smtpTlsWeakness: unexpected('smtpTlsWeakness'), ocspResponder: unexpected('ocspResponder'),
+    nameServerSoa: unexpected('nameServerSoa'), ipv6Client: unexpected('ipv6Client'), rpkiValidity: unexpected('rpkiValidity'),
+    browser: unexpected('browser'), dnssecQuestion: unexpected('dnssecQuestion'), dnssec: unexpected('dnssec'), ...scripted,
   };
 }
 

@@ -41,10 +41,11 @@ export type LabScan = {
 export async function scanLab(estate: Estate, options: LabScanOptions): Promise<LabScan> {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-lab-scan-'));
   await writeFile(join(dir, 'ca.pem'), estate.ca.certPem);
+  await writeFile(join(dir, 'anchors.txt'), estate.dnssecAnchorsText);
   const rules = [...Object.entries(options.servers ?? {}).map(([where, server]) => `${where}::${server.port}`), ...estate.connectTo];
   const out = join(dir, 'out');
   await runCli(['scan', ...options.domains, '--only', options.checks.join(','),
-    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]),
+    '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'), '--trust-anchors', join(dir, 'anchors.txt'), ...rules.flatMap((r) => ['--connect-to', r]),
     '--timeout', String(options.timeoutMs ?? 1500), '--out', out, '--format', (options.formats ?? ['json']).join(','), '--log-level', 'silent']);
   const report = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
   return { report, out, result: resultFinder(report) };

@@ -1,3 +1,4 @@
+import { THIRD_PARTIES } from './browser.ts';
 import type { KeyTable, ValueDefinition } from './types.ts';
 
 /** What can be set per domain, and under `defaults:` for every domain. */
@@ -31,19 +32,24 @@ export const DOMAIN_OPTIONS: KeyTable = {
       keys: {
         name: { type: 'string', format: 'glob', example: 'PHPSESSID', description: 'The cookie name, exact or with `*` globs (case-sensitive).' },
         category: { type: 'string', example: 'functional', description: 'Its purpose, one of `cookieCategories` to be allowed (e.g. `functional`, `analytics`, `marketing`).' },
+        party: {
+          type: 'enum', values: ['first', 'third'], example: 'first', defaultText: 'either',
+          description: "Whose cookie it is in the browser's jar (`browser.cookies-before-consent`): the site's own domain or another's.",
+        },
       },
     },
   },
+  thirdParties: THIRD_PARTIES,
 };
 
 const DOMAIN_ENTRY: ValueDefinition = {
   type: 'either', description: 'A domain name, or a mapping with its `name` and its own settings.',
   options: [
-    { type: 'string', format: 'domain', description: 'A domain name to scan with the `defaults:` settings (A-label form for internationalised names).' },
+    { type: 'string', format: 'domain', description: 'A domain name to scan with the `defaults:` settings; an internationalised name (`bücher.nl`) is scanned as its A-label form (`xn--bcher-kva.nl`); a URL is refused.' },
     {
       type: 'mapping', required: ['name'], description: 'A domain with settings of its own.',
       keys: {
-        name: { type: 'string', format: 'domain', example: 'www.example.nl', description: 'The domain name (A-label form for internationalised names).' },
+        name: { type: 'string', format: 'domain', example: 'www.example.nl', description: 'The domain name; an internationalised name is scanned as its A-label (xn--) form; a URL is refused.' },
         ...DOMAIN_OPTIONS,
       },
     },

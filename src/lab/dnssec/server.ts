@@ -66,7 +66,7 @@ export async function startSignedZoneServer(zones: readonly SignedZone[], host =
   };
 }
 
-function respond(query: Message, rcode: number, transport: 'udp' | 'tcp', answer: Message['answer'] = [], authority: Message['authority'] = []): Buffer {
+export function respond(query: Message, rcode: number, transport: 'udp' | 'tcp', answer: Message['answer'] = [], authority: Message['authority'] = []): Buffer {
   // A resolver's answer: RA set, AA clear, RD and CD echoed (RFC 4035 3.2.2); EDNS answered with EDNS, DO echoed (RFC 3225 3).
   const flags = FLAG.QR | FLAG.RA | (query.flags & (FLAG.RD | FLAG.CD));
   const edns = query.edns && { udpPayloadSize: 1232, dnssecOk: query.edns.dnssecOk, version: 0 };

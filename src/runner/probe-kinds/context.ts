@@ -9,6 +9,8 @@ import type { Endpoint } from '../../core/types.ts';
 import { connectFailure } from '../../net/connect-failure.ts';
 import { parseAllowList, type AddressAllowList } from '../../net/special-addresses.ts';
 import { createResolver, type Resolver } from '../../probes/dns.ts';
+import { lazySessionBrowser } from '../../browser/lazy-session.ts';
+import type { BrowserPages } from '../../browser/pages.ts';
 import { createHttpClients, defaultConnect, userAgentFor, type HttpClients, type HttpScheme } from '../../probes/http.ts';
 import { tlsHandshake } from '../../probes/tls.ts';
 import type { Probes, TlsFacts } from '../../probes/types.ts';
@@ -33,6 +35,8 @@ export type ProbeContext = {
   readonly config: Config;
   readonly runSignal: AbortSignal;
   readonly stats: ProbeStats;
+  /** The run's logger, for what an operator must read once per scan (no IPv6 here), not per check. */
+  readonly log: Logger;
   /** `work` under the probe timeout (or `budgetMs`) and the run's signal. */
   bounded<T>(label: string, work: (signal: AbortSignal) => Promise<T>, budgetMs?: number): Promise<T>;
   /** Politeness per destination address (issue 11): a web server's address and dial port, whatever names it serves. */
@@ -55,6 +59,8 @@ export type ProbeContext = {
   readonly tlsConfiguration: TlsConfigurationMeasurements;
   /** The session's probes, for a kind built on others (`endpoints` asks `dns`): cached, never pinned or recorded. */
   readonly probes: Probes;
+  /** Headless Chromium (issue 14), started on the first visit and closed with the session. */
+  readonly browser: BrowserPages;
 };
 
 export type SessionServices = ProbeContext & {
@@ -154,12 +160,14 @@ export function createSessionServices(options: ServicesOptions): SessionServices
     enumeration: (ep, transport) => (transport === 'tls' ? options.probes().tlsEnumeration(ep) : options.probes().smtpTlsEnumeration(ep)),
   });
 
+  const allow = parseAllowList(config.allowRedirectsTo).value;
+  const browser = lazySessionBrowser(config, () => options.probes(), allow);
   return {
-    config, runSignal, stats, bounded, web, mx, resolver, tlsConfiguration, http, ca,
+    config, runSignal, stats, log, bounded, web, mx, resolver, tlsConfiguration, http, ca, browser,
     responder: (host, work) => limits('responder', host.toLowerCase(), 1, work),
     dnsBudgetMs,
     matchConnectTo: connectToMatcher(config.connectTo),
-    allow: parseAllowList(config.allowRedirectsTo).value,
+    allow,
     async handshakeAndPark(ep) {
       const { facts, socket } = await handshake(ep);
       const key = endpointKey(ep);
@@ -174,6 +182,7 @@ export function createSessionServices(options: ServicesOptions): SessionServices
       for (const socket of parked.values()) socket.destroy();
       parked.clear();
       await http.close();
+      await browser.close();
       resolver.close();
     },
   };

@@ -1,7 +1,12 @@
+import { browser } from './browser.ts';
 import { dns } from './dns.ts';
+import { dnssec, dnssecQuestion } from './dnssec.ts';
 import { endpoints } from './endpoints.ts';
 import { http } from './http.ts';
+import { ipv6Client } from './ipv6-client.ts';
+import { nameServerSoa } from './name-server.ts';
 import { ocspResponder } from './ocsp-responder.ts';
+import { rpkiValidity } from './rpki.ts';
 import { smtp, smtpTlsVersion } from './smtp.ts';
 import { tls, tlsVersion } from './tls.ts';
 import {
@@ -19,6 +24,8 @@ export const PROBE_KINDS = probeRegistry(
   tlsEnumeration, smtpTlsEnumeration, tlsHygiene, smtpTlsHygiene, tlsRenegotiation, smtpTlsRenegotiation,
   tlsSession, smtpTlsSession, tlsWeakness, smtpTlsWeakness,
   ocspResponder,
+  nameServerSoa, ipv6Client, rpkiValidity, browser,
+  dnssecQuestion, dnssec,
 );
 
 /** Everything a check may ask of the network: one method per kind. Each call is cached per run and bounded by a deadline. */

@@ -1,148 +1,67 @@
 import { describe, expect, it } from 'vitest';
 import { dnssecCheck } from '../../../checks/dns/dnssec.ts';
-import { ProbeError } from '../../../src/core/errors.ts';
-import type { DnsAnswer, DnsType, Probes } from '../../../src/probes/types.ts';
+import { dnssecMxCheck } from '../../../checks/mail/dnssec-mx.ts';
+import type { DnssecState } from '../../../src/dnssec/index.ts';
+import type { Probes } from '../../../src/probes/types.ts';
+import type { DnssecFacts } from '../../../src/runner/probe-kinds/dnssec.ts';
+import { validation } from '../../support/fake-dnssec.ts';
 import { contextFor, fakeProbes, zone } from '../../support/fake-probes.ts';
 
-type Scripted = Partial<Pick<DnsAnswer, 'authenticated' | 'rrsigs' | 'dnssecOk' | 'cnames'>> | ProbeError;
-
-/**
- * The fixture zone as answered by 127.0.0.1:53; `script` sets the DNSSEC facts (or an error) per question type,
- * `SOA+cd` for a query with CD set. The root is never in it: asking for it fails the test.
- */
-function resolver(script: Partial<Record<string, Scripted>>, asked: string[] = []): Probes['dns'] {
-  const dns = zone({ 'example.nl': { SOA: ['ns1.example.nl hostmaster.example.nl 1 7200 3600 1209600 300'], A: ['192.0.2.1'] } });
-  return async (name, type, options) => {
-    const key = `${type}${options?.checkingDisabled ? '+cd' : ''}`;
-    asked.push(`${name} ${key}`);
-    if (name !== 'example.nl') throw new ProbeError('dns-failure', '127.0.0.1:53', `${type} ${name}: REFUSED from 127.0.0.1:53`);
-    const scripted = script[key];
-    if (scripted instanceof ProbeError) throw scripted;
-    return {
-      ...await dns(name, type), resolver: '127.0.0.1:53', ...(options?.checkingDisabled ? { checkingDisabled: true } : {}),
-      ...scripted,
-    };
-  };
+/** Probes whose validations give `states` by question (`SOA`, `A`, or an MX host's name). */
+function probesFor(states: Record<string, DnssecState>, extra: Partial<Record<string, Partial<DnssecFacts>>> = {}): Probes {
+  return fakeProbes({
+    dnssec: async (name, type) => {
+      const key = states[type] !== undefined ? type : name.replace(/\.$/, '');
+      return validation(name, type, states[key] ?? 'secure', extra[key] ?? {});
+    },
+    dns: zone({ 'example.nl': { MX: ['10 mx1.example.nl', '20 mx2.other.nl'] } }),
+  });
 }
-const run = (dns: Probes['dns']) => dnssecCheck.run(contextFor(fakeProbes({ dns })));
-const secure = { authenticated: true, rrsigs: true, dnssecOk: true };
-const signedUnvalidated = { authenticated: false, rrsigs: true, dnssecOk: true };
-const unsigned = { authenticated: false, rrsigs: false, dnssecOk: true };
-const servfail = (type: DnsType) => new ProbeError('dns-failure', '127.0.0.1:53', `${type} example.nl: SERVFAIL from 127.0.0.1:53`);
+const run = (states: Record<string, DnssecState>, extra = {}) => dnssecCheck.run(contextFor(probesFor(states, extra), { domain: 'example.nl' }));
 
-describe('dns.dnssec', () => {
+describe('dns.dnssec judges Vouch\'s own validations of SOA and A', () => {
   it.each([
-    { script: { SOA: secure, A: secure }, status: 'pass' },
-    { script: { SOA: unsigned, A: unsigned }, status: 'fail' },     // unsigned zone: insecure, a finding
-    { script: { SOA: secure, A: unsigned }, status: 'fail' },       // zone signed, but the address answer is not (RFC 4035 3.2.3)
-    { script: { SOA: unsigned, A: secure }, status: 'fail' },
-    { script: { SOA: {}, A: {} }, status: 'fail' },                 // a resolver that reports nothing about signatures
-  ])('$script -> $status', async ({ script, status }) => {
-    expect((await run(resolver(script))).status).toBe(status);
+    [{ SOA: 'secure', A: 'secure' }, 'pass', 'example.nl is DNSSEC-signed and validates'],
+    [{ SOA: 'insecure', A: 'insecure' }, 'fail', 'example.nl is not DNSSEC-signed (unsigned-delegation)'],
+    [{ SOA: 'secure', A: 'insecure' }, 'fail', 'not DNSSEC-signed'],
+    [{ SOA: 'bogus', A: 'secure' }, 'fail', 'example.nl is DNSSEC-bogus (signature-expired)'],
+    // A finding seen stands even when another question could not be fetched; bogus outranks insecure.
+    [{ SOA: 'indeterminate', A: 'insecure' }, 'fail', 'not DNSSEC-signed'],
+    [{ SOA: 'insecure', A: 'bogus' }, 'fail', 'DNSSEC-bogus'],
+    [{ SOA: 'indeterminate', A: 'secure' }, 'error', 'could not validate DNSSEC for example.nl (fetch-failed)'],
+  ] as const)('%o -> %s', async (states, status, summary) => {
+    expect(await run(states)).toMatchObject({ status, summary: expect.stringContaining(summary) });
   });
 
-  it('judges from the domain\'s own answers: a resolver that refuses the root does not make the check an error', async () => {
-    const asked: string[] = [];
-    expect(await run(resolver({ SOA: secure, A: secure }, asked))).toMatchObject({ status: 'pass' });
-    expect(asked.sort()).toEqual(['example.nl A', 'example.nl SOA']);
+  it('names the step that failed and keeps the chain and the resolver\'s AD bit as evidence', async () => {
+    const outcome = await run({ SOA: 'bogus', A: 'secure' }, { SOA: { resolverAuthenticated: true } });
+    expect(outcome.summary).toContain('(at example., answer: example.nl. SOA)');
+    expect(outcome).toMatchObject({ evidence: { validatedBy: 'vouch', validations: [
+      { question: 'example.nl. SOA', state: 'bogus', failedStep: 0, resolverAuthenticated: true, steps: [{ outcome: 'failed' }] },
+      { question: 'example.nl. A', state: 'secure', failedStep: null, resolverAuthenticated: null },
+    ] } });
   });
 
-  it('says which resolver vouched for the answers and keeps the AD flags as evidence', async () => {
-    expect(await run(resolver({ SOA: secure, A: secure }))).toEqual({
-      status: 'pass',
-      summary: 'example.nl is DNSSEC-validated according to resolver 127.0.0.1:53 (AD set on SOA and A)',
-      evidence: {
-        resolver: '127.0.0.1:53', ad: { SOA: true, A: true },
-        answers: [
-          { name: 'example.nl', type: 'SOA', result: 'records', authenticated: true, rrsigs: true, cnames: [] },
-          { name: 'example.nl', type: 'A', result: 'records', authenticated: true, rrsigs: true, cnames: [] },
-        ],
-      },
-    });
+  it('maps why a validation could not be made to an error reason', async () => {
+    expect(await run({ SOA: 'indeterminate', A: 'secure' })).toMatchObject({ status: 'error', reason: 'dns-failure' });
+    expect(await run({ SOA: 'indeterminate', A: 'secure' }, { SOA: { reason: 'resolver-no-dnssec' } })).toMatchObject({ status: 'error', reason: 'client-limitation' });
   });
 
-  it('names the unauthenticated answers, the CNAME chain that lost AD and the resolver on fail', async () => {
-    const outcome = await run(resolver({ SOA: secure, A: { ...unsigned, cnames: ['example.nl.cdn.example'] } }));
-    expect(outcome).toMatchObject({
-      status: 'fail',
-      summary: 'example.nl is not DNSSEC-validated according to resolver 127.0.0.1:53: no AD bit on A (A follows CNAME example.nl.cdn.example)',
-      evidence: { resolver: '127.0.0.1:53', ad: { SOA: true, A: false } },
-      remediation: expect.stringContaining('DS record at the parent'),
-    });
+  it('warns when the chain rests on an algorithm RFC 8624 no longer recommends', async () => {
+    const outcome = await run({ SOA: 'secure', A: 'secure' }, { SOA: { weak: ['RSASHA1 (algorithm 5) for example.nl.'] } });
+    expect(outcome).toMatchObject({ status: 'warn', summary: expect.stringContaining('RSASHA1 (algorithm 5)') });
   });
+});
 
-  it('judges an authenticated denial (NODATA) by its AD bit too', async () => {
-    const dns: Probes['dns'] = async (name, type) => ({ ...await zone({ 'example.nl': {} })(name, type), authenticated: true });
-    expect(await run(dns)).toMatchObject({ status: 'pass', evidence: { answers: [{ result: 'nodata' }, { result: 'nodata' }] } });
-  });
+describe('mail.dnssec-mx judges every MX host\'s zone', () => {
+  const mx = (states: Record<string, DnssecState>) => dnssecMxCheck.run(contextFor(probesFor(states), { domain: 'example.nl' }));
 
-  describe('SERVFAIL from a validating resolver (RFC 4035 3.2.2, 5.5)', () => {
-    it('is DNSSEC-bogus, a fail, when the data comes back with CD set; both answers are the evidence', async () => {
-      const asked: string[] = [];
-      const outcome = await run(resolver({ SOA: servfail('SOA'), A: servfail('A'), 'SOA+cd': signedUnvalidated, 'A+cd': signedUnvalidated }, asked));
-      expect(outcome).toMatchObject({
-        status: 'fail',
-        summary: expect.stringMatching(/^example\.nl is DNSSEC-bogus: the resolver answers SERVFAIL for SOA and A, and returns the data with checking disabled/),
-        evidence: {
-          resolver: '127.0.0.1:53',
-          bogus: [
-            { type: 'SOA', validated: '127.0.0.1:53: SOA example.nl: SERVFAIL from 127.0.0.1:53',
-              checkingDisabled: { type: 'SOA', result: 'records', checkingDisabled: true, authenticated: false } },
-            { type: 'A', validated: expect.stringContaining('SERVFAIL'), checkingDisabled: { type: 'A', result: 'records', checkingDisabled: true } },
-          ],
-        },
-        remediation: expect.stringContaining('signatures do not validate'),
-      });
-      expect(asked.sort()).toEqual(['example.nl A', 'example.nl A+cd', 'example.nl SOA', 'example.nl SOA+cd']);
-    });
-
-    it('is bogus when only one answer fails validation, and keeps the other answer', async () => {
-      const outcome = await run(resolver({ SOA: secure, A: servfail('A'), 'A+cd': { authenticated: false, rrsigs: false } }));
-      expect(outcome).toMatchObject({ status: 'fail', evidence: { bogus: [{ type: 'A' }], answers: [{ type: 'SOA', authenticated: true }] } });
-    });
-
-    it('stays "could not test" with the first cause when the CD query fails too', async () => {
-      const first = servfail('SOA');
-      await expect(run(resolver({ SOA: first, A: secure, 'SOA+cd': servfail('SOA') }))).rejects.toBe(first);
-    });
-
-    it('never turns a timeout into anything else, and does not ask with CD for it', async () => {
-      const timeout = new ProbeError('timeout', '127.0.0.1:53', 'no answer to SOA example.nl');
-      const asked: string[] = [];
-      await expect(run(resolver({ SOA: timeout, A: secure }, asked))).rejects.toMatchObject({ reason: 'timeout' });
-      expect(asked.filter((q) => q.endsWith('+cd'))).toEqual([]);
-    });
-  });
-
-  describe('signatures without AD: insecure delegation or a resolver that does not validate', () => {
-    it('is an error (client-limitation) with the evidence when the DS at the parent is signed and has no AD either', async () => {
-      const outcome = await run(resolver({ SOA: signedUnvalidated, A: signedUnvalidated, DS: signedUnvalidated }));
-      expect(outcome).toMatchObject({
-        status: 'error', reason: 'client-limitation',
-        summary: expect.stringContaining('resolver 127.0.0.1:53 does not validate DNSSEC'),
-        evidence: { ad: { SOA: false, A: false }, ds: { type: 'DS', rrsigs: true, authenticated: false } },
-      });
-    });
-
-    it('fails a signed zone without a DS at a signed parent (authenticated denial of the DS)', async () => {
-      const outcome = await run(resolver({ SOA: signedUnvalidated, A: signedUnvalidated, DS: secure }));
-      expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('the parent has no DS record for it') });
-    });
-
-    it('fails a signed zone under an unsigned parent', async () => {
-      const outcome = await run(resolver({ SOA: signedUnvalidated, A: signedUnvalidated, DS: unsigned }));
-      expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('DS answer is unsigned') });
-    });
-
-    it('does not ask for the DS when AD is set on one answer (the resolver evidently validates)', async () => {
-      const asked: string[] = [];
-      expect(await run(resolver({ SOA: secure, A: signedUnvalidated }, asked))).toMatchObject({ status: 'fail' });
-      expect(asked.some((q) => q.includes('DS'))).toBe(false);
-    });
-
-    it('is an error when the resolver is not DNSSEC-aware (no DO echoed, RFC 3225 3), not a fail', async () => {
-      const blind = { authenticated: false, rrsigs: false, dnssecOk: false };
-      expect(await run(resolver({ SOA: blind, A: blind }))).toMatchObject({ status: 'error', reason: 'client-limitation' });
-    });
+  it.each([
+    [{}, 'pass', 'the MX host\'s zone is DNSSEC-signed and validates: Vouch followed the chain from the IANA root anchors (built in) to A (all 2 MX hosts)'],
+    [{ 'mx2.other.nl': 'insecure' }, 'fail', 'mx2.other.nl: the MX host\'s zone is not DNSSEC-signed (unsigned-delegation): mx2.other.nl A is insecure'],
+    [{ 'mx1.example.nl': 'bogus' }, 'fail', 'mx1.example.nl: the MX host\'s zone is DNSSEC-bogus'],
+    [{ 'mx1.example.nl': 'indeterminate' }, 'error', 'mx1.example.nl: could not validate DNSSEC for the MX host\'s zone'],
+  ] as const)('%o -> %s', async (states, status, summary) => {
+    expect(await mx(states)).toMatchObject({ status, summary: expect.stringContaining(summary) });
   });
 });

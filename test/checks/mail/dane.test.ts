@@ -5,6 +5,7 @@ import { ProbeError } from '../../../src/core/errors.ts';
 import { createCa, issueLeaf } from '../../../src/lab/pki.ts';
 import { certificateFacts } from '../../../src/probes/tls.ts';
 import type { Probes, SmtpFacts } from '../../../src/probes/types.ts';
+import { validation } from '../../support/fake-dnssec.ts';
 import { contextFor, tlsFacts, zone } from '../../support/fake-probes.ts';
 import { mailProbes, NOT_ADVERTISED } from './smtp-facts.ts';
 
@@ -26,7 +27,7 @@ const serving = (host: string, ...pems: string[]): Partial<SmtpFacts> => ({
 
 type Tlsa = Record<string, readonly string[]>;
 
-/** A zone where `secure` names answer with the AD bit (the resolver validated DNSSEC). */
+/** A zone where `secure` names validate (Vouch's validation, and the resolver's AD bit, which only the notes read). */
 function probes(tlsa: Tlsa, sessions: Parameters<typeof mailProbes>[0], secure: readonly string[] = [...Object.keys(tlsa), 'example.nl']): Probes {
   const records = zone({ 'example.nl': { MX: Object.keys(sessions).map((h, i) => `${(i + 1) * 10} ${h}`) },
     ...Object.fromEntries(Object.entries(tlsa).map(([host, rrs]) => [`_25._tcp.${host}`, { TLSA: rrs }])) });
@@ -35,7 +36,8 @@ function probes(tlsa: Tlsa, sessions: Parameters<typeof mailProbes>[0], secure: 
     const host = name.replace(/^_25\._tcp\./, '');
     return { ...answer, authenticated: secure.includes(host) };
   };
-  return mailProbes(sessions, { extra: { dns } });
+  const dnssec: Probes['dnssec'] = async (name, type) => validation(name, type, secure.includes(name.replace(/^_25\._tcp\./, '')) ? 'secure' : 'insecure');
+  return mailProbes(sessions, { extra: { dns, dnssec } });
 }
 
 const run = (p: Probes) => daneCheck.run(contextFor(p));
@@ -60,9 +62,15 @@ describe('mail.dane', () => {
     expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('matches the certificate chain served') });
   });
 
-  it('fails TLSA records that are not DNSSEC-authenticated (RFC 7672 2.2)', async () => {
+  it('fails TLSA records that do not validate secure (RFC 7672 2.2), and says why', async () => {
     const outcome = await run(probes({ 'mx1.example.nl': [EE_MX1] }, { 'mx1.example.nl': both['mx1.example.nl'] }, ['example.nl']));
-    expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('not DNSSEC-authenticated') });
+    expect(outcome).toMatchObject({ status: 'fail', summary: expect.stringContaining('are not DNSSEC-signed (unsigned-delegation') });
+  });
+
+  it('is an error, not a verdict, when the TLSA records could not be validated', async () => {
+    const base = probes({ 'mx1.example.nl': [EE_MX1] }, { 'mx1.example.nl': both['mx1.example.nl'] });
+    const outcome = await run({ ...base, dnssec: async (name, type) => validation(name, type, 'indeterminate') });
+    expect(outcome).toMatchObject({ status: 'error', summary: expect.stringContaining('could not validate the TLSA records') });
   });
 
   it('fails when TLSA is published but the MX offers no TLS (senders defer mail)', async () => {

@@ -2,6 +2,7 @@
  * What the definition tests share: the configuration schema compiled once, a directory holding the files the
  * definition's examples name, and a setter for key paths (`domains[].profile`) in a configuration tree.
  */
+import { IANA_ROOT_ANCHORS_TEXT } from '../../../src/dnssec/root-anchors.ts';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
@@ -30,6 +31,7 @@ export async function exampleFilesDir(): Promise<string> {
     writeFile(join(dir, 'internal-ca.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n'),
     writeFile(join(dir, 'promises.yaml'), 'name: ours\npromises:\n  - { id: our-promise, title: Ours, clause: We keep it }\n'),
     writeFile(join(dir, 'vouch-ed25519.pem'), key),
+    writeFile(join(dir, 'lab-anchors.txt'), IANA_ROOT_ANCHORS_TEXT),
   ]);
   return dir;
 }
