@@ -6,6 +6,7 @@ import type { Answer, DecodedPacket, OptAnswer } from 'dns-packet';
 import type { ResolverAddress } from '../config/config.ts';
 import type { DnsType } from '../probes/types.ts';
 import type { LabDnssec, MirroredZone } from './dnssec/lab-mirror.ts';
+import { serveDnsOverTcp } from './dns-tcp-framing.ts';
 
 /** Put in place of a type's records to make the server silent for that type only (a client timeout). */
 export const TIMEOUT = 'TIMEOUT';
@@ -98,7 +99,6 @@ const TTL = 300;
 const RCODE = { NOERROR: 0, SERVFAIL: 2, NXDOMAIN: 3, REFUSED: 5 } as const;
 /** RFC 1035 4.2.1: without EDNS a UDP message carries at most 512 bytes. */
 const CLASSIC_UDP_LIMIT = 512;
-const MAX_TCP_BUFFER = 2 + 0xffff;
 const RECV_BUFFER_BYTES = 4 << 20;
 
 type Reply = {
@@ -141,27 +141,13 @@ export async function startDnsServer(options: DnsServerOptions): Promise<DnsServ
     const response = query && (signedAnswer(msg, 'udp') ?? respond(find, query, 'udp', chaseLimit));
     if (response) later(() => udp.send(response, rinfo.port, rinfo.address));
   };
-  const onTcp = (socket: net.Socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      if (buffered.length > MAX_TCP_BUFFER) return void socket.destroy();
-      // RFC 7766 6.2.1.1: a client may pipeline several length-prefixed queries on one connection.
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const message = buffered.subarray(2, 2 + buffered.readUInt16BE(0));
-        buffered = buffered.subarray(2 + message.length);
-        counts.tcp++;
-        const query = decode(message);
-        if (query && onQuery) noteQuery(query, onQuery);
-        const response = query && (signedAnswer(message, 'tcp') ?? respond(find, query, 'tcp', chaseLimit));
-        if (response) later(() => socket.writable && socket.write(frame(response)));
-      }
-      return undefined;
-    });
-  };
+  const onTcp = (socket: net.Socket) => serveDnsOverTcp(socket, connections, (message, reply) => {
+    counts.tcp++;
+    const query = decode(message);
+    if (query && onQuery) noteQuery(query, onQuery);
+    const response = query && (signedAnswer(message, 'tcp') ?? respond(find, query, 'tcp', chaseLimit));
+    if (response) later(() => reply(response));
+  });
 
   const { udp, tcp, port } = await bindBoth(host, options.port ?? 0, onUdp, onTcp);
   return {
@@ -349,8 +335,3 @@ function rdata(strings: readonly Buffer[]): Buffer {
   return Buffer.concat(strings.flatMap((s) => [Buffer.from([s.length]), s]));
 }
 
-function frame(message: Buffer): Buffer {
-  const length = Buffer.alloc(2);
-  length.writeUInt16BE(message.length);
-  return Buffer.concat([length, message]);
-}

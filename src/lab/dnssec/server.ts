@@ -4,6 +4,7 @@ import { encodeMessage, FLAG, parseMessage, RCODE, type Message } from '../../dn
 import { nameToText } from '../../dnssec/name.ts';
 import { CLASS_IN, typeName } from '../../dnssec/rr-types.ts';
 import { bindBoth } from '../dns-server.ts';
+import { serveDnsOverTcp } from '../dns-tcp-framing.ts';
 import { answerQuestion } from './responder.ts';
 import type { SignedZone } from './signer.ts';
 
@@ -41,21 +42,10 @@ export async function startSignedZoneServer(zones: readonly SignedZone[], host =
     const response = reply(message, 'udp');
     if (response) udp.send(response, from.port, from.address);
   };
-  const onTcp = (socket: net.Socket) => {
-    connections.add(socket);
-    socket.on('close', () => connections.delete(socket));
-    socket.on('error', () => socket.destroy());
-    let buffered = Buffer.alloc(0);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      // RFC 7766 6.2.1.1: several length-prefixed queries may come on one connection.
-      while (buffered.length >= 2 && buffered.length >= 2 + buffered.readUInt16BE(0)) {
-        const response = reply(buffered.subarray(2, 2 + buffered.readUInt16BE(0)), 'tcp');
-        buffered = buffered.subarray(2 + buffered.readUInt16BE(0));
-        if (response && socket.writable) socket.write(Buffer.concat([Buffer.from([response.length >> 8, response.length & 255]), response]));
-      }
-    });
-  };
+  const onTcp = (socket: net.Socket) => serveDnsOverTcp(socket, connections, (message, write) => {
+    const response = reply(message, 'tcp');
+    if (response) write(response);
+  });
   const { udp, tcp, port } = await bindBoth(host, 0, onUdp, onTcp);
   return {
     host, port, questions,
