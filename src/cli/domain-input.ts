@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { domainToASCII } from 'node:url';
-import { isDomainName, normalizeDomain } from '../config/names.ts';
+import { aLabelForm, hostAsWritten, isDomainName, normalizeDomain } from '../config/names.ts';
 import { ExitError } from '../core/errors.ts';
 import { EXIT } from './exit-codes.ts';
 import { printable, type CliIo } from './io.ts';
@@ -14,9 +13,6 @@ export type DomainReading =
 
 /** `https://...`, `smtp://...`: anything with a scheme is read as a URL and only its host is kept. */
 const HAS_SCHEME = /^[a-z][a-z0-9+.-]*:\/\//i;
-/** The host of a URL as written (before any percent-encoding `URL` applies to hosts of schemes it does not know). */
-const URL_HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]*)/i;
-const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * Reads one domain: a URL or `name/path` becomes its host, an internationalised name its A-label (xn--) form (UTS 46
@@ -26,20 +22,13 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 export function readDomainText(text: string): DomainReading {
   const given = text.trim();
   if (given === '') return { ok: false, problem: 'empty domain name' };
-  const isUrl = HAS_SCHEME.test(given) || given.includes('/');
-  let host = given;
-  if (isUrl) {
-    if (!URL.canParse(HAS_SCHEME.test(given) ? given : `http://${given}`)) return { ok: false, problem: `"${given}" is not a domain name or a URL` };
-    host = URL_HOST.exec(given)?.[1] ?? '';
-  }
+  const { url: isUrl, host } = hostAsWritten(given);
+  if (isUrl && !URL.canParse(HAS_SCHEME.test(given) ? given : `http://${given}`)) return { ok: false, problem: `"${given}" is not a domain name or a URL` };
   const notes: string[] = [];
-  if (NON_ASCII.test(host)) {
-    const aLabel = domainToASCII(host);
-    if (aLabel === '') return { ok: false, problem: `"${given}" is not a valid internationalised domain name` };
-    notes.push(`"${host}" is scanned as its A-label form ${aLabel}`);
-    host = aLabel;
-  }
-  const domain = normalizeDomain(host);
+  const aLabel = aLabelForm(host);
+  if (aLabel === null) return { ok: false, problem: `"${given}" is not a valid internationalised domain name` };
+  if (aLabel !== host) notes.push(`"${host}" is scanned as its A-label form ${aLabel}`);
+  const domain = normalizeDomain(aLabel);
   if (!isDomainName(domain)) return { ok: false, problem: `"${given}" is not a domain name` };
   if (isUrl) notes.unshift(`"${given}" is a URL: scanning its host ${domain}`);
   return { ok: true, domain, note: notes.length > 0 ? notes.join('; ') : null };

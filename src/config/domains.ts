@@ -2,11 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { domainToASCII } from 'node:url';
 import type { CookieDeclaration, Target } from '../core/types.ts';
 import { allowedKeys } from './definition/index.ts';
 import { checkKeys, join, readBoolean, readList, readMapping, readString, readStringList, type Problems } from './fields.ts';
-import { isDomainName, normalizeDomain } from './names.ts';
+import { aLabelForm, hostAsWritten, isDomainName, normalizeDomain } from './names.ts';
 import { readThirdParties } from './browser.ts';
 
 export type DomainOptions = Omit<Target, 'domain'>;
@@ -84,10 +83,6 @@ export function readDomain(value: unknown, path: string, defaults: DomainOptions
   return { domain: reading.domain, ...options };
 }
 
-/** A URL as an operator pastes it: a scheme, or a path after the host. */
-const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\/|\//i;
-const URL_HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?([^/?#:]*)/i;
-const NON_ASCII = /[^\u0000-\u007f]/;
 
 /**
  * A domain name as the configuration file gives it. An internationalised (U-label) name becomes its A-label (xn--)
@@ -96,14 +91,14 @@ const NON_ASCII = /[^\u0000-\u007f]/;
  * configuration is a file its owner edits once. Pure and total.
  */
 export function readConfigDomainName(name: string): { readonly ok: true; readonly domain: string } | { readonly ok: false; readonly problem: string } {
-  const given = name.trim();
-  if (URL_LIKE.test(given)) {
-    const host = normalizeDomain(URL_HOST.exec(given)?.[1] ?? '');
-    const example = isDomainName(NON_ASCII.test(host) ? domainToASCII(host) : host) ? host : 'example.nl';
+  const { url, host } = hostAsWritten(name);
+  if (url) {
+    const written = normalizeDomain(host);
+    const example = isDomainName(aLabelForm(written) ?? '') ? written : 'example.nl';
     return { ok: false, problem: `"${name}" is a URL: write the host name, e.g. ${example}` };
   }
-  const ascii = NON_ASCII.test(given) ? domainToASCII(given) : given;
-  if (ascii === '') return { ok: false, problem: `"${name}" is not a valid internationalised domain name` };
+  const ascii = aLabelForm(host);
+  if (ascii === null) return { ok: false, problem: `"${name}" is not a valid internationalised domain name` };
   const domain = normalizeDomain(ascii);
   return isDomainName(domain) ? { ok: true, domain } : { ok: false, problem: `"${name}" is not a domain name` };
 }

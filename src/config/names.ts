@@ -1,4 +1,23 @@
 import { isIP } from 'node:net';
+import { domainToASCII } from 'node:url';
+
+/** `https://...`, `smtp://...`, or a path after the host: a name pasted as a URL. */
+const URL_LIKE = /^[a-z][a-z0-9+.-]*:\/\/|\//i;
+/** The host of a URL as written (before any percent-encoding `URL` applies to hosts of schemes it does not know). */
+const URL_HOST = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?(\[[^\]]*\]|[^/?#:]*)/i;
+const NON_ASCII = /[^\u0000-\u007f]/;
+
+/** A domain as someone wrote it: whether it was a URL, and its host as written (the text itself when not a URL). */
+export function hostAsWritten(text: string): { readonly url: boolean; readonly host: string } {
+  const given = text.trim();
+  return URL_LIKE.test(given) ? { url: true, host: URL_HOST.exec(given)?.[1] ?? '' } : { url: false, host: given };
+}
+
+/** An internationalised (U-label) host in its A-label (xn--) form, as `node:url` applies UTS 46; null if it has none. */
+export function aLabelForm(host: string): string | null {
+  if (!NON_ASCII.test(host)) return host;
+  return domainToASCII(host) || null;
+}
 
 /**
  * A host name to scan (RFC 1123 2.1, RFC 1035 2.3.4): at least two labels of 1-63 letters, digits and hyphens,
