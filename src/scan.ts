@@ -138,7 +138,9 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   }
   const total = config.targets.length;
   const remaining = total - doneCount;
-  const workers = workerCount(config, remaining, options.workers);
+  // Queued (issue 12): the domains go to `vouch worker` processes; no worker thread here.
+  const queued = config.queue.url !== null;
+  const workers = queued ? 0 : workerCount(config, remaining, options.workers);
   log.info({ domains: total, remaining, checks: checks.length, workers, journal: journal.path }, options.resume ? 'scan resumed' : 'scan started');
 
   function* jobs(): Generator<DomainJob> {
@@ -150,11 +152,15 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
     await sink?.add(record);
     if (record.complete) options.onDomainDone?.(++finished, total);
   };
-  const window = Math.max(1, config.probe.domainsInFlight);
+  const window = Math.max(1, queued ? config.queue.domainsInFlight : config.probe.domainsInFlight);
   let stats: Record<string, number>;
   let peak = 0;
   try {
-    if (workers <= 1) {
+    if (queued) {
+      // Loaded only for a queued scan: BullMQ and ioredis are no part of a plain scan's start-up.
+      const { runQueued } = await import('./queue/queued-scan.ts');
+      ({ stats } = await runQueued({ ...options, signal }, journal, jobs(), window, onRecord, () => !(signal.aborted && finished < total)));
+    } else if (workers <= 1) {
       const session = createProbeSession(config, signal, log, VERSION);
       const settings = scanSettings(config, now);
       const checkLimit = config.probe.checksInFlight ? pLimit(config.probe.checksInFlight) : undefined;

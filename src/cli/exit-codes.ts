@@ -4,7 +4,10 @@ export const EXIT = {
   failed: 1,
   couldNotTest: 2,
   usage: 64,
-  /** sysexits EX_UNAVAILABLE: no configured DNS resolver answered before the scan; nothing was scanned. */
+  /**
+   * sysexits EX_UNAVAILABLE: a service the scan needs does not answer before it starts (no configured DNS resolver,
+   * or the queue's Redis for `--queue` and `vouch worker`); nothing was scanned.
+   */
   noResolver: 69,
   internal: 70,
   /** sysexits EX_CANTCREAT: the scan ran, but its reports could not be written to the output directory. */
@@ -21,7 +24,8 @@ export const EXIT_HELP = `Exit codes:
   1   at least one fail (with --fail-on warn, also a warn)
   2   no fail, but at least one error: something could not be tested
   64  usage or configuration error (every problem is listed), or an unusable output directory
-  69  no configured DNS resolver answers (asked once before scanning): nothing was scanned
+  69  a service the scan needs does not answer (a DNS resolver, the queue's Redis; asked once before
+      scanning): nothing was scanned
   70  internal error in Vouch
   73  reports could not be written at the end (the text summary is printed; the JSON is kept where stderr says)
   74  the run journal could not be written during the scan (e.g. a full disk): the scan stopped, and

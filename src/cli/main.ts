@@ -24,6 +24,12 @@ const positiveInteger = (text: string) => {
   if (n === undefined || n < 1) throw new InvalidArgumentError(`"${text}" is not a whole number of at least 1`);
   return n;
 };
+/** BullMQ renews a job's lock at half its lease: below a second, a busy worker would lose its jobs to others. */
+const leaseMs = (text: string) => {
+  const n = positiveInteger(text);
+  if (n < 1000) throw new InvalidArgumentError(`${n} ms is too short: at least 1000`);
+  return n;
+};
 const collect = (text: string, previous: string[] | undefined) => [...(previous ?? []), ...text.split(',').map((s) => s.trim()).filter(Boolean)];
 const repeatable = (text: string, previous: string[] | undefined) => [...(previous ?? []), text];
 
@@ -72,7 +78,9 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
     .option('--browser', 'visit each page in headless Chromium without consent, for the browser.* checks (config browser.enabled)')
     .option('--resume <dir>', 'continue the interrupted scan whose journal is in <dir> (its --out directory)', once(String))
     .option('--baseline <report.json>', 'previous report for "since" (default: latest.json in --out)', once(String))
-    .option('--prometheus-textfile <file>', 'also write the metrics to this file for node_exporter\'s textfile collector (config prometheus.textfile)', once(String))))
+    .option('--prometheus-textfile <file>', 'also write the metrics to this file for node_exporter\'s textfile collector (config prometheus.textfile)', once(String))
+    .option('--queue <url>', 'scan through "vouch worker" processes on this Redis: redis://[USER@]HOST[:PORT][/DB] or rediss:// (config queue.url; password: VOUCH_QUEUE_PASSWORD)', once(String))
+    .option('--queue-ca <file>', 'a private CA (PEM) for a rediss:// queue (config queue.caFile)', once(String))))
     .addHelpText('after', `\n${EXIT_HELP}\n`)
     .action(async (domains: string[], o: Record<string, unknown>) => {
       const { scanCommand } = await import('./commands/scan.ts');
@@ -92,6 +100,8 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
           ...(o['workers'] ? { workers: o['workers'] as number } : {}),
           ...(o['prometheusTextfile'] ? { prometheusTextfile: resolve(io.cwd, String(o['prometheusTextfile'])) } : {}),
           ...(o['browser'] ? { browser: true } : {}),
+          ...(o['queue'] ? { queueUrl: String(o['queue']) } : {}),
+          ...(o['queueCa'] ? { queueCaFile: resolve(io.cwd, String(o['queueCa'])) } : {}),
         },
         failOn: o['failOn'] === 'warn' ? 'warn' : 'fail',
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
@@ -120,6 +130,26 @@ export async function main(argv: readonly string[], io: CliIo = processIo(), sig
         ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
         progress: false,
         ...terminalOptions(o),
+      }, io, signal);
+    });
+
+  program.command('worker')
+    .description('scan the domains that "vouch scan --queue" puts on Redis, until SIGINT or SIGTERM (run one per machine, e.g. as a systemd service)')
+    .requiredOption('--queue <url>', 'the queue\'s Redis: redis://[USER@]HOST[:PORT][/DB] or rediss:// (password: VOUCH_QUEUE_PASSWORD)', once(String))
+    .option('--queue-ca <file>', 'a private CA (PEM) for a rediss:// queue', once(String))
+    .option('--concurrency <n>', `domains scanned at once (default ${DEFAULT_PROBE_SETTINGS.domainsInFlight}, as one scan process)`, once(positiveInteger))
+    .option('--lease-ms <ms>', 'how long a job stays with a worker that stopped answering before others take it (default 30000)', once(leaseMs))
+    .addOption(new Option('--log-level <level>', 'JSON log lines on stderr (default: info; without it, each run\'s domains log at the level its scan was started with)').choices([...LOG_LEVELS]))
+    .addHelpText('after', `\nExit codes:\n  0   stopped by SIGINT or SIGTERM (the domains in hand finished or given back)\n  64  usage error\n`
+      + `  69  the queue's Redis does not answer at the start (later, it is waited for)\n  70  internal error in Vouch\n`)
+    .action(async (o: Record<string, unknown>) => {
+      const { workerCommand } = await import('./commands/worker.ts');
+      code = await workerCommand({
+        queue: String(o['queue']),
+        ...(o['queueCa'] ? { queueCa: String(o['queueCa']) } : {}),
+        concurrency: (o['concurrency'] as number | undefined) ?? DEFAULT_PROBE_SETTINGS.domainsInFlight,
+        leaseMs: (o['leaseMs'] as number | undefined) ?? 30_000,
+        ...(o['logLevel'] ? { logLevel: o['logLevel'] as LogLevel } : {}),
       }, io, signal);
     });
 
@@ -221,7 +251,9 @@ async function runFromShell(): Promise<void> {
   const onSignal = (name: NodeJS.Signals) => {
     signals++;
     if (signals > 1) process.exit(stopCode ?? EXIT.interrupted); // a second signal means "now"
-    io.stderr.write(`\nvouch: ${name} received, finishing the report (again to abort)\n`);
+    // A worker has no report: it finishes or gives back the domains in hand (src/queue/worker.ts).
+    const finishing = process.argv[2] === 'worker' ? 'finishing or giving back the domains in hand' : 'finishing the report';
+    io.stderr.write(`\nvouch: ${name} received, ${finishing} (again to abort)\n`);
     stop(EXIT.interrupted, `interrupted by ${name}`);
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);

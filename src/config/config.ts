@@ -7,6 +7,7 @@ import type { BrowserSettings } from '../browser/pages.ts';
 import type { DnssecConfig } from './dnssec.ts';
 import type { RpkiConfig } from './network-depth.ts';
 import type { PrometheusPerResult } from '../../reports/types.ts';
+import type { QueueConfig } from './queue.ts';
 
 /** `HOST:PORT:ADDR:PORT` as curl's --connect-to: empty HOST/PORT match any; empty ADDR keeps the resolved address. */
 export type ConnectToRule = {
@@ -84,6 +85,8 @@ export type Config = {
   readonly prometheusTextfile?: string;
   /** `prometheus.perResult`: which results get a Prometheus series of their own (`findings` by default). */
   readonly prometheusPerResult: PrometheusPerResult;
+  /** `queue:` (issue 12): how the scan is run, like `concurrency`, so not part of the digest. */
+  readonly queue: QueueConfig;
 };
 
 /**
@@ -108,4 +111,8 @@ export type ConfigOverrides = {
   readonly prometheusTextfile?: string;
   /** `--browser`: visit pages in headless Chromium (`browser.enabled`). */
   readonly browser?: boolean;
+  /** `--queue`: replaces `queue.url` (as the journal keeps it: without its password, see src/cli/commands/scan.ts). */
+  readonly queueUrl?: string;
+  /** `--queue-ca`: replaces `queue.caFile`. */
+  readonly queueCaFile?: string;
 };

@@ -17,6 +17,7 @@ import { readOcsp } from './ocsp.ts';
 import { readBrowser } from './browser.ts';
 import { readRpki } from './network-depth.ts';
 import { readPrometheus } from './prometheus.ts';
+import { readQueue } from './queue.ts';
 import { parseYamlFile, type YamlFileResult } from './yaml-file.ts';
 export { invalidUtf8Offsets } from './yaml-file.ts';
 export type { ConfigOverrides } from './config.ts';
@@ -100,6 +101,7 @@ export async function buildConfig(
   const dnssec = context.dnssecAnchors === undefined ? await readDnssec(root['dnssec'], context.baseDir, problems, o.trustAnchorsFile)
     : { trustAnchorsSource: context.dnssecAnchors.source, trustAnchorsText: context.dnssecAnchors.text };
   const compliance = await readCompliance(root, context.baseDir, problems);
+  const queue = await readQueue(root, context.baseDir, o, probe.domainsInFlight, problems);
 
   if (problems.length > 0 || !tls) {
     return { ok: false, problems, partial: { plugins, checks: { only, skip: skipIds }, compliance } };
@@ -118,7 +120,7 @@ export async function buildConfig(
     ok: true,
     config: {
       source: context.source, digest: `sha256:${digest}`, trustedCaPems, ...body, compliance: { ...judged, signingKeyPem },
-      prometheusPerResult: prometheus.perResult,
+      prometheusPerResult: prometheus.perResult, queue,
       ...(prometheusTextfile ? { prometheusTextfile } : {}),
     },
   };

@@ -14,6 +14,8 @@ const EXAMPLE = fileURLToPath(new URL('../../examples/vouch.yaml', import.meta.u
 const TEXT = readFileSync(EXAMPLE, 'utf8');
 /** A key the example can only show in a comment: uncommented, it needs the user's own private key file. */
 const SIGNING_LINE = /^# (signing: \{ privateKeyFile: (\S+) \}).*$/m;
+/** Shown in a comment too: uncommented, every scan of a copied example would go to a queue that is not there. */
+const QUEUE_LINE = /^# (queue: \{ url: .* \})$/m;
 
 function parsed(text: string): unknown {
   const result = parseConfigText(Buffer.from(text), EXAMPLE);
@@ -32,12 +34,14 @@ function usedPaths(value: unknown, prefix = ''): string[] {
 }
 
 describe('examples/vouch.yaml', () => {
-  it('shows every key of the definition (signing in a comment, ready to uncomment)', () => {
+  it('shows every key of the definition (signing and queue in comments, ready to uncomment)', () => {
     const used = new Set(usedPaths(parsed(TEXT)));
     const missing = keyPaths(CONFIG_DEFINITION).filter((p) => !used.has(p));
-    expect(missing).toEqual(['signing', 'signing.privateKeyFile']);
+    expect(missing.sort()).toEqual(['queue', 'queue.attempts', 'queue.caFile', 'queue.url', 'signing', 'signing.privateKeyFile']);
     expect(TEXT).toMatch(SIGNING_LINE);
-    expect(usedPaths(parsed(TEXT.replace(SIGNING_LINE, '$1')))).toContain('signing.privateKeyFile');
+    expect(TEXT).toMatch(QUEUE_LINE);
+    const uncommented = usedPaths(parsed(TEXT.replace(SIGNING_LINE, '$1').replace(QUEUE_LINE, '$1')));
+    expect(uncommented).toEqual(expect.arrayContaining(['signing.privateKeyFile', 'queue.url', 'queue.caFile', 'queue.attempts']));
   });
 
   it('uses no key the definition does not have', () => {

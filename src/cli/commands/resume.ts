@@ -35,7 +35,8 @@ export async function findResumableJournal(dir: string): Promise<string> {
   throw new ExitError(EXIT.usage, `--resume ${dir}: no readable run journal (vouch-*.journal.ndjson) in this directory`);
 }
 
-export type Invocation = { readonly config: string | null; readonly overrides: ConfigOverrides };
+/** `queuePassword`: the `--queue` URL had a password, which the journal does not keep (src/cli/commands/scan.ts). */
+export type Invocation = { readonly config: string | null; readonly overrides: ConfigOverrides; readonly queuePassword?: true };
 
 /** How the journal's run was started (configuration file and command-line values), recorded by `vouch scan`. */
 export async function readInvocation(path: string): Promise<Invocation> {

@@ -16,6 +16,7 @@ import { findResumableJournal, readInvocation } from './resume.ts';
 import { commandLineDomains } from '../domain-input.ts';
 import { formatsWarning, runOutput } from '../run-output.ts';
 import { checkResolvers } from '../resolver-preflight.ts';
+import type { Config } from '../../config/config.ts';
 
 export type ScanCommandOptions = {
   readonly config?: string;
@@ -39,8 +40,8 @@ export type ScanCommandOptions = {
 
 /** `vouch scan`: prepare, run, write the reports, print the summary; returns the exit code. */
 export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  if (options.resume && (options.config || options.input !== undefined || Object.keys(options.overrides).some((k) => k !== 'workers' && k !== 'concurrency'))) {
-    throw new ExitError(EXIT.usage, '--resume continues a run with the configuration it was started with: give only --resume DIR (and optionally --workers, --concurrency)');
+  if (options.resume && (options.config || options.input !== undefined || Object.keys(options.overrides).some((k) => !RUN_SETTINGS.includes(k)))) {
+    throw new ExitError(EXIT.usage, '--resume continues a run with the configuration it was started with: give only --resume DIR (and optionally --workers, --concurrency, --queue, --queue-ca)');
   }
   let resumeJournal: string | undefined;
   let config = options.config;
@@ -54,6 +55,10 @@ export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal
     const invocation = await readInvocation(resumeJournal);
     config = invocation.config ?? undefined;
     overrides = { ...invocation.overrides, ...pickRunSettings(options.overrides) };
+    if (invocation.queuePassword && !options.overrides.queueUrl && (io.env ?? process.env)['VOUCH_QUEUE_PASSWORD'] === undefined) {
+      throw new ExitError(EXIT.usage, `--resume: this run's queue (${String(invocation.overrides.queueUrl)}) was given with a password, which the journal does not keep: `
+        + 'set VOUCH_QUEUE_PASSWORD, or give --queue again');
+    }
   }
   const prepared = await prepareScan(config, overrides, io.cwd);
   const baselinePath = options.baseline ? resolve(io.cwd, options.baseline)
@@ -71,7 +76,7 @@ export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal
   }
   try {
     return (await executeScan(prepared, options, io, signal, {
-      baseline, invocation: { config: config ? resolve(io.cwd, config) : null, overrides },
+      baseline, invocation: { config: config ? resolve(io.cwd, config) : null, ...withoutQueuePassword(overrides) },
       ...(resumeJournal ? { resume: resumeJournal } : {}),
     })).code;
   } finally {
@@ -79,15 +84,33 @@ export async function scanCommand(options: ScanCommandOptions, io: CliIo, signal
   }
 }
 
-/** On resume, only how the scan runs may be given anew (workers, window, timeout stay part of the digest check). */
+/** On resume, only how the scan runs may be given anew (workers, window, queue; the timeout is part of the digest check). */
+const RUN_SETTINGS: readonly string[] = ['workers', 'concurrency', 'queueUrl', 'queueCaFile'] satisfies (keyof ConfigOverrides)[];
 function pickRunSettings(o: ConfigOverrides): ConfigOverrides {
-  return { ...(o.workers ? { workers: o.workers } : {}), ...(o.concurrency ? { concurrency: o.concurrency } : {}) };
+  return Object.fromEntries(Object.entries(o).filter(([key, value]) => RUN_SETTINGS.includes(key) && value !== undefined));
+}
+
+/**
+ * The journal keeps how the scan was started, but never a password: a `--queue` URL is kept as its label (without
+ * it), and `queuePassword` says that a resume needs it again (VOUCH_QUEUE_PASSWORD or `--queue`).
+ */
+function withoutQueuePassword(overrides: ConfigOverrides): { overrides: ConfigOverrides; queuePassword?: true } {
+  if (!overrides.queueUrl) return { overrides };
+  let url: URL;
+  try {
+    url = new URL(overrides.queueUrl);
+  } catch {
+    return { overrides }; // not a URL: the configuration's check refuses it before anything is written
+  }
+  if (!url.password) return { overrides };
+  url.password = '';
+  return { overrides: { ...overrides, queueUrl: url.href }, queuePassword: true };
 }
 
 export type ExecuteOptions = {
   readonly baseline?: Baseline | null;
   /** Recorded in the journal so that `--resume DIR` alone can continue the run. */
-  readonly invocation?: { readonly config: string | null; readonly overrides: ConfigOverrides };
+  readonly invocation?: { readonly config: string | null; readonly overrides: ConfigOverrides; readonly queuePassword?: true };
   readonly resume?: string;
   /** `vouch replay JOURNAL`: re-judge this recorded scan instead of scanning. */
   readonly replay?: string;
@@ -111,6 +134,8 @@ export async function executeScan(
     const problem = await outputDirProblem(dirname(config.prometheusTextfile));
     if (problem) throw new ExitError(EXIT.usage, `Prometheus textfile ${config.prometheusTextfile}: its directory ${problem}`);
   }
+  // The queue's Redis must answer before anything is written or probed: exit 69, as for a dead resolver.
+  if (config.queue.url && !extra.replay) await checkQueue(config.queue, io);
   const quiet = options.quiet === true;
   const warning = formatsWarning(options.formatsAsked ?? [], config.output);
   if (warning) io.stderr.write(`vouch: warning: ${warning}\n`);
@@ -158,5 +183,19 @@ export async function executeScan(
     return { code, header };
   } finally {
     await discardTemporaryJournal(run);
+  }
+}
+
+/** `--queue` / `queue.url`: the URL and CA are usable (else 64) and Redis answers a PING now (else 69). */
+async function checkQueue(queue: Config['queue'], io: CliIo): Promise<void> {
+  // Loaded only for a queued scan: ioredis is no part of a plain scan's start-up.
+  const { checkQueueReachable, parseQueueUrl, QueueUnavailableError } = await import('../../queue/redis-connection.ts');
+  const endpoint = parseQueueUrl(queue.url!, io.env ?? process.env, queue.caFile ?? undefined);
+  if (typeof endpoint === 'string') throw new ExitError(EXIT.usage, `queue: ${endpoint}`);
+  try {
+    await checkQueueReachable(endpoint);
+  } catch (err) {
+    if (err instanceof QueueUnavailableError) throw new ExitError(EXIT.noResolver, `${err.message}: nothing was scanned`);
+    throw err;
   }
 }

@@ -13,6 +13,7 @@ import { COMPLIANCE_KEYS } from './compliance.ts';
 import { DOMAIN_KEYS } from './domains.ts';
 import { DNSSEC_KEYS } from './dnssec.ts';
 import { NETWORK_DEPTH_KEYS } from './network-depth.ts';
+import { QUEUE_KEYS } from './queue.ts';
 import { boundsAt, keysAt, type KeyTable, type MappingDefinition, type ValueDefinition } from './types.ts';
 
 const int = (min: number, max: number, description: string, extra: { default?: number; defaultText?: string; example?: number } = {}): ValueDefinition =>
@@ -154,7 +155,7 @@ const SCAN_KEYS: KeyTable = {
 export const CONFIG_DEFINITION: MappingDefinition = {
   type: 'mapping',
   description: 'A Vouch configuration: the domains to scan, how to scan them, and the promises they are judged against.',
-  keys: { ...DOMAIN_KEYS, ...SCAN_KEYS, ...NETWORK_DEPTH_KEYS, ...DNSSEC_KEYS, ...BROWSER_KEYS, ...COMPLIANCE_KEYS },
+  keys: { ...DOMAIN_KEYS, ...SCAN_KEYS, ...QUEUE_KEYS, ...NETWORK_DEPTH_KEYS, ...DNSSEC_KEYS, ...BROWSER_KEYS, ...COMPLIANCE_KEYS },
 };
 
 /** The keys allowed in the mapping at a key path of the configuration (`''` for the top level, `domains[]`, `output`). */

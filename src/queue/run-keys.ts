@@ -1,0 +1,55 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Where one run's fleet-wide state lives in Redis (issue 12), so that a run never sees another's and can be removed
+ * whole at its end:
+ *
+ *   vouch:RUN:fact:KEY               a probe fact shared by the fleet (src/queue/fleet-facts.ts), with a TTL
+ *   vouch:RUN:loading:KEY            the lease of the worker loading that fact (SET NX PX, refreshed while it loads)
+ *   semaphore:vouch:RUN:slot:POOL KEY  the connection slots of one destination (src/queue/fleet-limits.ts): a sorted
+ *                                    set of holders scored by when they last refreshed, expiring with the lease
+ *
+ * and, under the same prefix, the queue's own keys of the run (its spec, refusals and domain records: run-spec.ts and
+ * job-record.ts), so that clearRun removes those too.
+ *
+ * KEY is a probe key or destination as the engine writes it (any characters). The slots carry redis-semaphore's own
+ * `semaphore:` prefix, which the library imposes. RUN may hold letters, digits, `.`, `_` and `-` only: no `:` (so no
+ * run's namespace can contain another's) and no glob character (so a SCAN pattern over it matches it literally).
+ */
+const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export function runPrefix(runId: string): string {
+  if (!RUN_ID.test(runId)) throw new Error(`"${runId}" cannot name a run in Redis: use 1-128 letters, digits, ".", "_" or "-"`);
+  return `vouch:${runId}:`;
+}
+
+/** The prefix redis-semaphore puts before the key it is given. */
+const SEMAPHORE_PREFIX = 'semaphore:';
+
+/** The key given to redis-semaphore for one destination's slots (it stores them under `semaphore:` + this). */
+export function slotKey(runId: string, pool: string, destination: string): string {
+  return `${runPrefix(runId)}slot:${pool} ${destination}`;
+}
+
+/** How many keys SCAN looks at per call (and so about how many one UNLINK frees): small steps, so Redis never stalls. */
+const SCAN_COUNT = 500;
+
+/**
+ * Deletes every key of the run (everything above), for the scanner at the end of a run; returns how many. SCAN
+ * walks the keyspace in steps (never KEYS, which blocks Redis for the whole walk) and UNLINK frees memory off Redis's
+ * main thread. A key the run writes after its SCAN step has passed is not seen: call this once every worker is done.
+ */
+export async function clearRun(redis: Redis, runId: string): Promise<number> {
+  const prefix = runPrefix(runId);
+  const ours = (key: string) => key.startsWith(prefix) || key.startsWith(SEMAPHORE_PREFIX + prefix);
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    // One pattern covers both namespaces; the exact prefixes are checked here (the pattern's leading `*` is loose).
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', SCAN_COUNT);
+    cursor = next;
+    const mine = keys.filter(ours);
+    if (mine.length > 0) deleted += await redis.unlink(...mine);
+  } while (cursor !== '0');
+  return deleted;
+}

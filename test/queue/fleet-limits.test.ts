@@ -1,0 +1,122 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProbeError } from '../../src/core/errors.ts';
+import { redisServerAvailable, startLabRedis, type LabRedis } from '../../src/lab/redis-server.ts';
+import { fleetLimits } from '../../src/queue/fleet-limits.ts';
+import { openRedis, parseQueueUrl } from '../../src/queue/redis-connection.ts';
+import { startHolder } from '../fixtures/queue/holder-process.ts';
+
+/**
+ * The fleet's connection slots against a real redis-server: each worker here has its own connection, as a worker
+ * process on another machine would, and one test's holder is a real process killed with SIGKILL.
+ */
+describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', () => {
+  // Without persistence for speed, except where a restart must keep the slots: the lab's persistence syncs every
+  // write to disk (appendfsync always), some 3 ms a write on this machine, which the latency test would measure.
+  let server: LabRedis, persistent: LabRedis;
+  const clients: Redis[] = [];
+  beforeAll(async () => { [server, persistent] = await Promise.all([startLabRedis({}), startLabRedis({ persistence: true })]); });
+  afterAll(async () => {
+    for (const client of clients) client.disconnect();
+    await Promise.all([server?.close(), persistent?.close()]);
+  });
+  const connect = (url = server.url): Redis => {
+    const endpoint = parseQueueUrl(url);
+    if (typeof endpoint === 'string') throw new Error(endpoint);
+    const client = openRedis(endpoint, { blocking: false });
+    client.on('error', () => {}); // a Redis stopped on purpose: ioredis reconnects
+    clients.push(client);
+    return client;
+  };
+
+  it('four workers sharing a limit of 2 on one destination: 2 hold it at once, never 3', async () => {
+    const workers = Array.from({ length: 4 }, () => fleetLimits(connect(), 'limit-2', { leaseMs: 1_000 }));
+    let active = 0, most = 0;
+    const work = async () => {
+      most = Math.max(most, ++active);
+      await sleep(15);
+      active--;
+    };
+    await Promise.all(workers.flatMap((w) => Array.from({ length: 8 }, () => w.limits('web', '192.0.2.1:443', 2, work))));
+    expect(most).toBe(2);
+    expect(workers.reduce((n, w) => n + w.stats().acquired, 0)).toBe(32);
+    // Another destination is not held up by this one's slots.
+    const other = workers[0]!;
+    await other.limits('web', '192.0.2.2:443', 1, async () => {
+      await expect(workers[1]!.limits('web', '192.0.2.3:443', 1, async () => 'free')).resolves.toBe('free');
+    });
+  });
+
+  it('an uncontended slot costs about one loopback round trip (acquire; the release is not waited for)', async () => {
+    const { limits } = fleetLimits(connect(), 'latency', { leaseMs: 1_000 });
+    await limits('web', 'warm-up:443', 1, async () => {});
+    const rounds = 500;
+    const started = performance.now();
+    for (let i = 0; i < rounds; i++) await limits('web', '192.0.2.9:443', 1, async () => {});
+    const perSlotMs = (performance.now() - started) / rounds;
+    console.log(`fleet slot acquire+release on loopback: ${perSlotMs.toFixed(3)} ms`);
+    expect(perSlotMs).toBeLessThan(2);
+  });
+
+  it('a worker killed with SIGKILL while holding a slot loses it when its lease lapses, not before, not never', async () => {
+    const leaseMs = 1_000;
+    const holder = await startHolder(['slot', server.url, 'killed', '198.51.100.1:25', String(leaseMs)]);
+    expect(holder.said).toBe('holding');
+    const { limits } = fleetLimits(connect(), 'killed', { leaseMs });
+    let grantedAt = 0;
+    const waiting = limits('mx', '198.51.100.1:25', 1, async () => { grantedAt = performance.now(); });
+    await sleep(leaseMs * 1.5); // the living holder refreshes its lease: still held
+    expect(grantedAt).toBe(0);
+    const killedAt = performance.now();
+    await holder.kill();
+    await waiting;
+    const afterKill = grantedAt - killedAt;
+    expect(afterKill).toBeGreaterThan(leaseMs / 2); // the lease ran out: nothing released it
+    expect(afterKill).toBeLessThan(leaseMs + 500);
+  }, 30_000);
+
+  it('Redis restarted (persistence on) while one worker holds the slot and another waits: the holder keeps it, the waiter gets it after', async () => {
+    // A lease well beyond the restart: the holder's refresh must get through before it lapses.
+    const leaseMs = 3_000;
+    const holder = fleetLimits(connect(persistent.url), 'restart', { leaseMs });
+    const waiter = fleetLimits(connect(persistent.url), 'restart', { leaseMs });
+    let release!: () => void;
+    const order: string[] = [];
+    let holding!: () => void;
+    const held = new Promise<void>((r) => { holding = r; });
+    const first = holder.limits('mx', '198.51.100.2:25', 1, async () => {
+      holding();
+      await new Promise<void>((r) => { release = r; });
+      order.push('holder done');
+    });
+    await held;
+    const second = waiter.limits('mx', '198.51.100.2:25', 1, async () => { order.push('waiter ran'); });
+    await sleep(100);
+    await persistent.stop(true);
+    await sleep(300);
+    await persistent.start();
+    await sleep(500); // both reconnect; the waiter keeps asking
+    expect(order).toEqual([]);
+    release();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['holder done', 'waiter ran']);
+    expect(holder.stats().lost).toBe(0);
+  }, 30_000);
+
+  it('Redis gone for good: the work fails with a ProbeError naming the fleet slot, within the acquire timeout', async () => {
+    const gone = await startLabRedis({});
+    const client = connect(gone.url);
+    await client.ping();
+    await gone.close();
+    const { limits } = fleetLimits(client, 'gone', { leaseMs: 200, acquireTimeoutMs: 1_500 });
+    const started = performance.now();
+    const failure = await limits('web', '192.0.2.4:443', 1, async () => 'ran').catch((error: unknown) => error);
+    const elapsed = performance.now() - started;
+    expect(failure).toBeInstanceOf(ProbeError);
+    expect((failure as ProbeError).reason).toBe('client-limitation');
+    expect((failure as ProbeError).message).toMatch(/192\.0\.2\.4:443: no fleet connection slot for this destination within 2 s: Redis did not answer/);
+    expect(elapsed).toBeGreaterThan(1_400);
+    expect(elapsed).toBeLessThan(4_000);
+  }, 30_000);
+});
