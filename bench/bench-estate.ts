@@ -19,7 +19,7 @@ export type EstateCounters = {
   readonly httpConnections: number; readonly httpRequests: number;
   readonly smtpConnections: number; readonly smtpHandshakes: number;
   readonly dnsQueries: number;
-  /** DNS questions by type and name shape (digits replaced by N): which queries a scan sends per domain. */
+  /** DNS questions by type and name shape (digits replaced by N; ` +cd` for DO+CD ones): which queries a scan sends per domain. */
   readonly dnsByShape: Readonly<Record<string, number>>;
 };
 
@@ -28,6 +28,8 @@ export type BenchEstate = {
   /** Wildcard connect-to rules (`:443::port`): the estate's DNS gives the address, the rule only the port. */
   readonly connectTo: readonly string[];
   readonly caPem: string;
+  /** The trust anchor of the estate's signed DNS (its lab root's DS), for the scan's `dnssec.trustAnchors`. */
+  readonly anchorsText: string;
   counters(): Promise<EstateCounters>;
   close(): Promise<void>;
 };
@@ -39,15 +41,19 @@ const SECURITY_TXT = `Contact: mailto:security@${ZONE}\nExpires: ${new Date(Date
  * Starts the estate of `layout`: one DNS server (bench/bench-zone.ts, on a thread of its own), one HTTPS, one HTTP and one
  * SMTP server listening on every address of the layout, one certificate (`*.bench.test`) with one OCSP staple.
  * Every domain passes the web, DNS and mail checks except MTA-STS, which is not published (its policy host,
- * `mta-sts.<domain>`, would need a certificate per domain). `oneWayMs` puts a delaying relay in front of each server
- * and delays every DNS answer by a round trip.
+ * `mta-sts.<domain>`, would need a certificate per domain); its DNS is really signed, so Vouch's own DNSSEC
+ * validation ends `secure` from the estate's trust anchor (`anchorsText`). `oneWayMs` puts a delaying relay in
+ * front of each server and delays every DNS answer by a round trip.
  */
 export async function startBenchEstate(layout: Layout, options: { oneWayMs?: number } = {}): Promise<BenchEstate> {
   const oneWayMs = options.oneWayMs ?? 0;
   const ca = createCa({ name: 'Vouch Bench CA' });
   const leaf = issueLeaf(ca, { hosts: [`*.${ZONE}`, ZONE] });
   const staple = createStapler(ca)(leaf.certPem, 'good');
-  const spki = createHash('sha256').update(new X509Certificate(leaf.certPem).publicKey.export({ type: 'spki', format: 'der' })).digest('hex');
+  const spkiHash = (der: Buffer) => createHash('sha256').update(der).digest('hex');
+  const spki = spkiHash(new X509Certificate(leaf.certPem).publicKey.export({ type: 'spki', format: 'der' }));
+  // DANE rollover (RFC 7671 8.1): a TLSA record for the next key too, published before it serves.
+  const nextSpki = spkiHash(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'der' }));
   const dkimKey = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'der' }).subarray(-32).toString('base64');
 
   const { web, mx } = addresses(layout);
@@ -72,7 +78,7 @@ export async function startBenchEstate(layout: Layout, options: { oneWayMs?: num
     staple: () => staple, recordCommands: false,
   }));
 
-  const dns = await startDnsThread({ layout, keys: { spki, dkimKey }, delayMs: 2 * oneWayMs });
+  const dns = await startDnsThread({ layout, keys: { spki, nextSpki, dkimKey }, delayMs: 2 * oneWayMs });
 
   const servers: { close(): Promise<void> }[] = [dns, https, http, smtp];
   let ports = { https: https.port, http: http.port, smtp: smtp.port };
@@ -85,8 +91,10 @@ export async function startBenchEstate(layout: Layout, options: { oneWayMs?: num
   }
   return {
     dns: `127.0.0.1:${dns.port}`,
-    connectTo: [`:443::${ports.https}`, `:80::${ports.http}`, `:25::${ports.smtp}`],
+    // Port 53: the zone's name servers (bench/bench-zone.ts) are the estate's DNS server, asked directly for the SOA.
+    connectTo: [`:443::${ports.https}`, `:80::${ports.http}`, `:25::${ports.smtp}`, `:53::${dns.port}`],
     caPem: ca.certPem,
+    anchorsText: dns.anchorsText,
     counters: async () => {
       const { queries, byShape } = await dns.counters();
       return {
@@ -103,9 +111,10 @@ export async function startBenchEstate(layout: Layout, options: { oneWayMs?: num
 /** The DNS server on a thread of its own (bench/dns-thread.ts says why). */
 async function startDnsThread(data: DnsThreadData) {
   const worker = new Worker(builtScript('./dns-thread.js'), { workerData: data });
-  const [ready] = (await once(worker, 'message')) as [{ port: number }];
+  const [ready] = (await once(worker, 'message')) as [{ port: number; anchorsText: string }];
   return {
     port: ready.port,
+    anchorsText: ready.anchorsText,
     counters: async (): Promise<{ queries: number; byShape: Record<string, number> }> => {
       worker.postMessage('counters');
       return ((await once(worker, 'message')) as [{ queries: number; byShape: Record<string, number> }])[0];

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ALL_CHECKS } from '../checks/index.ts';
+import { selectChecks } from '../src/runner/select.ts';
 import { runMinimalScan } from './minimal-scan.ts';
 import { runVouch, type Phase } from './run-vouch.ts';
 import { domainName } from './layout.ts';
@@ -21,6 +22,8 @@ export type RunSpec = {
   readonly workers?: number;
   /** Vouch only: the report formats written after the scan. */
   readonly formats: readonly string[];
+  /** Vouch's own DNSSEC validation: its checks (and the minimal scan's validator questions) when true. */
+  readonly dnssec: boolean;
 };
 
 export type RunResult = {
@@ -45,7 +48,7 @@ if (spec.kind === 'minimal') {
   const wallStart = performance.now();
   const outcome = await runMinimalScan({
     domains: spec.domains, nameOf: domainName, resolver: { address: dnsAddress, port: Number(dnsPort) },
-    ports: { https: portOf(443), http: portOf(80), smtp: portOf(25) }, caPem: spec.estate.caPem, window: spec.window,
+    ports: { https: portOf(443), http: portOf(80), smtp: portOf(25) }, caPem: spec.estate.caPem, window: spec.window, dnssec: spec.dnssec,
   });
   const cpu = process.cpuUsage(started);
   result = {
@@ -56,8 +59,13 @@ if (spec.kind === 'minimal') {
   const dir = await mkdtemp(join(tmpdir(), 'vouch-bench-'));
   try {
     const names = Array.from({ length: spec.domains }, (_, i) => domainName(i));
-    const config = await benchScanConfig({ names, estate: spec.estate, window: spec.window, ...(spec.workers ? { workers: spec.workers } : {}), dir, formats: spec.formats });
-    const run = await runVouch(config, ALL_CHECKS, spec.workers ? { workers: spec.workers } : {});
+    const config = await benchScanConfig({
+      names, estate: spec.estate, window: spec.window, ...(spec.workers ? { workers: spec.workers } : {}), dir, formats: spec.formats, dnssec: spec.dnssec,
+    });
+    // As the CLI does: the configuration's checks.skip (DNSSEC_CHECKS with `dnssec: false`) narrows the registry.
+    const selection = selectChecks(ALL_CHECKS, config.checks.only, config.checks.skip);
+    if (!selection.ok) throw new Error(selection.problems.join('\n'));
+    const run = await runVouch(config, selection.checks, spec.workers ? { workers: spec.workers } : {});
     const errors = run.summary['error'] ?? 0;
     result = {
       kind: 'vouch', scan: run.scan, report: run.report, workers: run.workers, peakRssMb: peakRssMb(), stats: run.stats,

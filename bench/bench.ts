@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { EstateCounters } from './bench-estate.ts';
 import type { RunResult, RunSpec } from './bench-run.ts';
+import { CD_SUFFIX } from './bench-zone.ts';
 import { DEFAULT_WEB_ADDRESSES } from './layout.ts';
 
 // `--tls`: issue 9's TLS mode, a bench of its own (bench/tls-bench.ts: Vouch's enumeration against sslscan).
@@ -19,20 +20,26 @@ if (process.argv.includes('--tls')) {
  * then scans it side by side with the minimal scan (bench/minimal-scan.ts) and with Vouch at each worker count,
  * each in a fresh process, and prints per run: domains/s, client CPU per domain, connections and DNS queries per
  * domain as the servers counted them, peak RSS, the servers' CPU, and for Vouch the report-writing time and its CPU
- * per domain against the minimal scan's. A measurement, not a test: it asserts nothing. See docs/benchmark.md.
+ * per domain against the minimal scan's. `--dnssec on,off` runs each scan also without Vouch's own DNSSEC validation
+ * (the checks resting on it skipped, and the minimal scan without the validator's questions), side by side, for
+ * what validation costs (issue 13). A measurement, not a test: it asserts nothing. See docs/benchmark.md.
  */
 const { values } = parseArgs({
   options: {
     domains: { type: 'string', default: '1000' }, workers: { type: 'string', default: 'default' },
     'rtt-ms': { type: 'string', default: '0' }, window: { type: 'string', default: '500' },
     'web-addresses': { type: 'string', default: String(DEFAULT_WEB_ADDRESSES) }, formats: { type: 'string', default: 'json,text' },
-    'no-minimal': { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
+    'no-minimal': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, dnssec: { type: 'string', default: 'on' },
   },
 });
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
 const sizes = list(values.domains).map(Number);
 const workerCounts = list(values.workers).map((w) => (w === 'default' ? undefined : Number(w)));
 const rtts = list(values['rtt-ms']).map(Number);
+const dnssecModes = list(values.dnssec).map((mode) => {
+  if (mode !== 'on' && mode !== 'off') throw new Error(`--dnssec takes on, off or on,off, not ${mode}`);
+  return mode === 'on';
+});
 const window = Number(values.window);
 const webAddresses = Number(values['web-addresses']);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -43,23 +50,26 @@ for (const domains of sizes) {
   for (const rttMs of rtts) {
     const estate = await startEstateProcess(domains, webAddresses, rttMs);
     try {
-      let minimalCpu: number | null = null;
-      const runs: { label: string; spec: Omit<RunSpec, 'domains' | 'estate' | 'window' | 'formats'> }[] = [
-        ...(values['no-minimal'] ? [] : [{ label: 'minimal', spec: { kind: 'minimal' as const } }]),
-        ...workerCounts.map((workers) => ({ label: `vouch w=${workers ?? 'default'}`, spec: { kind: 'vouch' as const, ...(workers ? { workers } : {}) } })),
-      ];
-      for (const { label, spec } of runs) {
-        const before = await estate.counters();
-        const result = await runChild({ ...spec, domains, estate: estate.info, window, formats: list(values.formats) });
-        if (typeof result === 'string') {
-          // A run that did not finish (a crash, memory exhausted) is a result too: say so and go on with the next.
-          print({ run: label, domains, rttMs, failed: result });
-          continue;
+      for (const dnssec of dnssecModes) {
+        let minimalCpu: number | null = null;
+        const mode = dnssecModes.length > 1 ? ` dnssec=${dnssec ? 'on' : 'off'}` : '';
+        const runs: { label: string; spec: Omit<RunSpec, 'domains' | 'estate' | 'window' | 'formats' | 'dnssec'> }[] = [
+          ...(values['no-minimal'] ? [] : [{ label: `minimal${mode}`, spec: { kind: 'minimal' as const } }]),
+          ...workerCounts.map((workers) => ({ label: `vouch w=${workers ?? 'default'}${mode}`, spec: { kind: 'vouch' as const, ...(workers ? { workers } : {}) } })),
+        ];
+        for (const { label, spec } of runs) {
+          const before = await estate.counters();
+          const result = await runChild({ ...spec, domains, estate: estate.info, window, formats: list(values.formats), dnssec });
+          if (typeof result === 'string') {
+            // A run that did not finish (a crash, memory exhausted) is a result too: say so and go on with the next.
+            print({ run: label, domains, rttMs, failed: result });
+            continue;
+          }
+          const after = await estate.counters();
+          const cpuPerDomain = result.scan.cpuMs / domains;
+          if (result.kind === 'minimal') minimalCpu = cpuPerDomain;
+          print({ ...rowOf(label, domains, rttMs, result, before, after, minimalCpu), dnssec: dnssec ? 'on' : 'off' });
         }
-        const after = await estate.counters();
-        const cpuPerDomain = result.scan.cpuMs / domains;
-        if (result.kind === 'minimal') minimalCpu = cpuPerDomain;
-        print(rowOf(label, domains, rttMs, result, before, after, minimalCpu));
       }
     } finally {
       estate.stop();
@@ -81,12 +91,20 @@ function rowOf(label: string, domains: number, rttMs: number, r: RunResult, befo
     httpRequestsPerDomain: per(delta('httpsRequests') + delta('httpRequests')),
     smtpSessionsPerDomain: per(delta('smtpConnections')),
     dnsQueriesPerDomain: per(delta('dnsQueries')),
+    // The DNSSEC validator's questions (DO and CD), and how often the root's keys were fetched (once per run and process).
+    validatorQueriesPerDomain: per(shapes(before, after, (shape) => shape.endsWith(CD_SUFFIX))),
+    rootDnskeyQuestions: shapes(before, after, (shape) => shape.startsWith('DNSKEY ') && shape.endsWith(CD_SUFFIX)),
     serverCpuMsPerDomain: per(after.cpuMs - before.cpuMs),
     reportSeconds: r.report ? +(r.report.wallMs / 1000).toFixed(2) : null,
     reportCpuSeconds: r.report ? +(r.report.cpuMs / 1000).toFixed(2) : null,
     summary: r.summary ? JSON.stringify(r.summary) : null,
     failures: r.failures, failureSample: r.failureSample,
   };
+}
+
+/** DNS questions of the shapes `which` picks (bench/dns-thread.ts names them) between two readings. */
+function shapes(before: Counted, after: Counted, which: (shape: string) => boolean): number {
+  return Object.entries(after.dnsByShape).filter(([shape]) => which(shape)).reduce((sum, [shape, n]) => sum + n - (before.dnsByShape[shape] ?? 0), 0);
 }
 
 /** As each run ends (a 100,000-domain run takes an hour): a text block, or with `--json` one JSON line. */

@@ -8,26 +8,39 @@ import { connect, createStubResolver, handshake, keyedLimit, quit, rawHello, sta
 /**
  * The yardstick of issue 11's CPU budget: a scan that does the same network work per domain as Vouch and nothing
  * else (no judging, no evidence, no reports). What "the same work" is, is WORK below, read off Vouch's run of the
- * bench estate (its probe stats and the servers' counters); the bench prints both scans' counters side by side, so
- * a difference shows. Every hello is built for its name (SNI), as a scanner must.
+ * bench estate (its probe stats and the servers' counters, DNS questions by shape and CD bit); the bench prints both
+ * scans' counters side by side, so a difference shows. Every hello is built for its name (SNI), as a scanner must.
  *
  * Per domain: the DNS questions, one verified handshake (ALPN, staple asked) carrying the HTTPS requests over
  * keep-alive, five hand-built hellos (Vouch's fingerprint: TLS 1.3 to SSLv3), one plain-HTTP request.
  * Per web address, once: the configuration's measurement (enumeration, hygiene, weakness probes): raw hellos and
  * full handshakes. Per MX host, once: its DNS questions and SMTP sessions, each up to STARTTLS, then either a full
  * handshake and QUIT or one raw hello. Politeness as Vouch's: 2 connections per address and port, 1 per MX address.
+ * DNSSEC (issue 13): the questions Vouch's validator asks, with DO and CD, answers read but not validated (no
+ * signature is verified: the yardstick is the network work; what verifying costs is Vouch's to count).
  */
 export const WORK = {
-  domainDns: [['', 'A'], ['', 'MX'], ['', 'TXT'], ['', 'CAA'], ['', 'SOA'], ['_443._tcp.', 'TLSA'], ['_dmarc.', 'TXT'],
-    ['sel1._domainkey.', 'TXT'], ['_mta-sts.', 'TXT'], ['_smtp._tls.', 'TXT']] as const satisfies readonly (readonly [string, dnsPacket.RecordType])[],
+  domainDns: [['', 'A'], ['', 'AAAA'], ['', 'MX'], ['', 'TXT'], ['', 'CAA'], ['', 'NS'], ['_443._tcp.', 'TLSA'], ['_dmarc.', 'TXT'],
+    ['sel1._domainkey.', 'TXT'], ['_mta-sts.', 'TXT'], ['_smtp._tls.', 'TXT']] as const satisfies readonly DnsQuestion[],
+  /** dns.dnssec: the domain's SOA (a signed NODATA here) and A. */
+  domainDnssec: [['', 'SOA'], ['', 'A']] as const satisfies readonly DnsQuestion[],
   httpsPaths: [['/', {}], ['/', { origin: 'https://vouch-cors-probe.invalid' }], ['/.well-known/security.txt', {}]] as const,
   fingerprint: ['TLSv1.3', 'TLSv1.2', 'TLSv1.1', 'TLSv1', 'SSLv3'] as const satisfies readonly HelloVersion[],
   perAddress: { handshakes: 4, rawHellos: 25 },
-  mxDns: [['', 'A'], ['_25._tcp.', 'TLSA']] as const satisfies readonly (readonly [string, dnsPacket.RecordType])[],
+  mxDns: [['', 'A'], ['', 'AAAA'], ['_25._tcp.', 'TLSA']] as const satisfies readonly DnsQuestion[],
+  /** mail.dnssec-mx and mail.dane: the MX host's A and its TLSA. */
+  mxDnssec: [['', 'A'], ['_25._tcp.', 'TLSA']] as const satisfies readonly DnsQuestion[],
   perMx: { handshakes: 4, rawHellos: 31 },
-  /** Asked once per run (the parent zone's CAA, which every domain's CAA check walks up to). */
-  onceDns: [['bench.test', 'CAA']] as const,
+  /**
+   * Asked once per run: the parent zone's CAA (every domain's CAA check walks up to it), its NS, their addresses and
+   * the SOA from each name server (dns.name-servers asks them directly: the same server here), the root's DNSKEY.
+   */
+  onceDns: [['bench.test', 'CAA'], ['bench.test', 'NS'], ['ns1.bench.test', 'A'], ['ns2.bench.test', 'A'], ['ns1.bench.test', 'AAAA'],
+    ['ns2.bench.test', 'AAAA'], ['bench.test', 'SOA'], ['bench.test', 'SOA']] as const satisfies readonly DnsQuestion[],
+  onceDnssec: [['.', 'DNSKEY']] as const satisfies readonly DnsQuestion[],
 };
+
+type DnsQuestion = readonly [string, dnsPacket.RecordType];
 
 export type MinimalScanOptions = {
   readonly domains: number;
@@ -38,6 +51,8 @@ export type MinimalScanOptions = {
   readonly caPem: string;
   /** Domains in flight at once, as Vouch's window. */
   readonly window: number;
+  /** The DNSSEC validator's questions (WORK's `*Dnssec`), as Vouch asks them with its DNSSEC checks (default true). */
+  readonly dnssec?: boolean;
 };
 
 const HEADERS = { 'user-agent': 'vouch-bench-minimal', accept: '*/*' };
@@ -51,6 +66,9 @@ export async function runMinimalScan(options: MinimalScanOptions): Promise<{ dom
   const addressesDone = new Set<string>();
   const mxDone = new Map<string, Promise<void>>();
   const polite = <T>(address: string, port: number, work: () => Promise<T>) => perDestination(`${address}:${port}`, work);
+  const ask = (questions: readonly DnsQuestion[], name: string) => questions.map(([prefix, type]) => resolver.query(`${prefix}${name}`, type));
+  const validatorAsks = (questions: readonly DnsQuestion[], name: string) => (options.dnssec === false ? []
+    : questions.map(([prefix, type]) => resolver.query(`${prefix}${name}`, type, { checkingDisabled: true })));
 
   const hello = (version: HelloVersion, name: string) => buildClientHello(fullOffer(version, name));
   const helloAt = (address: string, name: string, version: HelloVersion) =>
@@ -80,7 +98,7 @@ export async function runMinimalScan(options: MinimalScanOptions): Promise<{ dom
     await finish(socket);
   });
   const measureMx = async (mx: string) => {
-    const [a] = await Promise.all(WORK.mxDns.map(([prefix, type]) => resolver.query(`${prefix}${mx}`, type)));
+    const [[a]] = await Promise.all([Promise.all(ask(WORK.mxDns, mx)), Promise.all(validatorAsks(WORK.mxDnssec, mx))]);
     const address = String(a?.[0]);
     await Promise.all([
       ...Array.from({ length: WORK.perMx.handshakes }, () => smtpSession(address, async (socket) =>
@@ -90,9 +108,9 @@ export async function runMinimalScan(options: MinimalScanOptions): Promise<{ dom
   };
 
   const scanDomain = async (name: string) => {
-    const answers = await Promise.all(WORK.domainDns.map(([prefix, type]) => resolver.query(`${prefix}${name}`, type)));
+    const [answers] = await Promise.all([Promise.all(ask(WORK.domainDns, name)), Promise.all(validatorAsks(WORK.domainDnssec, name))]);
     const address = String(answers[0]?.[0]);
-    const mx = (answers[1]?.[0] as { exchange?: string } | undefined)?.exchange;
+    const mx = (answers[2]?.[0] as { exchange?: string } | undefined)?.exchange;
     const firstOnAddress = !addressesDone.has(address);
     addressesDone.add(address);
     let mxWork = mx === undefined ? undefined : mxDone.get(mx);
@@ -113,7 +131,7 @@ export async function runMinimalScan(options: MinimalScanOptions): Promise<{ dom
     }
   };
   try {
-    await Promise.all([...Array.from({ length: options.window }, worker), ...WORK.onceDns.map(([name, type]) => resolver.query(name, type))]);
+    await Promise.all([...Array.from({ length: options.window }, worker), ...ask(WORK.onceDns, ''), ...validatorAsks(WORK.onceDnssec, '')]);
   } finally {
     resolver.close();
   }

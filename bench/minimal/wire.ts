@@ -19,8 +19,14 @@ const DNS_ATTEMPTS = 3;
  */
 const DNS_IN_FLIGHT = 256;
 
-/** One UDP socket for every query (EDNS0 with DO, as Vouch asks), answers matched by id; resolves with the answers' data. */
-export type StubResolver = { query(name: string, type: dnsPacket.RecordType): Promise<unknown[]>; close(): void };
+/**
+ * One UDP socket for every query (EDNS0 with DO, as Vouch asks), answers matched by id; resolves with the answers'
+ * data. `checkingDisabled`: CD set too, as Vouch's DNSSEC validator asks (RFC 4035 3.2.2), for the signed records.
+ */
+export type StubResolver = {
+  query(name: string, type: dnsPacket.RecordType, options?: { readonly checkingDisabled?: boolean }): Promise<unknown[]>;
+  close(): void;
+};
 
 export function createStubResolver(server: { address: string; port: number }): StubResolver {
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20 });
@@ -37,11 +43,12 @@ export function createStubResolver(server: { address: string; port: number }): S
     const done = pending.get(packet.id ?? -1);
     if (done) { pending.delete(packet.id!); done((packet.answers ?? []).map((answer) => ('data' in answer ? answer.data : undefined))); }
   });
-  const ask = (name: string, type: dnsPacket.RecordType): Promise<unknown[]> => new Promise((resolve, reject) => {
+  const ask = (name: string, type: dnsPacket.RecordType, cd: boolean): Promise<unknown[]> => new Promise((resolve, reject) => {
     do nextId = (nextId + 1) & 0xffff; while (pending.has(nextId));
     const id = nextId;
     const message = dnsPacket.encode({
-      type: 'query', id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA, questions: [{ type, name, class: 'IN' }],
+      type: 'query', id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.AUTHENTIC_DATA | (cd ? dnsPacket.CHECKING_DISABLED : 0),
+      questions: [{ type, name, class: 'IN' }],
       additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: dnsPacket.DNSSEC_OK, flag_do: true, options: [] }],
     });
     let attempts = 0;
@@ -54,7 +61,7 @@ export function createStubResolver(server: { address: string; port: number }): S
     pending.set(id, (answers) => { clearTimeout(timer); resolve(answers); });
     send();
   });
-  return { query: (name, type) => limit('dns', () => ask(name, type)), close: () => socket.close() };
+  return { query: (name, type, options) => limit('dns', () => ask(name, type, options?.checkingDisabled === true)), close: () => socket.close() };
 }
 
 /** At most `limit` operations at a time per key (Vouch's per-destination politeness); idle keys are forgotten. */
