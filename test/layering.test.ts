@@ -68,7 +68,7 @@ describe('layering', () => {
   // Issue 14: a scan without `browser` must not pay for the browser driver; the first page visit loads it.
   it('vouch scan starts without bullmq and ioredis, which only a queued scan loads (issue 12)', () => {
     const atStart = staticGraph('src/cli/commands/scan.ts').packages;
-    expect(['bullmq', 'ioredis', 'redis-semaphore'].filter((p) => atStart.has(p))).toEqual([]);
+    expect(['bullmq', 'ioredis'].filter((p) => atStart.has(p))).toEqual([]);
     const later = staticGraph('src/cli/commands/scan.ts', true).packages;
     expect(['bullmq', 'ioredis'].filter((p) => !later.has(p))).toEqual([]); // ...and the walk would see them
   });

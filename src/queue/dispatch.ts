@@ -7,6 +7,7 @@ import {
   bullmqConnection, connectionWarnings, decodeRecord, failedRecord, interruptedRecord, JOB_NAME, jobIdOf, QUEUE_NAME, recordKey, type DomainJobData,
 } from './job-record.ts';
 import { checkQueueReachable, openRedis, type QueueEndpoint } from './redis-connection.ts';
+import { answerWithin } from './redis-deadline.ts';
 import { clearRun } from './run-keys.ts';
 import { refusalsKey, specKey, type RunSpec } from './run-spec.ts';
 
@@ -171,14 +172,15 @@ export async function startQueueDispatch(options: QueueDispatchOptions): Promise
 
   const refusalsSeen = new Set<string>();
   let lastSweep = Date.now();
+  const readRefusals = () => redis.hgetall(refusalsKey(runId)).then((refusals) => {
+    for (const [worker, message] of Object.entries(refusals)) {
+      if (refusalsSeen.has(`${worker}\n${message}`)) continue;
+      refusalsSeen.add(`${worker}\n${message}`);
+      log.warn({ worker }, `a worker refuses this run's domains: ${message}`);
+    }
+  }, () => undefined);
   const poll = setInterval(() => {
-    void redis.hgetall(refusalsKey(runId)).then((refusals) => {
-      for (const [worker, message] of Object.entries(refusals)) {
-        if (refusalsSeen.has(`${worker}\n${message}`)) continue;
-        refusalsSeen.add(`${worker}\n${message}`);
-        log.warn({ worker }, `a worker refuses this run's domains: ${message}`);
-      }
-    }, () => undefined);
+    void readRefusals();
     const quiet = Date.now() - lastProgress;
     if (waiters.size > 0 && quiet > (options.idleWarnMs ?? 60_000) && !idleWarned) {
       idleWarned = true;
@@ -222,25 +224,16 @@ export async function startQueueDispatch(options: QueueDispatchOptions): Promise
       clearInterval(removeTimer);
       clearInterval(poll);
       await removeJournaled();
+      // Refusals of the last seconds are read before clearRun removes them with the run's other keys.
+      await answerWithin(readRefusals(), 5_000);
       if (complete && !aborted && !journalBroken) {
-        const cleared = await within(clearRun(redis, runId), CLEAR_TIMEOUT_MS);
-        if (cleared === null) log.warn({ queue: endpoint.label, run: runId }, `the run's keys could not be cleared from Redis within ${CLEAR_TIMEOUT_MS / 1000} s; they stay`);
+        const cleared = await answerWithin(clearRun(redis, runId), CLEAR_TIMEOUT_MS);
+        if (cleared === 'late') log.warn({ queue: endpoint.label, run: runId }, `the run's keys could not be cleared from Redis within ${CLEAR_TIMEOUT_MS / 1000} s; they stay`);
       }
       // A Redis that is away must not hold the scan's end: the connections are dropped, not drained.
-      await within(Promise.all([events.close(), queue.close()]), 5_000);
+      await answerWithin(Promise.all([events.close(), queue.close()]), 5_000);
       redis.disconnect();
       return { ...stats };
     },
   };
-}
-
-/** `work`'s value, or null once `ms` have passed first (its timer never outlives it: nothing keeps the process up). */
-async function within<T>(work: Promise<T>, ms: number): Promise<T | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), ms); });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

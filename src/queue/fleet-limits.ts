@@ -1,27 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import { Semaphore } from 'redis-semaphore';
 import { ProbeError } from '../core/errors.ts';
 import { inProcessLimits, type ConnectionLimits } from '../runner/probe-kinds/limits.ts';
+import { FairSlot } from './fair-slots.ts';
 import { answerWithin } from './redis-deadline.ts';
 import { slotKey } from './run-keys.ts';
 
 /**
  * Politeness across the fleet (issue 12): at most `concurrency` connections to one destination at a time, counted
  * over every worker process of the run, on every machine. What the coordinator thread's semaphores do for worker
- * threads (src/runner/workers/semaphores.ts), a Redis counting semaphore per pool and destination does here, with
- * redis-semaphore's `Semaphore` (a sorted set of holders, changed by Lua scripts only, so atomically; key layout in
- * src/queue/run-keys.ts). Each holder has a lease, refreshed while its work runs: a worker killed with `kill -9`
- * stops refreshing and its slots come back when the lease lapses, not never.
+ * threads (src/runner/workers/semaphores.ts), a FIFO counting semaphore on Redis per pool and destination does here
+ * (src/queue/fair-slots.ts: Lua scripts, so atomic; key layout in src/queue/run-keys.ts). Each holder has a lease,
+ * refreshed while its work runs: a worker killed with `kill -9` stops refreshing and its slots come back when the
+ * lease lapses, not never.
  *
  * Two gates, in this order: this process's own FIFO semaphore per destination with the same limit, then the fleet's.
- * So at most `concurrency` of this process's requests wait in Redis for one destination: redis-semaphore waits by
- * polling (it has no blocking mode), and a thousand domains queued for one shared address must not poll Redis a
- * thousand times every `retryMs`.
- *
- * The lease is scored by each worker's clock (the library's design): the machines' clocks must agree to well within
- * the lease (NTP does), or a worker whose clock runs ahead takes the others' slots for expired.
+ * So at most `concurrency` of this process's requests wait in Redis for one destination: a waiter polls (every
+ * `retryMs`), and a thousand domains queued for one shared address must not poll Redis a thousand times each time.
+ * Leases are dated by Redis's clock, so the workers' clocks need not agree.
  */
 export type FleetLimitOptions = {
   /** How long a holder's slot outlives its last refresh (refreshed every third of it). Default 30 s. */
@@ -56,50 +53,28 @@ export type FleetLimits = {
 
 export const DEFAULT_LEASE_MS = 30_000;
 
-/** A slot whose refresh survives Redis being away: the library lets that error escape its timer (and end the process). */
-class LeasedSlot extends Semaphore {
-  onRefreshError: () => void = () => {};
-  protected override async _refresh(): Promise<boolean> {
-    try {
-      return await super._refresh();
-    } catch {
-      // redis-semaphore issue #199: a refresh that cannot reach Redis rejects inside setInterval. Not known to be lost:
-      // the next refresh that gets through says whether the lease still holds.
-      this.onRefreshError();
-      return true;
-    }
-  }
-}
-
 export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOptions = {}): FleetLimits {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const retryMs = options.retryMs ?? 10;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? leaseMs * 10;
   const local = inProcessLimits();
-  const held = new Set<LeasedSlot>();
+  const held = new Set<FairSlot>();
   const heldByKey = new Map<string, number>();
   let acquired = 0, peak = 0, lost = 0, redisErrors = 0;
 
-  /** Takes a fleet slot of `key`, riding out a Redis that is away (ioredis reconnects) until the deadline. */
-  const take = async (key: string, endpoint: string, limit: number): Promise<LeasedSlot> => {
-    // One identifier for every attempt: an attempt whose reply was lost with the connection may have taken the slot,
-    // and the next attempt then finds itself already among the holders instead of holding two.
-    const identifier = randomUUID();
+  /** Takes a fleet slot of `key` in its turn, riding out a Redis that is away (ioredis reconnects) until the deadline. */
+  const take = async (key: string, endpoint: string, limit: number): Promise<FairSlot> => {
+    // One identifier for every attempt: an attempt whose reply was lost with the connection may have taken the slot
+    // (or a place in the queue), and the next attempt then finds it instead of taking a second.
+    const slot = new FairSlot(redis, key, randomUUID(), limit, leaseMs);
     const deadline = Date.now() + acquireTimeoutMs;
     let pause = 50;
     let lastError: unknown = null;
     let late = false;
     for (let remaining = acquireTimeoutMs; remaining > 0; remaining = deadline - Date.now()) {
-      const slot = new LeasedSlot(redis, key, limit, {
-        identifier, lockTimeout: leaseMs, acquireTimeout: remaining, retryInterval: retryMs,
-        refreshInterval: Math.max(1, Math.round(leaseMs / 3)), onLockLost: () => { lost++; },
-      });
-      slot.onRefreshError = () => { redisErrors++; };
-      const attempt = slot.tryAcquire();
       let outcome: boolean | 'late';
       try {
-        // A little past the library's own deadline, so that a destination that stays full ends as its `false`.
-        outcome = await answerWithin(attempt, remaining + 100);
+        outcome = await answerWithin(slot.attempt(), remaining);
       } catch (error) {
         redisErrors++; // ioredis gave up on the request (Redis away for long): ask again while there is time
         lastError = error;
@@ -108,13 +83,12 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
         continue;
       }
       if (outcome === true) return slot;
-      if (outcome === 'late') {
-        late = true; // a request held while ioredis reconnects: if it is granted after all, give the slot back
-        attempt.then((granted) => (granted ? slot.release() : undefined)).catch(() => {});
-      }
-      break;
+      if (outcome === 'late') { late = true; break; }
+      pause = 50;
+      await sleep(Math.min(retryMs, Math.max(0, deadline - Date.now())));
     }
-    redis.zrem(`semaphore:${key}`, identifier).catch(() => {}); // in case a lost reply had granted it
+    // Our place in the queue (or a slot a lost reply granted) is given up, so the next waiter is not held up by it.
+    slot.leave().catch(() => {});
     const why = late ? 'Redis did not answer'
       : lastError ? `Redis did not answer (${lastError instanceof Error ? lastError.message : String(lastError)})`
         : 'the destination stayed busy';
@@ -130,6 +104,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     const holding = (heldByKey.get(key) ?? 0) + 1;
     heldByKey.set(key, holding);
     peak = Math.max(peak, holding);
+    slot.keep(() => { lost++; }, () => { redisErrors++; });
     try {
       return await work();
     } finally {
@@ -138,8 +113,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       if (left === 0) heldByKey.delete(key);
       else heldByKey.set(key, left);
       // Not awaited: the work's answer need not wait for Redis (nor for a Redis that is away; the lease then lapses).
-      // The release is queued on this connection before any later acquire of this process, so none overtakes it.
-      slot.release().catch(() => { redisErrors++; });
+      slot.leave().catch(() => { redisErrors++; });
     }
   });
 
@@ -149,7 +123,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     close: async () => {
       const slots = [...held];
       held.clear();
-      await Promise.all(slots.map((slot) => slot.release().catch(() => { redisErrors++; })));
+      await Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; })));
     },
   };
 }

@@ -6,14 +6,13 @@ import type { Redis } from 'ioredis';
  *
  *   vouch:RUN:fact:KEY               a probe fact shared by the fleet (src/queue/fleet-facts.ts), with a TTL
  *   vouch:RUN:loading:KEY            the lease of the worker loading that fact (SET NX PX, refreshed while it loads)
- *   semaphore:vouch:RUN:slot:POOL KEY  the connection slots of one destination (src/queue/fleet-limits.ts): a sorted
- *                                    set of holders scored by when they last refreshed, expiring with the lease
+ *   vouch:RUN:slot:POOL KEY:*        the connection slots of one destination (src/queue/fair-slots.ts): holders,
+ *                                    the FIFO queue of waiters, their wait leases and the ticket counter
  *
  * and, under the same prefix, the queue's own keys of the run (its spec, refusals and domain records: run-spec.ts and
  * job-record.ts), so that clearRun removes those too.
  *
- * KEY is a probe key or destination as the engine writes it (any characters). The slots carry redis-semaphore's own
- * `semaphore:` prefix, which the library imposes. RUN may hold letters, digits, `.`, `_` and `-` only: no `:` (so no
+ * KEY is a probe key or destination as the engine writes it (any characters). RUN may hold letters, digits, `.`, `_` and `-` only: no `:` (so no
  * run's namespace can contain another's) and no glob character (so a SCAN pattern over it matches it literally).
  */
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -23,10 +22,7 @@ export function runPrefix(runId: string): string {
   return `vouch:${runId}:`;
 }
 
-/** The prefix redis-semaphore puts before the key it is given. */
-const SEMAPHORE_PREFIX = 'semaphore:';
-
-/** The key given to redis-semaphore for one destination's slots (it stores them under `semaphore:` + this). */
+/** The prefix of one destination's slot keys (src/queue/fair-slots.ts adds `:held`, `:queue`, ...). */
 export function slotKey(runId: string, pool: string, destination: string): string {
   return `${runPrefix(runId)}slot:${pool} ${destination}`;
 }
@@ -41,15 +37,12 @@ const SCAN_COUNT = 500;
  */
 export async function clearRun(redis: Redis, runId: string): Promise<number> {
   const prefix = runPrefix(runId);
-  const ours = (key: string) => key.startsWith(prefix) || key.startsWith(SEMAPHORE_PREFIX + prefix);
   let cursor = '0';
   let deleted = 0;
   do {
-    // One pattern covers both namespaces; the exact prefixes are checked here (the pattern's leading `*` is loose).
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `*${prefix}*`, 'COUNT', SCAN_COUNT);
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', SCAN_COUNT);
     cursor = next;
-    const mine = keys.filter(ours);
-    if (mine.length > 0) deleted += await redis.unlink(...mine);
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
   } while (cursor !== '0');
   return deleted;
 }

@@ -8,6 +8,7 @@ import type { Config } from '../../src/config/config.ts';
 import { loadConfigFile } from '../../src/config/load.ts';
 import { redirectSettings } from '../../src/config/redirects.ts';
 import type { Check } from '../../src/core/check.ts';
+import { createCa } from '../../src/lab/pki.ts';
 import { buildRunSpec, compatibility, jsonProblem, workerConfig, type RunSpec, type WorkerAbilities } from '../../src/queue/run-spec.ts';
 import { scanSettings } from '../../src/runner/scan-settings.ts';
 
@@ -71,7 +72,8 @@ describe('buildRunSpec over examples/vouch.yaml (every key, a signing key and a 
     pluginText = 'export const checks = [];\n';
     await writeFile(join(dir, 'plugin.mjs'), pluginText);
     const text = (await readFile(EXAMPLE, 'utf8')).replace(/^# (signing: \{ privateKeyFile: )\S+( \}).*$/m, '$1signing.pem$2')
-      .replace(/^plugins: \[\].*$/m, 'plugins: [./plugin.mjs]');
+      .replace(/^plugins: \[\].*$/m, 'plugins: [./plugin.mjs]').replace(/^# (queue: \{ url: .* \})$/m, '$1');
+    await writeFile(join(dir, 'redis-ca.pem'), createCa({ name: 'Spec Test Redis CA' }).certPem);
     await writeFile(join(dir, 'vouch.yaml'), text);
     const loaded = await loadConfigFile(join(dir, 'vouch.yaml'));
     if (!loaded.ok) throw new Error(loaded.problems.join('\n'));

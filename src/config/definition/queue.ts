@@ -10,7 +10,7 @@ export const DEFAULT_QUEUE = {
   /**
    * Domains queued at once when `concurrency.domains` is not set: the workers' total concurrency is not known to the
    * scanner (16 machines at 32 each is 512), and a queued domain costs the scanner a few hundred bytes and Redis
-   * about a kilobyte, so the window is sized for a fleet rather than for one process.
+   * about 1.8 KB (docs/benchmark.md), so the window is sized for a fleet rather than for one process.
    */
   domainsInFlight: 1000,
 } as const;
