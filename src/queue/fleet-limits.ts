@@ -52,6 +52,8 @@ export type FleetLimits = {
 };
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** How long a process keeps a destination's slot for its own queue before the fleet's next waiter gets it. */
+const TURN_MS = 250;
 
 export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOptions = {}): FleetLimits {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
@@ -61,6 +63,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
   const held = new Set<FairSlot>();
   const heldByKey = new Map<string, number>();
   let acquired = 0, peak = 0, lost = 0, redisErrors = 0;
+  let closed = false;
 
   /** Takes a fleet slot of `key` in its turn, riding out a Redis that is away (ioredis reconnects) until the deadline. */
   const take = async (key: string, endpoint: string, limit: number): Promise<FairSlot> => {
@@ -96,24 +99,64 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       `no fleet connection slot for this destination within ${Math.round(acquireTimeoutMs / 1000)} s: ${why}`);
   };
 
+  // Turns: a slot whose work is done stays with this process for the next request of its destination in this
+  // process's queue, until TURN_MS after it was taken, then goes back to the fleet's queue. A handover in Redis costs
+  // a poll (up to `retryMs`) and round trips, against a millisecond for a loopback handshake: a destination with one
+  // slot (an MX address) served ten times slower by the fleet than by one process, and its checks timed out. Turns
+  // keep the limit (one request uses a slot at a time) and the fairness between workers, at the turn's grain.
+  const turnEnds = new Map<FairSlot, number>();
+  const parked = new Map<string, { slot: FairSlot; timer: NodeJS.Immediate }[]>();
+  const giveBack = (slot: FairSlot) => {
+    held.delete(slot);
+    turnEnds.delete(slot);
+    // Not awaited: the work's answer need not wait for Redis (nor for a Redis that is away; the lease then lapses).
+    slot.leave().catch(() => { redisErrors++; });
+  };
+  const unpark = (key: string): FairSlot | null => {
+    const list = parked.get(key);
+    const entry = list?.pop();
+    if (list && list.length === 0) parked.delete(key);
+    if (!entry) return null;
+    clearImmediate(entry.timer);
+    return entry.slot;
+  };
+  const park = (key: string, slot: FairSlot) => {
+    const list = parked.get(key) ?? [];
+    parked.set(key, list);
+    // The next request of this process's queue for the key asks in this same turn of the event loop (the local gate
+    // hands over at once); if none does, the slot goes back before the next turn.
+    const entry = {
+      slot, timer: setImmediate(() => {
+        const i = list.indexOf(entry);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0 && parked.get(key) === list) parked.delete(key);
+        giveBack(slot);
+      }),
+    };
+    list.push(entry);
+  };
+
   const limits: ConnectionLimits = (pool, destination, concurrency, work) => local(pool, destination, concurrency, async () => {
     const key = slotKey(runId, pool, destination);
-    const slot = await take(key, destination, concurrency);
-    acquired++;
-    held.add(slot);
+    let slot = unpark(key);
+    if (!slot) {
+      slot = await take(key, destination, concurrency);
+      acquired++;
+      held.add(slot);
+      turnEnds.set(slot, Date.now() + TURN_MS);
+      slot.keep(() => { lost++; }, () => { redisErrors++; });
+    }
     const holding = (heldByKey.get(key) ?? 0) + 1;
     heldByKey.set(key, holding);
     peak = Math.max(peak, holding);
-    slot.keep(() => { lost++; }, () => { redisErrors++; });
     try {
       return await work();
     } finally {
-      held.delete(slot);
       const left = heldByKey.get(key)! - 1;
       if (left === 0) heldByKey.delete(key);
       else heldByKey.set(key, left);
-      // Not awaited: the work's answer need not wait for Redis (nor for a Redis that is away; the lease then lapses).
-      slot.leave().catch(() => { redisErrors++; });
+      if (!closed && Date.now() < (turnEnds.get(slot) ?? 0)) park(key, slot);
+      else giveBack(slot);
     }
   });
 
@@ -121,6 +164,9 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     limits,
     stats: () => ({ acquired, peak, lost, redisErrors }),
     close: async () => {
+      closed = true;
+      for (const list of parked.values()) for (const entry of list) clearImmediate(entry.timer);
+      parked.clear();
       const slots = [...held];
       held.clear();
       await Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; })));

@@ -9,6 +9,11 @@ import { describeRecord, splitServerRecords, type RecordFact } from './record-re
 import { suiteByCode } from './registry.ts';
 import { createFlightReader } from './server-flight.ts';
 
+/** A silence is heard in slices of this length (see `arm` in the conversation): each slice gives the event loop a turn. */
+const QUIET_SLICE_MS = 25;
+/** The fewest turns of the event loop a silence must span: enough for a peer in this process to answer and for us to read it. */
+const QUIET_TURNS = 5;
+
 /**
  * A raw conversation of several steps on ONE connection (issue 10, the known-weakness probes): connect, write a
  * ClientHello, read the server's flight through ServerHelloDone (the server-flight reader), then let a `plan` write
@@ -128,10 +133,23 @@ async function talkOn<T>(socket: net.Socket, hello: Buffer, plan: Plan<T>, signa
   };
   const waitFor = (ready: () => boolean, quietMs?: number) => new Promise<'ready' | 'quiet'>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
+    // Silence is heard in slices, and counts only once it lasted `quietMs` AND spanned QUIET_TURNS turns of the event
+    // loop (sockets are read between two timers). One timer of `quietMs` fires late on a busy loop, after an answer
+    // had arrived unread, or before a server in this process had its turn: in wall time alone that stall read as the
+    // server's silence, which for Heartbleed and CCS injection is a pass, and for ROBOT looked like an oracle.
     const arm = () => {
       if (quietMs === undefined) return;
       clearTimeout(timer);
-      timer = setTimeout(() => { wake = () => {}; resolve('quiet'); }, quietMs);
+      const since = performance.now();
+      let turns = 0;
+      const slice = () => {
+        const left = quietMs - (performance.now() - since);
+        timer = setTimeout(() => {
+          turns++;
+          if (performance.now() - since >= quietMs && turns >= QUIET_TURNS) { wake = () => {}; resolve('quiet'); } else slice();
+        }, Math.max(1, Math.min(QUIET_SLICE_MS, left)));
+      };
+      slice();
     };
     wake = () => {
       try {

@@ -32,15 +32,20 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
 
   it('four workers sharing a limit of 2 on one destination: 2 hold it at once, never 3', async () => {
     const workers = Array.from({ length: 4 }, () => fleetLimits(connect(), 'limit-2', { leaseMs: 1_000 }));
-    let active = 0, most = 0;
+    let active = 0, most = 0, ran = 0;
     const work = async () => {
+      ran++;
       most = Math.max(most, ++active);
       await sleep(15);
       active--;
     };
     await Promise.all(workers.flatMap((w) => Array.from({ length: 8 }, () => w.limits('web', '192.0.2.1:443', 2, work))));
     expect(most).toBe(2);
-    expect(workers.reduce((n, w) => n + w.stats().acquired, 0)).toBe(32);
+    expect(ran).toBe(32);
+    // Slots taken from Redis: at least one per worker; fewer than requests, since a worker's turn serves its queue.
+    const taken = workers.reduce((n, w) => n + w.stats().acquired, 0);
+    expect(taken).toBeGreaterThanOrEqual(4);
+    expect(taken).toBeLessThanOrEqual(32);
     // Another destination is not held up by this one's slots.
     const other = workers[0]!;
     await other.limits('web', '192.0.2.2:443', 1, async () => {

@@ -2,7 +2,7 @@ import { constants, publicEncrypt, randomBytes, X509Certificate, type KeyObject 
 import type { TlsEnumeration } from '../enumerate.ts';
 import { SIGNATURE_SCHEMES, describeSuite, suiteByCode } from '../registry.ts';
 import { WIRE_VERSIONS, type HelloSpec, type HelloVersion } from '../hello.ts';
-import type { Heard, Talk } from '../conversation.ts';
+import type { Heard } from '../conversation.ts';
 import { cappedHex } from '../record-reader.ts';
 import {
   heardLabel, quietFor, tlsRecord, unusableFlight, weaknessFacts, type WeaknessFacts, type WeaknessProbeOptions, type WeaknessStep,
@@ -132,7 +132,7 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
       ? Buffer.concat([keyExchange, tlsRecord(20, flight.version, Buffer.of(1)), tlsRecord(22, flight.version, randomBytes(40))])
       : keyExchange;
     talk.send(records);
-    const heard = await listenWhileAwake(talk, quietMs);
+    const heard: Heard = await talk.listen(quietMs);
     // Answers are compared without the window's length (heardLabel); the step keeps it, as evidence of how long we listened.
     const answer = heardLabel(heard);
     const sent = flow === 'with-ccs' ? `ClientKeyExchange (${payload}), ChangeCipherSpec, Finished` : `ClientKeyExchange (${payload}) alone`;
@@ -201,44 +201,6 @@ export async function probeRobot(options: WeaknessProbeOptions, plan: RobotPlan)
     finding: `the server answers PKCS#1 v1.5 ${how} differently, the same way twice (a ${strength} oracle): `
       + [...groups].map(([answer, payloads]) => `${payloads.join(', ')}: ${answer}`).join('; '),
   });
-}
-
-/** A silence is heard in slices of this length, so that every slice gives the event loop a turn (see listenWhileAwake). */
-const SLICE_MS = 25;
-/** The fewest turns of the event loop a silence must span: enough for a server in this process to read and answer, and for us to read it. */
-const MIN_TURNS = 5;
-
-/**
- * Listens until `quietMs` of silence that also spans MIN_TURNS turns of the event loop, in slices of 25 ms (each slice
- * is a timer, and the loop reads sockets between two timers). A busy event loop (the scan's other work, or a lab
- * server in this very process) fires a single quiet timer late, after the server's answer had arrived unread, or
- * before a server in this process had its turn to send it: counted in wall time alone, that stall read as the
- * server's silence, one payload's "no further answer" against the others' alert looked like an oracle, and a repeat
- * that differed elsewhere made ROBOT "too noisy to judge" under load. On a free event loop this is the plain window.
- * The slices are one listen: records and bytes are joined (a slice's incomplete record is read again by the next
- * slice, so only the last keeps its tail) and new bytes restart the silence, as one listen re-arms its window.
- */
-async function listenWhileAwake(talk: Pick<Talk, 'listen'>, quietMs: number): Promise<Heard> {
-  const parts: Heard[] = [];
-  let silentMs = 0;
-  let turns = 0;
-  for (;;) {
-    const started = performance.now();
-    const part = await talk.listen(Math.max(1, Math.min(SLICE_MS, quietMs - silentMs)));
-    const tail = parts.at(-1)?.partialBytes ?? 0;
-    parts.push(part);
-    if (part.end !== 'quiet') break;
-    const heardMore = part.bytes.length > part.partialBytes || part.partialBytes > tail;
-    silentMs = heardMore ? 0 : silentMs + performance.now() - started;
-    turns = heardMore ? 0 : turns + 1;
-    if (silentMs >= quietMs && turns >= MIN_TURNS) break;
-  }
-  const last = parts.at(-1)!;
-  return {
-    ...last,
-    records: parts.flatMap((p) => p.records),
-    bytes: Buffer.concat([...parts.slice(0, -1).map((p) => p.bytes.subarray(0, p.bytes.length - p.partialBytes)), last.bytes]),
-  };
 }
 
 const answersOf = (m: Map<RobotPayload, Answer>) => Object.fromEntries([...m].map(([p, a]) => [p, a.answer]));
