@@ -12,6 +12,7 @@ import { redisServerAvailable, startLabRedis, type LabRedis } from '../../src/la
 import type { ScanReport } from '../../reports/types.ts';
 import { QUEUE_NAME } from '../../src/queue/job-record.ts';
 import { simpleSites } from '../support/simple-sites.ts';
+import { startCountingProxy } from '../runner/support/counting-proxy.ts';
 
 /**
  * Issue 12: `vouch scan --queue` with two `vouch worker` processes (the built CLI, real processes) on a real
@@ -43,11 +44,11 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-const scanArgs = (out: string) => [BIN, 'scan', ...DOMAINS, '--resolver', `127.0.0.1:${estate.dns.port}`, '--ca', join(dir, 'ca.pem'),
-  ...estate.connectTo.flatMap((r) => ['--connect-to', r]), '--timeout', '2000', '--out', out, '--format', 'json'];
+const scanArgs = (out: string, rules: readonly string[] = estate.connectTo) => [BIN, 'scan', ...DOMAINS, '--resolver', `127.0.0.1:${estate.dns.port}`,
+  '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]), '--timeout', '2000', '--out', out, '--format', 'json'];
 
-async function scan(out: string, extra: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ report: ScanReport; stderr: string }> {
-  const done = await run(process.execPath, [...scanArgs(out), ...extra], { timeout: 90_000, env }).catch((err: { code?: number; stderr?: string }) => {
+async function scan(out: string, extra: readonly string[], env: NodeJS.ProcessEnv = process.env, rules?: readonly string[]): Promise<{ report: ScanReport; stderr: string }> {
+  const done = await run(process.execPath, [...scanArgs(out, rules), ...extra], { timeout: 90_000, env }).catch((err: { code?: number; stderr?: string }) => {
     if (typeof err.code !== 'number' || err.code > 2) throw err; // 1 and 2 are verdicts, not failures to run
     return { stderr: err.stderr ?? '' };
   });
@@ -81,13 +82,31 @@ const verdicts = (report: ScanReport) => report.domains.flatMap((d) => d.results
 const scanned = (log: string) => log.split('\n').filter((line) => line.includes('"domain scanned"')).map((line) => (JSON.parse(line) as { domain: string }).domain);
 
 describe.skipIf(!redisServerAvailable())('a queued scan over two vouch worker processes (issue 12)', () => {
-  it('reports every domain once, with the verdicts of an in-process scan, and leaves Redis clean', async () => {
+  it('reports every domain once, with the verdicts of an in-process scan, politely, and leaves Redis clean', async () => {
     alone = (await scan(join(dir, 'alone'), ['--workers', '1'])).report;
     // The password only in the environment, as a service would have it; the URL carries none.
     const url = redis.url.replace(':lab-secret@', '');
     const env = { ...process.env, VOUCH_QUEUE_PASSWORD: 'lab-secret' };
     const [a, b] = await Promise.all([startWorker(redis.url), startWorker(redis.url)]);
-    const queued = await scan(join(dir, 'queued'), ['--queue', url, '--log-level', 'info'], env);
+    // Every connection of the workers goes through a counting relay per server port (in a process of its own, as the
+    // server sees them): one destination address and port each, shared by all 8 domains, as a shared-hosting address is.
+    const ports = [...new Set(estate.connectTo.map((r) => Number(r.split('::')[1])))];
+    const proxies = await Promise.all(ports.map((port) => startCountingProxy(port)));
+    let queued: Awaited<ReturnType<typeof scan>>;
+    let counts: Awaited<ReturnType<(typeof proxies)[number]['counts']>>[];
+    try {
+      const proxyOf = new Map(ports.map((port, i) => [port, proxies[i]!.port]));
+      const rules = estate.connectTo.map((r) => { const [head, port] = r.split('::'); return `${head}::${proxyOf.get(Number(port))}`; });
+      queued = await scan(join(dir, 'queued'), ['--queue', url, '--log-level', 'info'], env, rules);
+      counts = await Promise.all(proxies.map((p) => p.counts()));
+    } finally {
+      await Promise.all(proxies.map((p) => p.close()));
+    }
+    // Many connections from the two workers in all (the count can fail), never more than 2 at once to one destination
+    // (concurrency.connectionsPerHost, held fleet-wide through Redis).
+    console.log(`queued scan through 2 workers: ${counts.reduce((n, c) => n + c.connections, 0)} connections, at most ${Math.max(...counts.map((c) => c.maxOpen))} at once to one destination`);
+    expect(counts.reduce((n, c) => n + c.connections, 0)).toBeGreaterThan(50);
+    expect(Math.max(...counts.map((c) => c.maxOpen))).toBeLessThanOrEqual(2);
 
     expect(queued.report.status).toBe('complete');
     expect(queued.report.domains.map((d) => d.domain)).toEqual(DOMAINS);
