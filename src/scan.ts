@@ -20,6 +20,7 @@ import { startWorkerPool } from './runner/workers/pool.ts';
 import type { ResumeNote } from '../reports/types.ts';
 import { VERSION } from './version.ts';
 import { domainsDigest } from './runner/domains-digest.ts';
+import type { QueueEndpoint } from './queue/redis-connection.ts';
 
 /** Below this many domains per worker, a worker thread costs more (its start-up) than it saves. */
 export const WORKER_MIN_DOMAINS = 50;
@@ -48,6 +49,11 @@ export type ScanOptions = {
    * written during the scan). Not called when the journal cannot be opened.
    */
   readonly recordSink?: (start: RunStart) => Promise<RecordSink>;
+  /**
+   * A queued scan's Redis, already found to answer (the CLI asks before anything is written); without it, read from
+   * `config.queue` and asked at the start of the run.
+   */
+  readonly queueEndpoint?: QueueEndpoint;
 };
 
 /** What a record sink is told at the start: the run, its journal, and (resume) which domains an earlier process finished. */

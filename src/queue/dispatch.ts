@@ -6,7 +6,7 @@ import type { DomainJob } from '../runner/pipeline.ts';
 import {
   bullmqConnection, connectionWarnings, decodeRecord, failedRecord, interruptedRecord, JOB_NAME, jobIdOf, QUEUE_NAME, recordKey, type DomainJobData,
 } from './job-record.ts';
-import { checkQueueReachable, openRedis, type QueueEndpoint } from './redis-connection.ts';
+import { openRedis, type QueueEndpoint } from './redis-connection.ts';
 import { answerWithin } from './redis-deadline.ts';
 import { clearRun } from './run-keys.ts';
 import { refusalsKey, specKey, type RunSpec } from './run-spec.ts';
@@ -25,6 +25,7 @@ import { refusalsKey, specKey, type RunSpec } from './run-spec.ts';
  * `flushJournal` is awaited before each removal, so a scanner killed at any point loses no finished domain.
  */
 export type QueueDispatchOptions = {
+  /** A Redis found to answer (a dead one would be waited for: ioredis reconnects). */
   readonly endpoint: QueueEndpoint;
   readonly runId: string;
   readonly spec: RunSpec;
@@ -64,7 +65,6 @@ type Waiter = { readonly job: DomainJob; readonly resolve: (record: DomainRecord
 
 export async function startQueueDispatch(options: QueueDispatchOptions): Promise<QueueDispatch> {
   const { endpoint, runId, checks, log } = options;
-  await checkQueueReachable(endpoint);
   const redis = openRedis(endpoint, { blocking: true });
   const queue = new Queue<DomainJobData>(QUEUE_NAME, { connection: bullmqConnection(endpoint) });
   const events = new QueueEvents(QUEUE_NAME, { connection: bullmqConnection(endpoint) });

@@ -4,7 +4,7 @@ import { runPipeline, type DomainJob } from '../runner/pipeline.ts';
 import type { ScanOptions } from '../scan.ts';
 import { VERSION } from '../version.ts';
 import { startQueueDispatch } from './dispatch.ts';
-import { parseQueueUrl } from './redis-connection.ts';
+import { checkQueueReachable, parseQueueUrl, type QueueEndpoint } from './redis-connection.ts';
 import { buildRunSpec } from './run-spec.ts';
 
 /**
@@ -17,8 +17,7 @@ export async function runQueued(
   onRecord: (record: DomainRecord) => Promise<void>, complete: () => boolean,
 ): Promise<{ stats: Record<string, number> }> {
   const { config, checks, log, signal } = options;
-  const endpoint = parseQueueUrl(config.queue.url!, process.env, config.queue.caFile ?? undefined);
-  if (typeof endpoint === 'string') throw new Error(`queue: ${endpoint}`);
+  const endpoint = options.queueEndpoint ?? await reachable(config.queue.url!, config.queue.caFile ?? undefined);
   const dispatch = await startQueueDispatch({
     endpoint, runId: journal.header.runId, checks, attempts: config.queue.attempts, log, flushJournal: () => journal.flush(),
     spec: await buildRunSpec(config, checks, options.logLevel ?? 'info', VERSION),
@@ -38,4 +37,12 @@ export async function runQueued(
     stats = await dispatch.close(ran && complete());
   }
   return { stats };
+}
+
+/** The run's Redis when runScan is called without one the caller checked (the library API): read and asked now. */
+async function reachable(url: string, caFile: string | undefined): Promise<QueueEndpoint> {
+  const endpoint = parseQueueUrl(url, process.env, caFile);
+  if (typeof endpoint === 'string') throw new Error(`queue: ${endpoint}`);
+  await checkQueueReachable(endpoint);
+  return endpoint;
 }

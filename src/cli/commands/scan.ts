@@ -16,7 +16,7 @@ import { findResumableJournal, readInvocation } from './resume.ts';
 import { commandLineDomains } from '../domain-input.ts';
 import { formatsWarning, runOutput } from '../run-output.ts';
 import { checkResolvers } from '../resolver-preflight.ts';
-import type { Config } from '../../config/config.ts';
+import { reachableQueue } from '../queue-preflight.ts';
 
 export type ScanCommandOptions = {
   readonly config?: string;
@@ -135,7 +135,8 @@ export async function executeScan(
     if (problem) throw new ExitError(EXIT.usage, `Prometheus textfile ${config.prometheusTextfile}: its directory ${problem}`);
   }
   // The queue's Redis must answer before anything is written or probed: exit 69, as for a dead resolver.
-  if (config.queue.url && !extra.replay) await checkQueue(config.queue, io);
+  const queueEndpoint = config.queue.url && !extra.replay
+    ? await reachableQueue(config.queue.url, config.queue.caFile ?? undefined, io.env ?? process.env, 'queue', ': nothing was scanned') : undefined;
   const quiet = options.quiet === true;
   const warning = formatsWarning(options.formatsAsked ?? [], config.output);
   if (warning) io.stderr.write(`vouch: warning: ${warning}\n`);
@@ -154,6 +155,7 @@ export async function executeScan(
     // Replay's modules load only for a replay (start-up: issue 11).
     run = extra.replay ? await (await import('../../replay.ts')).replayJournal({ journalPath: extra.replay, config, checks, log, journalDir: config.output.dir, signal }) : await runScan({
       config, checks, log, logLevel, signal, journalDir: config.output.dir,
+      ...(queueEndpoint ? { queueEndpoint } : {}),
       ...(extra.resume ? { resume: extra.resume } : {}),
       ...(extra.invocation ? { invocation: extra.invocation } : {}),
       ...(live ? { recordSink: live.recordSink } : {}),
@@ -183,19 +185,5 @@ export async function executeScan(
     return { code, header };
   } finally {
     await discardTemporaryJournal(run);
-  }
-}
-
-/** `--queue` / `queue.url`: the URL and CA are usable (else 64) and Redis answers a PING now (else 69). */
-async function checkQueue(queue: Config['queue'], io: CliIo): Promise<void> {
-  // Loaded only for a queued scan: ioredis is no part of a plain scan's start-up.
-  const { checkQueueReachable, parseQueueUrl, QueueUnavailableError } = await import('../../queue/redis-connection.ts');
-  const endpoint = parseQueueUrl(queue.url!, io.env ?? process.env, queue.caFile ?? undefined);
-  if (typeof endpoint === 'string') throw new ExitError(EXIT.usage, `queue: ${endpoint}`);
-  try {
-    await checkQueueReachable(endpoint);
-  } catch (err) {
-    if (err instanceof QueueUnavailableError) throw new ExitError(EXIT.noResolver, `${err.message}: nothing was scanned`);
-    throw err;
   }
 }

@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { ExitError } from '../../core/errors.ts';
 import { createLogger, type LogLevel } from '../../log.ts';
 import { EXIT } from '../exit-codes.ts';
 import type { CliIo } from '../io.ts';
+import { reachableQueue } from '../queue-preflight.ts';
 
 export type WorkerCommandOptions = {
   /** `--queue`: the fleet's Redis. */
@@ -20,17 +20,9 @@ export type WorkerCommandOptions = {
  * another worker) and exits 0. Redis not answering at the start is exit 69, like a scan's; later, it is waited for.
  */
 export async function workerCommand(options: WorkerCommandOptions, io: CliIo, signal: AbortSignal): Promise<number> {
-  // Loaded here: a plain scan never pays for BullMQ and ioredis at start-up.
-  const { checkQueueReachable, parseQueueUrl, QueueUnavailableError } = await import('../../queue/redis-connection.ts');
-  const endpoint = parseQueueUrl(options.queue, io.env ?? process.env, options.queueCa ? resolve(io.cwd, options.queueCa) : undefined);
-  if (typeof endpoint === 'string') throw new ExitError(EXIT.usage, `--queue: ${endpoint}`);
-  try {
-    await checkQueueReachable(endpoint);
-  } catch (err) {
-    if (err instanceof QueueUnavailableError) throw new ExitError(EXIT.noResolver, err.message);
-    throw err;
-  }
+  const endpoint = await reachableQueue(options.queue, options.queueCa ? resolve(io.cwd, options.queueCa) : undefined, io.env ?? process.env, '--queue');
   const log = createLogger(options.logLevel ?? 'info', io.stderr);
+  // Loaded here: a plain scan never pays for BullMQ and ioredis at start-up.
   const { startQueueWorker } = await import('../../queue/worker.ts');
   const worker = await startQueueWorker({
     endpoint, concurrency: options.concurrency, leaseMs: options.leaseMs, log, ...(options.logLevel ? { logLevel: options.logLevel } : {}),
