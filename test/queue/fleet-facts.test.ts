@@ -1,13 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RecordedFact } from '../../src/core/domain-record.ts';
-import { redisServerAvailable, startLabRedis, type LabRedis } from '../../src/lab/redis-server.ts';
+import { redisServerAvailable, startLabRedis } from '../../src/lab/redis-server.ts';
 import { clearRun, fleetFactBroker, type FleetFactOptions } from '../../src/queue/fleet-facts.ts';
 import { fleetLimits } from '../../src/queue/fleet-limits.ts';
-import { openRedis, parseQueueUrl } from '../../src/queue/redis-connection.ts';
 import { runPrefix } from '../../src/queue/run-keys.ts';
 import { startHolder } from '../fixtures/queue/holder-process.ts';
+import { useLabRedisPair } from '../support/lab-redis-clients.ts';
 
 const mxFact = (key: string, banner = '220 mx.example.nl ESMTP'): RecordedFact => ({ key, kind: 'smtp', value: { banner, starttls: true } });
 
@@ -20,21 +19,8 @@ describe('run names in Redis', () => {
 
 /** The fleet's shared facts against a real redis-server, each worker with its own connection as a process would have. */
 describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server', () => {
-  let server: LabRedis, persistent: LabRedis;
-  const clients: Redis[] = [];
-  beforeAll(async () => { [server, persistent] = await Promise.all([startLabRedis({}), startLabRedis({ persistence: true })]); });
-  afterAll(async () => {
-    for (const client of clients) client.disconnect();
-    await Promise.all([server?.close(), persistent?.close()]);
-  });
-  const connect = (url = server.url): Redis => {
-    const endpoint = parseQueueUrl(url);
-    if (typeof endpoint === 'string') throw new Error(endpoint);
-    const client = openRedis(endpoint, { blocking: false });
-    client.on('error', () => {}); // a Redis stopped on purpose: ioredis reconnects
-    clients.push(client);
-    return client;
-  };
+  const lab = useLabRedisPair();
+  const { connect } = lab;
   const workers = (n: number, runId: string, options: FleetFactOptions = {}, url?: string) =>
     Array.from({ length: n }, () => fleetFactBroker(connect(url), runId, { leaseMs: 1_000, ...options }));
 
@@ -62,7 +48,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
   it('a loader killed with SIGKILL mid-load hands the load to a waiter when its lease lapses', async () => {
     const leaseMs = 1_000;
     const key = 'smtp dead.example.nl:25';
-    const holder = await startHolder(['fact', server.url, 'dead-loader', key, String(leaseMs)]);
+    const holder = await startHolder(['fact', lab.server.url, 'dead-loader', key, String(leaseMs)]);
     expect(holder.said).toBe('loading');
     const [waiter] = workers(1, 'dead-loader', { leaseMs });
     let answeredAt = 0;
@@ -123,14 +109,14 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
   });
 
   it('Redis restarted (persistence on) while one worker loads and another waits: the waiter gets the fact', async () => {
-    const [loader, waiter] = workers(2, 'restart', { leaseMs: 3_000 }, persistent.url);
+    const [loader, waiter] = workers(2, 'restart', { leaseMs: 3_000 }, lab.persistent.url);
     const key = 'smtp restart.example.nl:25';
     await expect(loader!.broker.claim(key)).resolves.toEqual({ load: true });
     const waiting = waiter!.broker.claim(key);
     await sleep(100);
-    await persistent.stop(true);
+    await lab.persistent.stop(true);
     await sleep(300);
-    await persistent.start();
+    await lab.persistent.start();
     await sleep(300);
     loader!.broker.publish(mxFact(key), 'run');
     await expect(waiting).resolves.toEqual({ fact: mxFact(key) });

@@ -1,34 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
-import { redisServerAvailable, startLabRedis, type LabRedis } from '../../src/lab/redis-server.ts';
+import { redisServerAvailable, startLabRedis } from '../../src/lab/redis-server.ts';
 import { fleetLimits } from '../../src/queue/fleet-limits.ts';
-import { openRedis, parseQueueUrl } from '../../src/queue/redis-connection.ts';
 import { startHolder } from '../fixtures/queue/holder-process.ts';
+import { useLabRedisPair } from '../support/lab-redis-clients.ts';
 
 /**
  * The fleet's connection slots against a real redis-server: each worker here has its own connection, as a worker
  * process on another machine would, and one test's holder is a real process killed with SIGKILL.
  */
 describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', () => {
-  // Without persistence for speed, except where a restart must keep the slots: the lab's persistence syncs every
-  // write to disk (appendfsync always), some 3 ms a write on this machine, which the latency test would measure.
-  let server: LabRedis, persistent: LabRedis;
-  const clients: Redis[] = [];
-  beforeAll(async () => { [server, persistent] = await Promise.all([startLabRedis({}), startLabRedis({ persistence: true })]); });
-  afterAll(async () => {
-    for (const client of clients) client.disconnect();
-    await Promise.all([server?.close(), persistent?.close()]);
-  });
-  const connect = (url = server.url): Redis => {
-    const endpoint = parseQueueUrl(url);
-    if (typeof endpoint === 'string') throw new Error(endpoint);
-    const client = openRedis(endpoint, { blocking: false });
-    client.on('error', () => {}); // a Redis stopped on purpose: ioredis reconnects
-    clients.push(client);
-    return client;
-  };
+  const lab = useLabRedisPair();
+  const { connect } = lab;
 
   it('four workers sharing a limit of 2 on one destination: 2 hold it at once, never 3', async () => {
     const workers = Array.from({ length: 4 }, () => fleetLimits(connect(), 'limit-2', { leaseMs: 1_000 }));
@@ -66,7 +50,7 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
 
   it('a worker killed with SIGKILL while holding a slot loses it when its lease lapses, not before, not never', async () => {
     const leaseMs = 1_000;
-    const holder = await startHolder(['slot', server.url, 'killed', '198.51.100.1:25', String(leaseMs)]);
+    const holder = await startHolder(['slot', lab.server.url, 'killed', '198.51.100.1:25', String(leaseMs)]);
     expect(holder.said).toBe('holding');
     const { limits } = fleetLimits(connect(), 'killed', { leaseMs });
     let grantedAt = 0;
@@ -84,8 +68,8 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
   it('Redis restarted (persistence on) while one worker holds the slot and another waits: the holder keeps it, the waiter gets it after', async () => {
     // A lease well beyond the restart: the holder's refresh must get through before it lapses.
     const leaseMs = 3_000;
-    const holder = fleetLimits(connect(persistent.url), 'restart', { leaseMs });
-    const waiter = fleetLimits(connect(persistent.url), 'restart', { leaseMs });
+    const holder = fleetLimits(connect(lab.persistent.url), 'restart', { leaseMs });
+    const waiter = fleetLimits(connect(lab.persistent.url), 'restart', { leaseMs });
     let release!: () => void;
     const order: string[] = [];
     let holding!: () => void;
@@ -98,9 +82,9 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
     await held;
     const second = waiter.limits('mx', '198.51.100.2:25', 1, async () => { order.push('waiter ran'); });
     await sleep(100);
-    await persistent.stop(true);
+    await lab.persistent.stop(true);
     await sleep(300);
-    await persistent.start();
+    await lab.persistent.start();
     await sleep(500); // both reconnect; the waiter keeps asking
     expect(order).toEqual([]);
     release();
