@@ -14,16 +14,25 @@ import type { Redis } from 'ioredis';
  * (counter). Leases are dated by Redis's clock (TIME), not the workers': machines whose clocks disagree still agree
  * on who expired. A holder or waiter that stops refreshing (a worker killed with kill -9) is dropped when its lease
  * ends. Every key expires ten leases after its last use, so an abandoned destination leaves nothing behind for long.
+ *
+ * Waiters are woken, not left to poll: whenever a slot comes free while someone waits (given back, or a lapsed lease
+ * cleared), the script publishes the destination's key on the run's channel (`wakeChannel`), and each process's
+ * waiters for that key ask again at once (src/queue/fleet-limits.ts). Polling every 10 ms cost a busy fleet
+ * thousands of script calls a second and two thirds more CPU per domain than one process (docs/benchmark.md).
  */
 
-/** KEYS: held, queue, waiting, tickets. ARGV: id, limit, leaseMs. Returns 1 when `id` holds a slot, else 0. */
+/**
+ * KEYS: held, queue, waiting, tickets. ARGV: id, limit, leaseMs, wake channel, key. Returns 1 when `id` holds a slot,
+ * else 0. Lapsed holders and waiters are cleared first; if that freed a place, the others waiting are woken.
+ */
 const ACQUIRE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local lapsed = redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 local gone = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', now)
 for _, w in ipairs(gone) do redis.call('ZREM', KEYS[2], w); redis.call('ZREM', KEYS[3], w) end
+if (lapsed > 0 or #gone > 0) and redis.call('ZCARD', KEYS[2]) > 0 then redis.call('PUBLISH', ARGV[4], ARGV[5]) end
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
   return 1
@@ -54,16 +63,18 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1])
 return 1
 `;
 
-/** KEYS: held, queue, waiting. ARGV: id. Gives up a slot or a place in the queue. */
+/** KEYS: held, queue, waiting. ARGV: id, wake channel, key. Gives up a slot or a place in the queue; wakes the waiters. */
 const LEAVE = `
-redis.call('ZREM', KEYS[1], ARGV[1]); redis.call('ZREM', KEYS[2], ARGV[1]); redis.call('ZREM', KEYS[3], ARGV[1])
+local freed = redis.call('ZREM', KEYS[1], ARGV[1]) + redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[3], ARGV[1])
+if freed > 0 and redis.call('ZCARD', KEYS[2]) > 0 then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 `;
 
 type FairCommands = {
-  vouchSlotAcquire(held: string, queue: string, waiting: string, tickets: string, id: string, limit: number, leaseMs: number): Promise<number>;
+  vouchSlotAcquire(held: string, queue: string, waiting: string, tickets: string, id: string, limit: number, leaseMs: number, channel: string, key: string): Promise<number>;
   vouchSlotRefresh(held: string, id: string, leaseMs: number): Promise<number>;
-  vouchSlotLeave(held: string, queue: string, waiting: string, id: string): Promise<number>;
+  vouchSlotLeave(held: string, queue: string, waiting: string, id: string, channel: string, key: string): Promise<number>;
 };
 
 /** The connection with the three scripts defined (once per connection; ioredis sends EVALSHA, EVAL on a miss). */
@@ -84,14 +95,19 @@ export const slotKeys = (key: string): SlotKeys => ({ held: `${key}:held`, queue
 export class FairSlot {
   readonly #commands: FairCommands;
   readonly #keys: SlotKeys;
+  readonly #key: string;
+  readonly #channel: string;
   readonly id: string;
   readonly limit: number;
   readonly leaseMs: number;
   #refresher: NodeJS.Timeout | undefined;
 
-  constructor(redis: Redis, key: string, id: string, limit: number, leaseMs: number) {
+  /** `channel`: where a freed slot of `key` is announced (one per run: the waiters' processes subscribe to it). */
+  constructor(redis: Redis, key: string, id: string, limit: number, leaseMs: number, channel: string) {
     this.#commands = fairSlotCommands(redis);
     this.#keys = slotKeys(key);
+    this.#key = key;
+    this.#channel = channel;
     this.id = id;
     this.limit = limit;
     this.leaseMs = leaseMs;
@@ -100,7 +116,7 @@ export class FairSlot {
   /** One try: true when this request now holds a slot (it keeps its place in the queue otherwise). */
   async attempt(): Promise<boolean> {
     const k = this.#keys;
-    return (await this.#commands.vouchSlotAcquire(k.held, k.queue, k.waiting, k.tickets, this.id, this.limit, this.leaseMs)) === 1;
+    return (await this.#commands.vouchSlotAcquire(k.held, k.queue, k.waiting, k.tickets, this.id, this.limit, this.leaseMs, this.#channel, this.#key)) === 1;
   }
 
   /** Keeps the lease while held; `onLost` when Redis says it lapsed, `onError` when Redis could not be asked. */
@@ -117,7 +133,7 @@ export class FairSlot {
   async leave(): Promise<void> {
     this.#stopRefresh();
     const k = this.#keys;
-    await this.#commands.vouchSlotLeave(k.held, k.queue, k.waiting, this.id);
+    await this.#commands.vouchSlotLeave(k.held, k.queue, k.waiting, this.id, this.#channel, this.#key);
   }
 
   #stopRefresh(): void {

@@ -5,7 +5,8 @@ import { ProbeError } from '../core/errors.ts';
 import { inProcessLimits, type ConnectionLimits } from '../runner/probe-kinds/limits.ts';
 import { FairSlot } from './fair-slots.ts';
 import { answerWithin } from './redis-deadline.ts';
-import { slotKey } from './run-keys.ts';
+import { slotKey, slotWakeChannel } from './run-keys.ts';
+import { slotWakeups } from './slot-wakeups.ts';
 
 /**
  * Politeness across the fleet (issue 12): at most `concurrency` connections to one destination at a time, counted
@@ -16,14 +17,18 @@ import { slotKey } from './run-keys.ts';
  * lease lapses, not never.
  *
  * Two gates, in this order: this process's own FIFO semaphore per destination with the same limit, then the fleet's.
- * So at most `concurrency` of this process's requests wait in Redis for one destination: a waiter polls (every
- * `retryMs`), and a thousand domains queued for one shared address must not poll Redis a thousand times each time.
+ * So at most `concurrency` of this process's requests wait in Redis for one destination, and a thousand domains
+ * queued here for one shared address do not each ask Redis when a slot comes free. A waiter asks again when Redis
+ * announces a freed slot of its destination (src/queue/slot-wakeups.ts), or after `retryMs` if no announcement came.
  * Leases are dated by Redis's clock, so the workers' clocks need not agree.
  */
 export type FleetLimitOptions = {
   /** How long a holder's slot outlives its last refresh (refreshed every third of it). Default 30 s. */
   readonly leaseMs?: number | undefined;
-  /** The pause between two attempts on a full destination. Default 10 ms. */
+  /**
+   * The longest pause between two attempts on a full destination when no freed slot is announced (a lease that
+   * lapsed is noticed by whoever asks next; an announcement can be missed while the subscriber reconnects). Default 250 ms.
+   */
   readonly retryMs?: number | undefined;
   /**
    * How long one request may wait for a slot in Redis (after this process's own queue), however Redis is doing, before
@@ -41,6 +46,8 @@ export type FleetLimitStats = {
   readonly lost: number;
   /** Requests to Redis that failed (it was away); each was retried. */
   readonly redisErrors: number;
+  /** Attempts on a full destination that found it still full (each costs a round trip and a script run in Redis). */
+  readonly busyAttempts: number;
 };
 
 export type FleetLimits = {
@@ -52,43 +59,54 @@ export type FleetLimits = {
 };
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** How long close() waits for Redis to take back the slots still held. */
+const CLOSE_WAIT_MS = 2_000;
 /** How long a process keeps a destination's slot for its own queue before the fleet's next waiter gets it. */
 const TURN_MS = 250;
 
 export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOptions = {}): FleetLimits {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
-  const retryMs = options.retryMs ?? 10;
+  const retryMs = options.retryMs ?? 250;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? leaseMs * 10;
   const local = inProcessLimits();
   const held = new Set<FairSlot>();
   const heldByKey = new Map<string, number>();
-  let acquired = 0, peak = 0, lost = 0, redisErrors = 0;
+  let acquired = 0, peak = 0, lost = 0, redisErrors = 0, busyAttempts = 0;
   let closed = false;
+  const channel = slotWakeChannel(runId);
+  const wakeups = slotWakeups(redis, channel);
 
   /** Takes a fleet slot of `key` in its turn, riding out a Redis that is away (ioredis reconnects) until the deadline. */
   const take = async (key: string, endpoint: string, limit: number): Promise<FairSlot> => {
     // One identifier for every attempt: an attempt whose reply was lost with the connection may have taken the slot
     // (or a place in the queue), and the next attempt then finds it instead of taking a second.
-    const slot = new FairSlot(redis, key, randomUUID(), limit, leaseMs);
+    const slot = new FairSlot(redis, key, randomUUID(), limit, leaseMs, channel);
     const deadline = Date.now() + acquireTimeoutMs;
+    // Subscribed before the first attempt, so a slot freed between a refused attempt and the wait wakes us; but not
+    // waited for longer than one fallback pause (a Redis that is away: the attempts below say so).
+    await answerWithin(wakeups.ready(), Math.min(retryMs, acquireTimeoutMs));
     let pause = 50;
     let lastError: unknown = null;
     let late = false;
-    for (let remaining = acquireTimeoutMs; remaining > 0; remaining = deadline - Date.now()) {
+    for (let remaining = deadline - Date.now(); remaining > 0; remaining = deadline - Date.now()) {
+      // Armed before asking: an announcement that arrives while the attempt is on its way is not lost.
+      const alarm = wakeups.arm(key, Math.min(retryMs, remaining));
       let outcome: boolean | 'late';
       try {
         outcome = await answerWithin(slot.attempt(), remaining);
       } catch (error) {
+        alarm.cancel();
         redisErrors++; // ioredis gave up on the request (Redis away for long): ask again while there is time
         lastError = error;
         await sleep(Math.min(pause, Math.max(0, deadline - Date.now())));
         pause = Math.min(pause * 2, 1_000);
         continue;
       }
-      if (outcome === true) return slot;
-      if (outcome === 'late') { late = true; break; }
+      if (outcome === true) { alarm.cancel(); return slot; }
+      if (outcome === 'late') { alarm.cancel(); late = true; break; }
+      busyAttempts++;
       pause = 50;
-      await sleep(Math.min(retryMs, Math.max(0, deadline - Date.now())));
+      await alarm.woken;
     }
     // Our place in the queue (or a slot a lost reply granted) is given up, so the next waiter is not held up by it.
     slot.leave().catch(() => {});
@@ -162,14 +180,16 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
 
   return {
     limits,
-    stats: () => ({ acquired, peak, lost, redisErrors }),
+    stats: () => ({ acquired, peak, lost, redisErrors, busyAttempts }),
     close: async () => {
       closed = true;
       for (const list of parked.values()) for (const entry of list) clearImmediate(entry.timer);
       parked.clear();
       const slots = [...held];
       held.clear();
-      await Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; })));
+      wakeups.close();
+      // Bounded: a Redis that is away does not hold up the shutdown (the leases then lapse on their own).
+      await answerWithin(Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; }))), CLOSE_WAIT_MS);
     },
   };
 }

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
  *   vouch:RUN:loading:KEY            the lease of the worker loading that fact (SET NX PX, refreshed while it loads)
  *   vouch:RUN:slot:POOL KEY:*        the connection slots of one destination (src/queue/fair-slots.ts): holders,
  *                                    the FIFO queue of waiters, their wait leases and the ticket counter
+ *   vouch:RUN:slot-free              the pub/sub channel where a freed slot's key is announced (not a key)
  *
  * and, under the same prefix, the queue's own keys of the run (its spec, refusals and domain records: run-spec.ts and
  * job-record.ts), so that clearRun removes those too.
@@ -25,6 +26,11 @@ export function runPrefix(runId: string): string {
 /** The prefix of one destination's slot keys (src/queue/fair-slots.ts adds `:held`, `:queue`, ...). */
 export function slotKey(runId: string, pool: string, destination: string): string {
   return `${runPrefix(runId)}slot:${pool} ${destination}`;
+}
+
+/** The channel on which the run's freed slots are announced to the waiting processes (src/queue/slot-wakeups.ts). */
+export function slotWakeChannel(runId: string): string {
+  return `${runPrefix(runId)}slot-free`;
 }
 
 /** How many keys SCAN looks at per call (and so about how many one UNLINK frees): small steps, so Redis never stalls. */

@@ -150,7 +150,8 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     let release!: () => void;
     let holding!: () => void;
     const held = new Promise<void>((r) => { holding = r; });
-    const slot = fleetLimits(connect(), 'done', { leaseMs: 5_000 }).limits('mx', '198.51.100.3:25', 1, async () => {
+    const fleet = fleetLimits(connect(), 'done', { leaseMs: 5_000 });
+    const slot = fleet.limits('mx', '198.51.100.3:25', 1, async () => {
       holding();
       await new Promise<void>((r) => { release = r; });
     });
@@ -165,6 +166,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     expect(await keysOf('*vouch:other:*')).toBe(1_200);
     release();
     await slot;
+    await fleet.close();
     await doneRun!.close();
     await otherRun!.close();
   }, 30_000);

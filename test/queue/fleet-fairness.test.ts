@@ -43,5 +43,6 @@ describe.skipIf(!redisServerAvailable())('fleet slots are shared fairly between 
     const switches = order.filter((w, k) => k > 0 && w !== order[k - 1]).length;
     expect(longest).toBeLessThanOrEqual(16);
     expect(switches).toBeGreaterThanOrEqual(3);
+    await Promise.all(workers.map((w) => w.close()));
   }, 30_000);
 });

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
 import { redisServerAvailable, startLabRedis } from '../../src/lab/redis-server.ts';
-import { fleetLimits } from '../../src/queue/fleet-limits.ts';
+import { fleetLimits as openFleetLimits, type FleetLimitOptions, type FleetLimits } from '../../src/queue/fleet-limits.ts';
 import { startHolder } from '../fixtures/queue/holder-process.ts';
 import { useLabRedisPair } from '../support/lab-redis-clients.ts';
 
@@ -13,6 +13,14 @@ import { useLabRedisPair } from '../support/lab-redis-clients.ts';
 describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', () => {
   const lab = useLabRedisPair();
   const { connect } = lab;
+  // Each test's fleets are closed after it: each has a subscriber connection of its own for the wake-ups.
+  const opened: FleetLimits[] = [];
+  const fleetLimits = (...args: Parameters<typeof openFleetLimits>): FleetLimits => {
+    const fleet = openFleetLimits(...args);
+    opened.push(fleet);
+    return fleet;
+  };
+  afterEach(async () => { await Promise.all(opened.splice(0).map((f) => f.close())); });
 
   it('four workers sharing a limit of 2 on one destination: 2 hold it at once, never 3', async () => {
     const workers = Array.from({ length: 4 }, () => fleetLimits(connect(), 'limit-2', { leaseMs: 1_000 }));
@@ -47,6 +55,31 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
     console.log(`fleet slot acquire+release on loopback: ${perSlotMs.toFixed(3)} ms`);
     expect(perSlotMs).toBeLessThan(2);
   });
+
+  it('a waiter is woken when the slot is given back, not left to poll (its fallback pause here: 20 s)', async () => {
+    const options: FleetLimitOptions = { leaseMs: 30_000, retryMs: 20_000 };
+    const [holder, waiter] = [fleetLimits(connect(), 'wake', options), fleetLimits(connect(), 'wake', options)];
+    let release!: () => void;
+    let holding!: () => void;
+    const held = new Promise<void>((r) => { holding = r; });
+    const first = holder.limits('mx', '198.51.100.5:25', 1, async () => {
+      holding();
+      await new Promise<void>((r) => { release = r; });
+    });
+    await held;
+    let grantedAt = 0;
+    const second = waiter.limits('mx', '198.51.100.5:25', 1, async () => { grantedAt = performance.now(); });
+    await sleep(300); // long past the first refused attempt: the waiter now only waits
+    // The holder's turn (250 ms since it took the slot) is over: its release goes back to Redis at once.
+    const releasedAt = performance.now();
+    release();
+    await Promise.all([first, second]);
+    const handover = grantedAt - releasedAt;
+    console.log(`fleet slot handover after release: ${handover.toFixed(1)} ms`);
+    expect(handover).toBeLessThan(5_000);
+    // One refused attempt, then the announcement: no polling while the holder worked.
+    expect(waiter.stats().busyAttempts).toBe(1);
+  }, 30_000);
 
   it('a worker killed with SIGKILL while holding a slot loses it when its lease lapses, not before, not never', async () => {
     const leaseMs = 1_000;
