@@ -184,9 +184,14 @@ function topErrors(report: Report): string | null {
   return [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([key, n]) => `${n} x ${key}`).join(' | ') || null;
 }
 
-/** The built CLI with `args`; its stderr piped (read by the caller) or into the file `stderr`. */
+/**
+ * The built CLI with `args`; its stderr piped (read by the caller) or into the file `stderr`. `VOUCH_BENCH_NODE_ARGS`
+ * (space-separated) goes to node before the CLI, for profiling the scanner and the workers: for instance
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` (node refuses --cpu-prof in NODE_OPTIONS).
+ */
 function vouch(args: readonly string[], stderr?: number): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'ignore', stderr ?? 'pipe'] });
+  const nodeArgs = (process.env.VOUCH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: ['ignore', 'ignore', stderr ?? 'pipe'] });
 }
 
 /** Waits until `count` BullMQ workers are connected to the queue (they name their connections). */
