@@ -11,9 +11,15 @@ import { runPrefix } from './run-keys.ts';
 export { clearRun } from './run-keys.ts';
 
 /**
- * Probe facts shared by the whole fleet (issue 12), as the coordinator thread shares them between worker threads
- * (src/runner/workers/fact-exchange.ts): a fact several domains need (a big MX host's) is probed once per run, by
- * whichever worker claims it first, and the others get the recorded fact from Redis (key layout: run-keys.ts).
+ * Probe facts shared by the whole fleet (issue 12): a fact about a destination that many domains share (a big MX
+ * host's: the kinds of `run` lifetime, src/runner/probe-kinds/kind.ts) is probed once per run, by whichever worker
+ * claims it first, and the others get the recorded fact from Redis (key layout: run-keys.ts).
+ *
+ * Only those: a fact of `domain` lifetime (a domain's own DNS records, its web host's handshake and pages) is asked
+ * for by that domain's checks, which one worker runs, and its own cache shares it between them. Claiming and
+ * publishing every fact cost each domain some 50 round trips to Redis and its recorded facts' bytes twice, for a
+ * saving only when two workers scan domains that name the same host at the same moment (the worker threads of one
+ * process still share those, src/runner/workers/fact-exchange.ts, where it costs a message, not a round trip).
  *
  * A claim is one Lua script, so no two workers can both decide to load: the fact if it is there; else the loading
  * lease (SET NX PX) if nobody holds it, and the claimant loads; else it waits and asks again. The loader refreshes its
@@ -28,14 +34,15 @@ export { clearRun } from './run-keys.ts';
  *
  * Memory is bounded by size and time, since the queue's Redis must not evict (BullMQ needs `noeviction`): a fact over
  * `maxFactBytes` is not stored (a marker tells claimants to load it themselves, at once rather than in turn); every
- * fact has a TTL: `domainTtlMs` for the facts of `domain` lifetime (only domains in flight at about the same time can
- * share them), `runTtlMs` for those of `run` lifetime (an MX host's: refreshed each time one is claimed, so they last
- * as long as the run asks for them). The scanner removes the rest with clearRun at the end of the run.
+ * fact has a TTL: `runTtlMs`, refreshed each time it is claimed, so it lasts as long as the run asks for it; but
+ * `domainTtlMs` for an outcome the session does not keep for the run either (a refusal such as an SMTP 421, which
+ * may pass: only the claimants of about the same moment get it). The scanner removes the rest with clearRun at the
+ * end of the run.
  */
 export type FleetFactOptions = {
   /** How long a loader's claim outlives its last refresh (refreshed every third of it). Default 30 s. */
   readonly leaseMs?: number | undefined;
-  /** TTL of a fact of `domain` lifetime. Default 60 s. */
+  /** TTL of a shared destination's outcome that is not kept for the run (an SMTP 421, a stall). Default 60 s. */
   readonly domainTtlMs?: number | undefined;
   /** TTL of a fact of `run` lifetime, renewed on every claim of it. Default 6 h. */
   readonly runTtlMs?: number | undefined;
@@ -46,6 +53,8 @@ export type FleetFactOptions = {
 };
 
 export type FleetFactStats = {
+  /** Claims of a domain's own facts (`domain` lifetime), answered "load it here" without asking Redis. */
+  readonly local: number;
   /** Claims this worker won: it loaded the fact. */
   readonly loaded: number;
   /** Claims answered with a fact another worker recorded: the probes the fleet saved. */
@@ -66,7 +75,7 @@ export type FleetFacts = {
   close(): Promise<void>;
 };
 
-/** Stored before a fact's JSON: its lifetime (`r`un facts' TTL is renewed on a claim), or alone: too big to share. */
+/** Stored before a fact's JSON: kept for the `r`un (its TTL is renewed on a claim) or `d`ropped soon; or alone: too big to share. */
 const RUN_MARK = 'r', DOMAIN_MARK = 'd', TOO_BIG = 'x';
 
 // KEYS: fact, loading lease. ARGV: token, lease ms, run TTL ms. Returns the stored fact, 1 (load it), or 0 (wait).
@@ -79,7 +88,7 @@ end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0`;
 // KEYS: fact, loading lease. ARGV: what to store, its TTL ms. One command rather than MULTI/SET/DEL/EXEC: a worker
-// publishes some 20-60 facts a domain, and each command costs the client some 15-20 us of CPU.
+// publishes a fact for every shared destination a domain names, and each command costs the client some 15-20 us of CPU.
 const PUBLISH = `
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return redis.call('DEL', KEYS[2])`;
@@ -117,7 +126,7 @@ export function fleetFactBroker(redis: Redis, runId: string, options: FleetFactO
   let nextToken = 0;
   /** The leases this worker holds: probe key -> its token and when the load began. */
   const leases = new Map<string, { token: string; since: number }>();
-  let loaded = 0, shared = 0, waited = 0, notShared = 0, redisErrors = 0;
+  let local = 0, loaded = 0, shared = 0, waited = 0, notShared = 0, redisErrors = 0;
   let closed = false;
 
   const refresh = setInterval(() => {
@@ -131,7 +140,8 @@ export function fleetFactBroker(redis: Redis, runId: string, options: FleetFactO
   }, Math.max(1, Math.round(leaseMs / 3)));
   refresh.unref();
 
-  const claim: FactBroker['claim'] = async (key) => {
+  const claim: FactBroker['claim'] = async (key, lifetime) => {
+    if (lifetime !== 'run') { local++; return LOAD; }
     const token = `${owner}:${nextToken++}`;
     let pause = FIRST_POLL_MS;
     for (let first = true; !closed; first = false) {
@@ -170,9 +180,10 @@ export function fleetFactBroker(redis: Redis, runId: string, options: FleetFactO
   };
 
   const publish: FactBroker['publish'] = (fact: RecordedFact, lifetime: Lifetime) => {
+    if (lifetime !== 'run') return; // never claimed in Redis (above)
     leases.delete(fact.key);
     // As the worker threads' exchange keeps them: a value, or a destination that could not be reached at all.
-    const forTheRun = lifetime === 'run' && ('value' in fact || unreachableFailure(fact.error));
+    const forTheRun = 'value' in fact || unreachableFailure(fact.error);
     const json = JSON.stringify(fact);
     let stored: string;
     if (json.length * 3 > maxFactBytes && Buffer.byteLength(json) > maxFactBytes) { // (a UTF-16 unit is at most 3 bytes)
@@ -188,7 +199,7 @@ export function fleetFactBroker(redis: Redis, runId: string, options: FleetFactO
 
   return {
     broker: { claim, publish },
-    stats: () => ({ loaded, shared, waited, notShared, redisErrors }),
+    stats: () => ({ local, loaded, shared, waited, notShared, redisErrors }),
     close: async () => {
       closed = true;
       clearInterval(refresh);

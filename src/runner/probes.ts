@@ -21,9 +21,10 @@ export type { ProbeStats } from './probe-kinds/context.ts';
 export type FactBroker = {
   /**
    * Asked before loading a key this process's cache does not hold: `load` = load it here (then `publish`), or the
-   * fact another worker recorded (decoded here).
+   * fact another worker recorded (decoded here). `lifetime`: the kind's for this call, as for `publish` (a broker may
+   * share only the facts of destinations many domains ask about).
    */
-  claim(key: string): Promise<{ readonly load: true } | { readonly fact: RecordedFact }>;
+  claim(key: string, lifetime: Lifetime): Promise<{ readonly load: true } | { readonly fact: RecordedFact }>;
   /** `lifetime`: the kind's for this call (`run` facts are kept by the exchange for the whole run, by bytes). */
   publish(fact: RecordedFact, lifetime: Lifetime): void;
 };
@@ -104,7 +105,8 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
   };
   const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
     if (!broker) return send(kind, key, args);
-    const claim = await broker.claim(key);
+    const lifetime = lifetimeOf(kind, args);
+    const claim = await broker.claim(key, lifetime);
     if ('fact' in claim) {
       cache.adoptFact(key, claim.fact);
       return factValue(claim.fact);
@@ -113,12 +115,12 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
       const value: unknown = await send(kind, key, args);
       const fact = recordFact(kind.name, key, { value });
       cache.adoptFact(key, fact);
-      broker.publish(fact, lifetimeOf(kind, args));
+      broker.publish(fact, lifetime);
       return value;
     } catch (error) {
       const fact = recordFact(kind.name, key, { error });
       cache.adoptFact(key, fact);
-      broker.publish(fact, lifetimeOf(kind, args));
+      broker.publish(fact, lifetime);
       throw error;
     }
   };

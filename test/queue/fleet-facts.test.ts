@@ -29,7 +29,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     const key = 'smtp mx.example.nl:25';
     const fact = mxFact(key);
     const answers = await Promise.all(fleet.map(async ({ broker }) => {
-      const answer = await broker.claim(key);
+      const answer = await broker.claim(key, 'run');
       if ('load' in answer) {
         await sleep(100); // probing
         broker.publish(fact, 'run');
@@ -42,7 +42,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     expect(stats.reduce((n, s) => n + s.loaded, 0)).toBe(1);
     expect(stats.reduce((n, s) => n + s.waited, 0)).toBe(4);
     // Later claimants get it at once.
-    await expect(fleet[0]!.broker.claim(key)).resolves.toEqual({ fact });
+    await expect(fleet[0]!.broker.claim(key, 'run')).resolves.toEqual({ fact });
   });
 
   it('a loader killed with SIGKILL mid-load hands the load to a waiter when its lease lapses', async () => {
@@ -52,7 +52,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     expect(holder.said).toBe('loading');
     const [waiter] = workers(1, 'dead-loader', { leaseMs });
     let answeredAt = 0;
-    const waiting = waiter!.broker.claim(key).then((answer) => { answeredAt = performance.now(); return answer; });
+    const waiting = waiter!.broker.claim(key, 'run').then((answer) => { answeredAt = performance.now(); return answer; });
     await sleep(leaseMs * 1.5); // the living loader refreshes its lease: still waiting
     expect(answeredAt).toBe(0);
     const killedAt = performance.now();
@@ -62,7 +62,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     expect(answeredAt - killedAt).toBeLessThan(leaseMs + 600); // the lapse, then at most one poll interval
     // The waiter now holds the lease: a third worker waits for its publication.
     const [third] = workers(1, 'dead-loader', { leaseMs });
-    const thirdAnswer = third!.broker.claim(key);
+    const thirdAnswer = third!.broker.claim(key, 'run');
     await sleep(50);
     waiter!.broker.publish(mxFact(key, '220 second'), 'run');
     await expect(thirdAnswer).resolves.toEqual({ fact: mxFact(key, '220 second') });
@@ -72,47 +72,55 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     const [a1, a2] = workers(2, 'run-a');
     const [b] = workers(1, 'run-b');
     const key = 'dns ns.example.nl A';
-    await expect(a1!.broker.claim(key)).resolves.toEqual({ load: true });
-    a1!.broker.publish({ key, kind: 'dns', value: ['192.0.2.53'] }, 'domain');
-    await expect(a2!.broker.claim(key)).resolves.toEqual({ fact: { key, kind: 'dns', value: ['192.0.2.53'] } });
-    await expect(b!.broker.claim(key)).resolves.toEqual({ load: true });
+    await expect(a1!.broker.claim(key, 'run')).resolves.toEqual({ load: true });
+    a1!.broker.publish({ key, kind: 'dns', value: ['192.0.2.53'] }, 'run');
+    await expect(a2!.broker.claim(key, 'run')).resolves.toEqual({ fact: { key, kind: 'dns', value: ['192.0.2.53'] } });
+    await expect(b!.broker.claim(key, 'run')).resolves.toEqual({ load: true });
   });
 
   it('a fact over the size cap is not stored: every claimant loads it, at once rather than in turn', async () => {
     const [first, second, third] = workers(3, 'too-big', { maxFactBytes: 1_000 });
-    const key = 'http www.example.nl:443 /';
-    await expect(first!.broker.claim(key)).resolves.toEqual({ load: true });
-    first!.broker.publish({ key, kind: 'http', value: { body: 'x'.repeat(2_000) } }, 'domain');
-    await expect(Promise.all([second!.broker.claim(key), third!.broker.claim(key)])).resolves.toEqual([{ load: true }, { load: true }]);
+    const key = 'tls-enumeration mx.example.nl:25';
+    await expect(first!.broker.claim(key, 'run')).resolves.toEqual({ load: true });
+    first!.broker.publish({ key, kind: 'tls-enumeration', value: { offered: 'x'.repeat(2_000) } }, 'run');
+    await expect(Promise.all([second!.broker.claim(key, 'run'), third!.broker.claim(key, 'run')])).resolves.toEqual([{ load: true }, { load: true }]);
     expect(first!.stats().notShared).toBe(1);
     const redis = connect();
     expect(await redis.strlen(`${runPrefix('too-big')}fact:${key}`)).toBe(1);
     expect(await redis.exists(`${runPrefix('too-big')}loading:${key}`)).toBe(0);
   });
 
-  it('TTLs: a domain fact lapses after domainTtlMs; a run fact is renewed on each claim; a run-lifetime failure that is not unreachable is kept as a domain fact', async () => {
+  it('a domain\'s own fact (domain lifetime) never goes to Redis: every claimant loads it, and nothing is stored', async () => {
+    const [loader, reader] = workers(2, 'own');
+    const key = 'dns www.example.nl A';
+    await expect(loader!.broker.claim(key, 'domain')).resolves.toEqual({ load: true });
+    loader!.broker.publish({ key, kind: 'dns', value: ['192.0.2.80'] }, 'domain');
+    await expect(reader!.broker.claim(key, 'domain')).resolves.toEqual({ load: true });
+    expect(await connect().keys(`${runPrefix('own')}*`)).toEqual([]);
+    expect(loader!.stats()).toMatchObject({ local: 1, loaded: 0 });
+  });
+
+  it('TTLs: a run fact is renewed on each claim; a run-lifetime failure that is not unreachable lapses after domainTtlMs', async () => {
     const [loader, reader] = workers(2, 'ttl', { domainTtlMs: 300, runTtlMs: 2_000 });
     const redis = connect();
     const prefix = `${runPrefix('ttl')}fact:`;
-    for (const key of ['domain', 'run', 'run-421']) await expect(loader!.broker.claim(key)).resolves.toEqual({ load: true });
-    loader!.broker.publish({ key: 'domain', kind: 'dns', value: [] }, 'domain');
+    for (const key of ['run', 'run-421']) await expect(loader!.broker.claim(key, 'run')).resolves.toEqual({ load: true });
     loader!.broker.publish(mxFact('run'), 'run');
     loader!.broker.publish({ key: 'run-421', kind: 'smtp', error: { name: 'ProbeError', message: '421', reason: 'protocol', stage: 'exchange' } }, 'run');
     await sleep(20);
-    expect(await redis.pttl(`${prefix}domain`)).toBeLessThanOrEqual(300);
     expect(await redis.pttl(`${prefix}run-421`)).toBeLessThanOrEqual(300);
     expect(await redis.pttl(`${prefix}run`)).toBeGreaterThan(1_500);
     await sleep(700);
-    await expect(reader!.broker.claim('domain')).resolves.toEqual({ load: true });
-    await expect(reader!.broker.claim('run')).resolves.toEqual({ fact: mxFact('run') });
+    await expect(reader!.broker.claim('run-421', 'run')).resolves.toEqual({ load: true });
+    await expect(reader!.broker.claim('run', 'run')).resolves.toEqual({ fact: mxFact('run') });
     expect(await redis.pttl(`${prefix}run`)).toBeGreaterThan(1_900); // renewed by that claim
   });
 
   it('Redis restarted (persistence on) while one worker loads and another waits: the waiter gets the fact', async () => {
     const [loader, waiter] = workers(2, 'restart', { leaseMs: 3_000 }, lab.persistent.url);
     const key = 'smtp restart.example.nl:25';
-    await expect(loader!.broker.claim(key)).resolves.toEqual({ load: true });
-    const waiting = waiter!.broker.claim(key);
+    await expect(loader!.broker.claim(key, 'run')).resolves.toEqual({ load: true });
+    const waiting = waiter!.broker.claim(key, 'run');
     await sleep(100);
     await lab.persistent.stop(true);
     await sleep(300);
@@ -130,11 +138,11 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     await gone.close();
     const { broker, stats } = fleetFactBroker(client, 'gone', { leaseMs: 500 });
     const started = performance.now();
-    await expect(broker.claim('dns gone.example.nl A')).resolves.toEqual({ load: true });
+    await expect(broker.claim('dns gone.example.nl A', 'run')).resolves.toEqual({ load: true });
     expect(performance.now() - started).toBeGreaterThan(450);
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(stats().redisErrors).toBe(1);
-    broker.publish({ key: 'dns gone.example.nl A', kind: 'dns', value: [] }, 'domain'); // goes nowhere, throws nothing
+    broker.publish({ key: 'dns gone.example.nl A', kind: 'dns', value: [] }, 'run'); // goes nowhere, throws nothing
   });
 
   it('clearRun removes every key of its run (facts, leases, slots) and none of another run', async () => {
@@ -143,7 +151,7 @@ describe.skipIf(!redisServerAvailable())('fleetFactBroker on a real redis-server
     const [otherRun] = workers(1, 'other');
     for (const [{ broker }, i] of [[doneRun!, 0], [otherRun!, 1]] as const) {
       for (let k = 0; k < 1_200; k++) {
-        await broker.claim(`k${k}`);
+        await broker.claim(`k${k}`, 'run');
         if (k % 2 === i) broker.publish({ key: `k${k}`, kind: 'dns', value: [k] }, 'run'); // the rest stay leases
       }
     }
