@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { SlotChannels } from './run-keys.ts';
 
 /**
  * A counting semaphore on Redis that serves waiters in the order they came (FIFO), with leases (issue 12).
@@ -16,14 +17,17 @@ import type { Redis } from 'ioredis';
  * ends. Every key expires ten leases after its last use, so an abandoned destination leaves nothing behind for long.
  *
  * Waiters are woken, not left to poll: whenever a slot comes free while someone waits (given back, or a lapsed lease
- * cleared), the script publishes the destination's key on the run's channel (`wakeChannel`), and each process's
- * waiters for that key ask again at once (src/queue/fleet-limits.ts). Polling every 10 ms cost a busy fleet
- * thousands of script calls a second and two thirds more CPU per domain than one process (docs/benchmark.md).
+ * cleared), the script publishes the destination's key on the run's `free` channel, and each process's waiters for
+ * that key ask again at once (src/queue/fleet-limits.ts). Polling every 10 ms cost a busy fleet thousands of script
+ * calls a second and two thirds more CPU per domain than one process (docs/benchmark.md). And a request that has to
+ * queue publishes the key on the `wanted` channel, so that a process keeping a slot of it idle for its next
+ * connection (fleet-limits.ts: turns) gives it back at once.
  */
 
 /**
- * KEYS: held, queue, waiting, tickets. ARGV: id, limit, leaseMs, wake channel, key. Returns 1 when `id` holds a slot,
- * else 0. Lapsed holders and waiters are cleared first; if that freed a place, the others waiting are woken.
+ * KEYS: held, queue, waiting, tickets. ARGV: id, limit, leaseMs, free channel, key, wanted channel. Returns 1 when
+ * `id` holds a slot, else 0 (and the key is announced as wanted). Lapsed holders and waiters are cleared first; if
+ * that freed a place, the others waiting are woken.
  */
 const ACQUIRE = `
 local t = redis.call('TIME')
@@ -48,6 +52,8 @@ if rank < free then
   redis.call('ZREM', KEYS[2], ARGV[1]); redis.call('ZREM', KEYS[3], ARGV[1])
   redis.call('ZADD', KEYS[1], now + lease, ARGV[1])
   taken = 1
+else
+  redis.call('PUBLISH', ARGV[6], ARGV[5])
 end
 for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], lease * 10) end
 return taken
@@ -72,7 +78,7 @@ return 1
 `;
 
 type FairCommands = {
-  vouchSlotAcquire(held: string, queue: string, waiting: string, tickets: string, id: string, limit: number, leaseMs: number, channel: string, key: string): Promise<number>;
+  vouchSlotAcquire(held: string, queue: string, waiting: string, tickets: string, id: string, limit: number, leaseMs: number, freeChannel: string, key: string, wantedChannel: string): Promise<number>;
   vouchSlotRefresh(held: string, id: string, leaseMs: number): Promise<number>;
   vouchSlotLeave(held: string, queue: string, waiting: string, id: string, channel: string, key: string): Promise<number>;
 };
@@ -95,19 +101,20 @@ export const slotKeys = (key: string): SlotKeys => ({ held: `${key}:held`, queue
 export class FairSlot {
   readonly #commands: FairCommands;
   readonly #keys: SlotKeys;
-  readonly #key: string;
-  readonly #channel: string;
+  /** The destination's key (slotKey). */
+  readonly key: string;
+  readonly #channels: SlotChannels;
   readonly id: string;
   readonly limit: number;
   readonly leaseMs: number;
   #refresher: NodeJS.Timeout | undefined;
 
-  /** `channel`: where a freed slot of `key` is announced (one per run: the waiters' processes subscribe to it). */
-  constructor(redis: Redis, key: string, id: string, limit: number, leaseMs: number, channel: string) {
+  /** `channels`: where a freed slot of `key` and a request queued for it are announced (one pair per run). */
+  constructor(redis: Redis, key: string, id: string, limit: number, leaseMs: number, channels: SlotChannels) {
     this.#commands = fairSlotCommands(redis);
     this.#keys = slotKeys(key);
-    this.#key = key;
-    this.#channel = channel;
+    this.key = key;
+    this.#channels = channels;
     this.id = id;
     this.limit = limit;
     this.leaseMs = leaseMs;
@@ -116,7 +123,7 @@ export class FairSlot {
   /** One try: true when this request now holds a slot (it keeps its place in the queue otherwise). */
   async attempt(): Promise<boolean> {
     const k = this.#keys;
-    return (await this.#commands.vouchSlotAcquire(k.held, k.queue, k.waiting, k.tickets, this.id, this.limit, this.leaseMs, this.#channel, this.#key)) === 1;
+    return (await this.#commands.vouchSlotAcquire(k.held, k.queue, k.waiting, k.tickets, this.id, this.limit, this.leaseMs, this.#channels.free, this.key, this.#channels.wanted)) === 1;
   }
 
   /** Keeps the lease while held; `onLost` when Redis says it lapsed, `onError` when Redis could not be asked. */
@@ -133,7 +140,7 @@ export class FairSlot {
   async leave(): Promise<void> {
     this.#stopRefresh();
     const k = this.#keys;
-    await this.#commands.vouchSlotLeave(k.held, k.queue, k.waiting, this.id, this.#channel, this.#key);
+    await this.#commands.vouchSlotLeave(k.held, k.queue, k.waiting, this.id, this.#channels.free, this.key);
   }
 
   #stopRefresh(): void {

@@ -5,7 +5,7 @@ import { ProbeError } from '../core/errors.ts';
 import { inProcessLimits, type ConnectionLimits } from '../runner/probe-kinds/limits.ts';
 import { FairSlot } from './fair-slots.ts';
 import { answerWithin } from './redis-deadline.ts';
-import { slotKey, slotWakeChannel } from './run-keys.ts';
+import { slotChannels, slotKey } from './run-keys.ts';
 import { slotWakeups } from './slot-wakeups.ts';
 
 /**
@@ -30,6 +30,11 @@ export type FleetLimitOptions = {
    * lapsed is noticed by whoever asks next; an announcement can be missed while the subscriber reconnects). Default 250 ms.
    */
   readonly retryMs?: number | undefined;
+  /**
+   * How long this process may keep a destination's slot for its own next connections after taking it, while no
+   * request elsewhere queues for it (turns, below). Default 250 ms.
+   */
+  readonly turnMs?: number | undefined;
   /**
    * How long one request may wait for a slot in Redis (after this process's own queue), however Redis is doing, before
    * its work fails with a ProbeError (`client-limitation`). Default ten leases.
@@ -61,26 +66,26 @@ export type FleetLimits = {
 export const DEFAULT_LEASE_MS = 30_000;
 /** How long close() waits for Redis to take back the slots still held. */
 const CLOSE_WAIT_MS = 2_000;
-/** How long a process keeps a destination's slot for its own queue before the fleet's next waiter gets it. */
-const TURN_MS = 250;
 
 export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOptions = {}): FleetLimits {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const retryMs = options.retryMs ?? 250;
+  const turnMs = options.turnMs ?? 250;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? leaseMs * 10;
   const local = inProcessLimits();
   const held = new Set<FairSlot>();
   const heldByKey = new Map<string, number>();
   let acquired = 0, peak = 0, lost = 0, redisErrors = 0, busyAttempts = 0;
   let closed = false;
-  const channel = slotWakeChannel(runId);
-  const wakeups = slotWakeups(redis, channel);
+  const channels = slotChannels(runId);
+  // onWanted is declared below with the turns it ends; the subscriber calls it only once a slot was asked for.
+  const wakeups = slotWakeups(redis, channels, (key) => onWanted(key));
 
   /** Takes a fleet slot of `key` in its turn, riding out a Redis that is away (ioredis reconnects) until the deadline. */
   const take = async (key: string, endpoint: string, limit: number): Promise<FairSlot> => {
     // One identifier for every attempt: an attempt whose reply was lost with the connection may have taken the slot
     // (or a place in the queue), and the next attempt then finds it instead of taking a second.
-    const slot = new FairSlot(redis, key, randomUUID(), limit, leaseMs, channel);
+    const slot = new FairSlot(redis, key, randomUUID(), limit, leaseMs, channels);
     const deadline = Date.now() + acquireTimeoutMs;
     // Subscribed before the first attempt, so a slot freed between a refused attempt and the wait wakes us; but not
     // waited for longer than one fallback pause (a Redis that is away: the attempts below say so).
@@ -117,16 +122,26 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       `no fleet connection slot for this destination within ${Math.round(acquireTimeoutMs / 1000)} s: ${why}`);
   };
 
-  // Turns: a slot whose work is done stays with this process for the next request of its destination in this
-  // process's queue, until TURN_MS after it was taken, then goes back to the fleet's queue. A handover in Redis costs
-  // a poll (up to `retryMs`) and round trips, against a millisecond for a loopback handshake: a destination with one
-  // slot (an MX address) served ten times slower by the fleet than by one process, and its checks timed out. Turns
-  // keep the limit (one request uses a slot at a time) and the fairness between workers, at the turn's grain.
+  // Turns: a slot whose work is done stays with this process for its next request of the destination until `turnMs`
+  // after it was taken, then goes back to the fleet's queue. Taking a slot in Redis costs a round trip and a script
+  // run, and giving it back another, against a millisecond for a loopback handshake; and a probe that connects to
+  // one destination again and again (the TLS enumeration's hellos, an MX host's sessions) would otherwise queue
+  // behind every other worker's for each connection: with one slot (an MX address) the fleet served it ten times
+  // slower than one process, and its checks timed out. Turns keep the limit (one request uses a slot at a time) and
+  // the fairness between workers at the turn's grain; and as soon as a request elsewhere queues for the destination
+  // (announced on the `wanted` channel), a slot kept idle goes back at once, and one in use goes back when its
+  // connection is done unless a request of this process is already waiting for it.
   const turnEnds = new Map<FairSlot, number>();
-  const parked = new Map<string, { slot: FairSlot; timer: NodeJS.Immediate }[]>();
+  const wanted = new Set<FairSlot>();
+  const parked = new Map<string, { slot: FairSlot; cancel(): void }[]>();
+  const heldOf = new Map<string, Set<FairSlot>>();
   const giveBack = (slot: FairSlot) => {
     held.delete(slot);
     turnEnds.delete(slot);
+    wanted.delete(slot);
+    const ofKey = heldOf.get(slot.key);
+    ofKey?.delete(slot);
+    if (ofKey?.size === 0) heldOf.delete(slot.key);
     // Not awaited: the work's answer need not wait for Redis (nor for a Redis that is away; the lease then lapses).
     slot.leave().catch(() => { redisErrors++; });
   };
@@ -135,23 +150,39 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     const entry = list?.pop();
     if (list && list.length === 0) parked.delete(key);
     if (!entry) return null;
-    clearImmediate(entry.timer);
+    entry.cancel();
     return entry.slot;
   };
   const park = (key: string, slot: FairSlot) => {
     const list = parked.get(key) ?? [];
     parked.set(key, list);
-    // The next request of this process's queue for the key asks in this same turn of the event loop (the local gate
-    // hands over at once); if none does, the slot goes back before the next turn.
-    const entry = {
-      slot, timer: setImmediate(() => {
-        const i = list.indexOf(entry);
-        if (i >= 0) list.splice(i, 1);
-        if (list.length === 0 && parked.get(key) === list) parked.delete(key);
-        giveBack(slot);
-      }),
+    const expire = () => {
+      const i = list.indexOf(entry);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0 && parked.get(key) === list) parked.delete(key);
+      giveBack(slot);
     };
+    const rest = (turnEnds.get(slot) ?? 0) - Date.now();
+    // Wanted elsewhere: only a request of this process that asks in this same turn of the event loop (the local gate
+    // hands over at once) keeps it; otherwise it waits out the rest of its turn, for this process's next request.
+    let cancel: () => void;
+    if (wanted.has(slot) || rest <= 0) {
+      const immediate = setImmediate(expire);
+      cancel = () => clearImmediate(immediate);
+    } else {
+      const timeout = setTimeout(expire, rest);
+      cancel = () => clearTimeout(timeout);
+    }
+    const entry = { slot, cancel };
     list.push(entry);
+  };
+  /** A request elsewhere queued for `key`: idle slots of it go back now, busy ones when their connection is done. */
+  const onWanted = (key: string) => {
+    for (const slot of heldOf.get(key) ?? []) wanted.add(slot);
+    const list = parked.get(key);
+    if (!list) return;
+    parked.delete(key);
+    for (const entry of list) { entry.cancel(); giveBack(entry.slot); }
   };
 
   const limits: ConnectionLimits = (pool, destination, concurrency, work) => local(pool, destination, concurrency, async () => {
@@ -161,7 +192,8 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       slot = await take(key, destination, concurrency);
       acquired++;
       held.add(slot);
-      turnEnds.set(slot, Date.now() + TURN_MS);
+      turnEnds.set(slot, Date.now() + turnMs);
+      heldOf.set(key, (heldOf.get(key) ?? new Set()).add(slot));
       slot.keep(() => { lost++; }, () => { redisErrors++; });
     }
     const holding = (heldByKey.get(key) ?? 0) + 1;
@@ -183,10 +215,13 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     stats: () => ({ acquired, peak, lost, redisErrors, busyAttempts }),
     close: async () => {
       closed = true;
-      for (const list of parked.values()) for (const entry of list) clearImmediate(entry.timer);
+      for (const list of parked.values()) for (const entry of list) entry.cancel();
       parked.clear();
       const slots = [...held];
       held.clear();
+      heldOf.clear();
+      wanted.clear();
+      turnEnds.clear();
       wakeups.close();
       // Bounded: a Redis that is away does not hold up the shutdown (the leases then lapse on their own).
       await answerWithin(Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; }))), CLOSE_WAIT_MS);

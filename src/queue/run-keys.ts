@@ -9,6 +9,8 @@ import type { Redis } from 'ioredis';
  *   vouch:RUN:slot:POOL KEY:*        the connection slots of one destination (src/queue/fair-slots.ts): holders,
  *                                    the FIFO queue of waiters, their wait leases and the ticket counter
  *   vouch:RUN:slot-free              the pub/sub channel where a freed slot's key is announced (not a key)
+ *   vouch:RUN:slot-wanted            the pub/sub channel where a full destination's key is announced when a
+ *                                    request queues for it (not a key)
  *
  * and, under the same prefix, the queue's own keys of the run (its spec, refusals and domain records: run-spec.ts and
  * job-record.ts), so that clearRun removes those too.
@@ -28,9 +30,16 @@ export function slotKey(runId: string, pool: string, destination: string): strin
   return `${runPrefix(runId)}slot:${pool} ${destination}`;
 }
 
-/** The channel on which the run's freed slots are announced to the waiting processes (src/queue/slot-wakeups.ts). */
-export function slotWakeChannel(runId: string): string {
-  return `${runPrefix(runId)}slot-free`;
+export type SlotChannels = {
+  /** Where a freed slot's key is announced, to the processes waiting for it. */
+  readonly free: string;
+  /** Where a full destination's key is announced when a request queues for it, to the processes holding it idle. */
+  readonly wanted: string;
+};
+
+/** The run's pub/sub channels for its connection slots (src/queue/fair-slots.ts publishes, slot-wakeups.ts hears). */
+export function slotChannels(runId: string): SlotChannels {
+  return { free: `${runPrefix(runId)}slot-free`, wanted: `${runPrefix(runId)}slot-wanted` };
 }
 
 /** How many keys SCAN looks at per call (and so about how many one UNLINK frees): small steps, so Redis never stalls. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { SlotChannels } from './run-keys.ts';
 
 /**
  * Wakes this process's waiters for a fleet connection slot when Redis announces that one came free (issue 12).
@@ -11,20 +12,24 @@ import type { Redis } from 'ioredis';
  * A wake-up can be missed (the subscriber was reconnecting, or a lease lapsed and nobody asked since): a waiter
  * still asks again after `fallbackMs` without one. A waiter arms its wake-up before it asks, so a slot freed while
  * its request is on the way wakes it too, instead of waiting for the fallback.
+ *
+ * The same subscriber hears the run's `wanted` channel (a request somewhere queued for a full destination) and tells
+ * `onWanted`, so that this process gives back a slot of that destination it keeps idle. A missed one costs the
+ * waiter at most the rest of the holder's turn.
  */
 export type SlotWakeups = {
   /** A promise that settles when `key` is announced, or after `ms`; `cancel` forgets it (the waiter got its slot). */
   arm(key: string, ms: number): { readonly woken: Promise<void>; cancel(): void };
   /** Resolves once subscribed (or at once if subscribing failed: the waiters then fall back to polling). */
   ready(): Promise<void>;
-  /** How many announcements reached this process, and how many woke a waiter. */
-  stats(): { readonly heard: number; readonly woke: number };
+  /** How many freed slots were announced to this process, how many woke a waiter, and how many requests queued. */
+  stats(): { readonly heard: number; readonly woke: number; readonly wanted: number };
   close(): void;
 };
 
-export function slotWakeups(redis: Redis, channel: string): SlotWakeups {
+export function slotWakeups(redis: Redis, channels: SlotChannels, onWanted: (key: string) => void = () => {}): SlotWakeups {
   const waiters = new Map<string, Set<() => void>>();
-  let heard = 0, woke = 0;
+  let heard = 0, woke = 0, wanted = 0;
   let subscriber: Redis | undefined;
   let subscribed: Promise<void> | undefined;
 
@@ -32,14 +37,15 @@ export function slotWakeups(redis: Redis, channel: string): SlotWakeups {
     if (subscribed) return subscribed;
     subscriber = redis.duplicate();
     subscriber.on('error', () => {}); // ioredis reconnects and subscribes again (autoResubscribe); waiters poll meanwhile
-    subscriber.on('message', (_channel: string, key: string) => {
+    subscriber.on('message', (channel: string, key: string) => {
+      if (channel === channels.wanted) { wanted++; onWanted(key); return; }
       heard++;
       const set = waiters.get(key);
       if (!set) return;
       waiters.delete(key);
       for (const wake of set) { woke++; wake(); }
     });
-    subscribed = subscriber.subscribe(channel).then(() => {}, () => {});
+    subscribed = subscriber.subscribe(channels.free, channels.wanted).then(() => {}, () => {});
     return subscribed;
   };
 
@@ -62,7 +68,7 @@ export function slotWakeups(redis: Redis, channel: string): SlotWakeups {
       return { woken, cancel: () => { forget(); wake(); } };
     },
     ready: subscribe,
-    stats: () => ({ heard, woke }),
+    stats: () => ({ heard, woke, wanted }),
     close: () => {
       for (const set of waiters.values()) for (const wake of set) wake();
       waiters.clear();

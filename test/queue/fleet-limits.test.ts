@@ -81,6 +81,27 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
     expect(waiter.stats().busyAttempts).toBe(1);
   }, 30_000);
 
+  it('one process connecting again and again to a destination takes its fleet slot once per turn, not once per connection', async () => {
+    const fleet = fleetLimits(connect(), 'turns', { turnMs: 20_000 });
+    for (let i = 0; i < 10; i++) {
+      await fleet.limits('web', '192.0.2.7:443', 2, async () => { await sleep(2); });
+      await sleep(5); // the next hello goes out a little later, as a probe's does
+    }
+    expect(fleet.stats()).toMatchObject({ acquired: 1, busyAttempts: 0 });
+  });
+
+  it('a slot kept idle for its holder\'s next connection goes back as soon as another process queues for it (its turn here: 20 s)', async () => {
+    const options: FleetLimitOptions = { turnMs: 20_000, retryMs: 20_000 };
+    const [holder, other] = [fleetLimits(connect(), 'wanted', options), fleetLimits(connect(), 'wanted', options)];
+    await holder.limits('mx', '198.51.100.6:25', 1, async () => {}); // done: its slot is kept idle
+    const asked = performance.now();
+    await other.limits('mx', '198.51.100.6:25', 1, async () => {});
+    const waited = performance.now() - asked;
+    console.log(`idle fleet slot handed to another process after ${waited.toFixed(1)} ms`);
+    expect(waited).toBeLessThan(5_000);
+    expect(other.stats()).toMatchObject({ acquired: 1, busyAttempts: 1 });
+  }, 30_000);
+
   it('a worker killed with SIGKILL while holding a slot loses it when its lease lapses, not before, not never', async () => {
     const leaseMs = 1_000;
     const holder = await startHolder(['slot', lab.server.url, 'killed', '198.51.100.1:25', String(leaseMs)]);
