@@ -32,7 +32,7 @@ export type FleetLimitOptions = {
   readonly retryMs?: number | undefined;
   /**
    * How long this process may keep a destination's slot for its own next connections after taking it, while no
-   * request elsewhere queues for it (turns, below). Default 250 ms.
+   * request elsewhere queues for it (turns, below). Default DEFAULT_TURN_MS.
    */
   readonly turnMs?: number | undefined;
   /**
@@ -64,13 +64,25 @@ export type FleetLimits = {
 };
 
 export const DEFAULT_LEASE_MS = 30_000;
+/**
+ * A turn: how long a process keeps a destination's slot for its own connections before the fleet's next waiter gets
+ * it (a waiter waits at most a turn per process ahead of it). A handover costs a script to give the slot back, an
+ * announcement, the next process's event loop getting round to it, and a script to take it.
+ */
+export const DEFAULT_TURN_MS = 250;
+/**
+ * How long a slot wanted elsewhere stays idle with its process, for a probe that connects again at once (the next
+ * hello of an enumeration, the next session with an MX host, once the last answer is read): giving it back after
+ * every connection would cost a handover each.
+ */
+const WANTED_GRACE_MS = 25;
 /** How long close() waits for Redis to take back the slots still held. */
 const CLOSE_WAIT_MS = 2_000;
 
 export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOptions = {}): FleetLimits {
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const retryMs = options.retryMs ?? 250;
-  const turnMs = options.turnMs ?? 250;
+  const turnMs = options.turnMs ?? DEFAULT_TURN_MS;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? leaseMs * 10;
   const local = inProcessLimits();
   const held = new Set<FairSlot>();
@@ -129,11 +141,10 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
   // behind every other worker's for each connection: with one slot (an MX address) the fleet served it ten times
   // slower than one process, and its checks timed out. Turns keep the limit (one request uses a slot at a time) and
   // the fairness between workers at the turn's grain; and as soon as a request elsewhere queues for the destination
-  // (announced on the `wanted` channel), a slot kept idle goes back at once, and one in use goes back when its
-  // connection is done unless a request of this process is already waiting for it.
+  // (announced on the `wanted` channel), a slot stays idle here at most WANTED_GRACE_MS before it goes back.
   const turnEnds = new Map<FairSlot, number>();
   const wanted = new Set<FairSlot>();
-  const parked = new Map<string, { slot: FairSlot; cancel(): void }[]>();
+  const parked = new Map<string, { slot: FairSlot; cancel(): void; wanted(): void }[]>();
   const heldOf = new Map<string, Set<FairSlot>>();
   const giveBack = (slot: FairSlot) => {
     held.delete(slot);
@@ -156,33 +167,32 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
   const park = (key: string, slot: FairSlot) => {
     const list = parked.get(key) ?? [];
     parked.set(key, list);
+    const parkedAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
     const expire = () => {
       const i = list.indexOf(entry);
       if (i >= 0) list.splice(i, 1);
       if (list.length === 0 && parked.get(key) === list) parked.delete(key);
       giveBack(slot);
     };
-    const rest = (turnEnds.get(slot) ?? 0) - Date.now();
-    // Wanted elsewhere: only a request of this process that asks in this same turn of the event loop (the local gate
-    // hands over at once) keeps it; otherwise it waits out the rest of its turn, for this process's next request.
-    let cancel: () => void;
-    if (wanted.has(slot) || rest <= 0) {
-      const immediate = setImmediate(expire);
-      cancel = () => clearImmediate(immediate);
-    } else {
-      const timeout = setTimeout(expire, rest);
-      cancel = () => clearTimeout(timeout);
-    }
-    const entry = { slot, cancel };
+    const expireIn = (ms: number) => {
+      clearTimeout(timer);
+      timer = setTimeout(expire, Math.max(0, ms));
+    };
+    const entry = {
+      slot, cancel: () => clearTimeout(timer),
+      // Wanted elsewhere: kept only for a probe of this process that connects again at once (the next hello of an
+      // enumeration, the next session with an MX host, after its answer was read), not for the rest of the turn.
+      wanted: () => { expireIn(Math.min(WANTED_GRACE_MS - (Date.now() - parkedAt), (turnEnds.get(slot) ?? 0) - Date.now())); },
+    };
     list.push(entry);
+    if (wanted.has(slot)) entry.wanted();
+    else expireIn((turnEnds.get(slot) ?? 0) - parkedAt);
   };
-  /** A request elsewhere queued for `key`: idle slots of it go back now, busy ones when their connection is done. */
+  /** A request elsewhere queued for `key`: its slots here go back once idle for WANTED_GRACE_MS. */
   const onWanted = (key: string) => {
     for (const slot of heldOf.get(key) ?? []) wanted.add(slot);
-    const list = parked.get(key);
-    if (!list) return;
-    parked.delete(key);
-    for (const entry of list) { entry.cancel(); giveBack(entry.slot); }
+    for (const entry of parked.get(key) ?? []) entry.wanted();
   };
 
   const limits: ConnectionLimits = (pool, destination, concurrency, work) => local(pool, destination, concurrency, async () => {

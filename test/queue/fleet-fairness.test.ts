@@ -26,10 +26,10 @@ describe.skipIf(!redisServerAvailable())('fleet slots are shared fairly between 
     return client;
   };
 
-  // A worker keeps a slot for its own queue for a turn (250 ms) before the fleet's next waiter gets it: with 20 ms of
-  // work a turn is about 12 requests; first come, first served between workers means turns alternate.
+  // A worker keeps a slot for its own queue for a turn (here 250 ms) before the fleet's next waiter gets it: with 20 ms
+  // of work a turn is about 12 requests; first come, first served between workers means turns alternate.
   it('two workers, 30 requests each on one slot: turns alternate, neither waits for all of the other\'s', async () => {
-    const workers = [fleetLimits(connect(), 'fair', { leaseMs: 2_000 }), fleetLimits(connect(), 'fair', { leaseMs: 2_000 })];
+    const workers = [fleetLimits(connect(), 'fair', { leaseMs: 2_000, turnMs: 250 }), fleetLimits(connect(), 'fair', { leaseMs: 2_000, turnMs: 250 })];
     const order: number[] = [];
     await Promise.all(workers.flatMap((w, i) => Array.from({ length: 30 }, () => w.limits('mx', '192.0.2.25:25', 1, async () => {
       order.push(i);
