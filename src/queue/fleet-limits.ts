@@ -31,8 +31,9 @@ export type FleetLimitOptions = {
    */
   readonly retryMs?: number | undefined;
   /**
-   * How long this process may keep a destination's slot for its own next connections after taking it, while no
-   * request elsewhere queues for it (turns, below). Default DEFAULT_TURN_MS.
+   * Turns (below): how long this process may keep serving its own connections with a destination's slot after taking
+   * it while a request elsewhere waits for it, and how long it keeps the slot idle while none does. Default
+   * DEFAULT_TURN_MS.
    */
   readonly turnMs?: number | undefined;
   /**
@@ -134,14 +135,16 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       `no fleet connection slot for this destination within ${Math.round(acquireTimeoutMs / 1000)} s: ${why}`);
   };
 
-  // Turns: a slot whose work is done stays with this process for its next request of the destination until `turnMs`
-  // after it was taken, then goes back to the fleet's queue. Taking a slot in Redis costs a round trip and a script
-  // run, and giving it back another, against a millisecond for a loopback handshake; and a probe that connects to
-  // one destination again and again (the TLS enumeration's hellos, an MX host's sessions) would otherwise queue
-  // behind every other worker's for each connection: with one slot (an MX address) the fleet served it ten times
-  // slower than one process, and its checks timed out. Turns keep the limit (one request uses a slot at a time) and
-  // the fairness between workers at the turn's grain; and as soon as a request elsewhere queues for the destination
-  // (announced on the `wanted` channel), a slot stays idle here at most WANTED_GRACE_MS before it goes back.
+  // Turns: a slot whose work is done stays with this process for its next connection to the destination, and goes
+  // back to the fleet's queue once it has been idle for `turnMs`. Taking a slot in Redis costs a round trip and a
+  // script run, and giving it back another, against a millisecond for a loopback handshake; and a probe that connects
+  // to one destination again and again (the TLS enumeration's hellos, an MX host's sessions: one worker's STARTTLS
+  // sessions with an MX address, 34 per host, each took the slot anew) would otherwise queue behind every other
+  // worker's for each connection: with one slot (an MX address) the fleet served it ten times slower than one
+  // process, and its checks timed out. Once a request elsewhere queues for the destination (announced on the
+  // `wanted` channel), the turn counts: the slot serves this process's own queue until `turnMs` after it was taken,
+  // and stays idle here at most WANTED_GRACE_MS, then goes back. The limit holds throughout (one request uses a slot
+  // at a time), and so does the fairness between workers, at the turn's grain.
   const turnEnds = new Map<FairSlot, number>();
   const wanted = new Set<FairSlot>();
   const parked = new Map<string, { slot: FairSlot; cancel(): void; wanted(): void }[]>();
@@ -187,7 +190,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     };
     list.push(entry);
     if (wanted.has(slot)) entry.wanted();
-    else expireIn((turnEnds.get(slot) ?? 0) - parkedAt);
+    else expireIn(turnMs); // nobody else asked: kept idle for this process's next connection, then given back
   };
   /** A request elsewhere queued for `key`: its slots here go back once idle for WANTED_GRACE_MS. */
   const onWanted = (key: string) => {
@@ -215,7 +218,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       const left = heldByKey.get(key)! - 1;
       if (left === 0) heldByKey.delete(key);
       else heldByKey.set(key, left);
-      if (!closed && Date.now() < (turnEnds.get(slot) ?? 0)) park(key, slot);
+      if (!closed && (!wanted.has(slot) || Date.now() < (turnEnds.get(slot) ?? 0))) park(key, slot);
       else giveBack(slot);
     }
   });
