@@ -17,9 +17,10 @@ export { clearRun } from './run-keys.ts';
  *
  * Only those: a fact of `domain` lifetime (a domain's own DNS records, its web host's handshake and pages) is asked
  * for by that domain's checks, which one worker runs, and its own cache shares it between them. Claiming and
- * publishing every fact cost each domain some 50 round trips to Redis and its recorded facts' bytes twice, for a
- * saving only when two workers scan domains that name the same host at the same moment (the worker threads of one
- * process still share those, src/runner/workers/fact-exchange.ts, where it costs a message, not a round trip).
+ * publishing every fact cost a round trip each (some 40 facts a domain in the bench) and the facts' bytes twice
+ * (profiled: writing them was about a tenth of a worker's CPU), for a saving only when two workers scan domains
+ * that name the same host at the same moment (the worker threads of one process still share those,
+ * src/runner/workers/fact-exchange.ts, where it costs a message, not a round trip).
  *
  * A claim is one Lua script, so no two workers can both decide to load: the fact if it is there; else the loading
  * lease (SET NX PX) if nobody holds it, and the claimant loads; else it waits and asks again. The loader refreshes its
