@@ -46,6 +46,34 @@ describe('startSmtpServer', () => {
     expect(server.commands()).toEqual(['EHLO me']);
   });
 
+  it('counts the sessions open at once: STARTTLS sessions one after another are 1, two held together are 2', async () => {
+    const server = await serve('good');
+    /** A session up to the TLS handshake after STARTTLS, as the SMTP probes open them. */
+    const session = async () => {
+      const client = dial(server.port);
+      await client.until(/^220 /);
+      client.socket.write('STARTTLS\r\n');
+      await client.until(/220 2\.0\.0/);
+      client.socket.removeAllListeners('data');
+      const secure = tls.connect({ socket: client.socket, servername: 'mx.test', rejectUnauthorized: false });
+      secure.on('error', () => {});
+      await new Promise<void>((resolve) => secure.once('secureConnect', () => resolve()));
+      return secure;
+    };
+    const closed = (socket: tls.TLSSocket) => new Promise<void>((resolve) => { socket.once('close', () => resolve()); socket.destroy(); });
+    for (let i = 0; i < 3; i++) {
+      const one = await session();
+      await new Promise((r) => setTimeout(r, 40)); // longer than the server's 20 ms before it counts
+      await closed(one);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.mostOpenAtOnce()).toBe(1);
+    const both = await Promise.all([session(), session()]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(server.mostOpenAtOnce()).toBe(2);
+    await Promise.all(both.map(closed));
+  });
+
   it('serves more loopback addresses on the same port, and keeps no commands when told not to', async () => {
     const server = await startSmtpServer({ key: leaf.keyPem, cert: leaf.certPem, variant: 'good', host: '127.88.1.1', alsoListenOn: ['127.88.1.2'], recordCommands: false });
     servers.push(server);
