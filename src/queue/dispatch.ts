@@ -4,7 +4,8 @@ import type { Check } from '../core/check.ts';
 import type { DomainRecord } from '../core/domain-record.ts';
 import type { DomainJob } from '../runner/pipeline.ts';
 import {
-  bullmqConnection, connectionWarnings, decodeRecord, failedRecord, interruptedRecord, JOB_NAME, jobIdOf, QUEUE_NAME, recordKey, type DomainJobData,
+  bullmqConnection, connectionWarnings, decodeRecord, failedRecord, interruptedRecord, JOB_NAME, jobIdOf, QUEUE_NAME, recordKey, UNCOLLECTED_KEEP_MS,
+  type DomainJobData,
 } from './job-record.ts';
 import { openRedis, type QueueEndpoint } from './redis-connection.ts';
 import { answerWithin } from './redis-deadline.ts';
@@ -141,7 +142,7 @@ export async function startQueueDispatch(options: QueueDispatchOptions): Promise
     await queue.add(JOB_NAME, { runId, index: job.index, target: job.target }, {
       jobId: id, attempts: options.attempts, backoff: { type: 'exponential', delay: 2_000 },
       // Removed by the scanner once journaled; these ages only bound what a run never resumed leaves behind.
-      removeOnComplete: { age: 7 * 86_400 }, removeOnFail: { age: 7 * 86_400 },
+      removeOnComplete: { age: UNCOLLECTED_KEEP_MS / 1000 }, removeOnFail: { age: UNCOLLECTED_KEEP_MS / 1000 },
     });
     stats.jobsAdded++;
     await askState(id);

@@ -48,6 +48,12 @@ export type DomainJobData = { readonly runId: string; readonly index: number; re
  */
 export const jobIdOf = (runId: string, index: number) => `${runId}-${index}`;
 
+/**
+ * How long a finished domain's job and record stay in Redis when no scanner collects them (a run killed and never
+ * resumed): then BullMQ removes the job and Redis the record. A resume after that scans the domain again.
+ */
+export const UNCOLLECTED_KEEP_MS = 7 * 86_400_000;
+
 /** Where the worker leaves a finished domain's record: not in the job's return value, which BullMQ copies into its event stream. */
 export const recordKey = (runId: string, index: number) => `${runPrefix(runId)}record:${index}`;
 

@@ -15,7 +15,7 @@ import { scanSettings } from '../runner/scan-settings.ts';
 import { VERSION } from '../version.ts';
 import { fleetFactBroker, type FleetFacts } from './fleet-facts.ts';
 import { fleetLimits, type FleetLimits } from './fleet-limits.ts';
-import { bullmqConnection, connectionWarnings, encodeRecord, QUEUE_NAME, recordKey, type DomainJobData } from './job-record.ts';
+import { bullmqConnection, connectionWarnings, encodeRecord, QUEUE_NAME, recordKey, UNCOLLECTED_KEEP_MS, type DomainJobData } from './job-record.ts';
 import { openRedis, type QueueEndpoint } from './redis-connection.ts';
 import { compatibility, fileDigest, refusalsKey, specKey, workerConfig, type RunSpec, type WorkerAbilities } from './run-spec.ts';
 
@@ -179,7 +179,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         await job.moveToWait(token);
         throw new WaitingError();
       }
-      await redis.set(recordKey(runId, index), encodeRecord(record));
+      await redis.set(recordKey(runId, index), encodeRecord(record), 'PX', UNCOLLECTED_KEEP_MS);
       run.log.debug({ index, domain: target.domain, attempt: job.attemptsStarted }, 'domain scanned');
       return { index };
     } finally {

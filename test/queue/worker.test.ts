@@ -12,7 +12,7 @@ import { buildConfig } from '../../src/config/load.ts';
 import { loadPlugins } from '../../src/config/plugins.ts';
 import { redisServerAvailable, startLabRedis, type LabRedis } from '../../src/lab/redis-server.ts';
 import { createLogger } from '../../src/log.ts';
-import { bullmqConnection, decodeRecord, jobIdOf, QUEUE_NAME, recordKey, type DomainJobData } from '../../src/queue/job-record.ts';
+import { bullmqConnection, decodeRecord, jobIdOf, QUEUE_NAME, recordKey, UNCOLLECTED_KEEP_MS, type DomainJobData } from '../../src/queue/job-record.ts';
 import { parseQueueUrl, type QueueEndpoint } from '../../src/queue/redis-connection.ts';
 import { buildRunSpec, refusalsKey, specKey, type RunSpec } from '../../src/queue/run-spec.ts';
 import { startQueueWorker, type QueueWorker } from '../../src/queue/worker.ts';
@@ -106,6 +106,8 @@ describe.skipIf(!redisServerAvailable())('startQueueWorker against a real redis-
     expect(record.complete).toBe(true);
     expect(record.results.map((r) => [r.checkId, r.status, r.summary])).toEqual([['lab.echo', 'pass', 'seen a.test']]);
     expect((await queue.getJob(jobIdOf(runId, 0)))!.returnvalue).toEqual({ index: 0 });
+    // Uncollected (a scanner killed and never resumed), it goes when BullMQ removes the job: 7 days.
+    expect(await redis.pttl(recordKey(runId, 0))).toBeGreaterThan(UNCOLLECTED_KEEP_MS - 60_000);
   }, 20_000);
 
   it('refuses a run of another version: one error line, the refusal for the scanner, the job back in the queue uncounted', async () => {
