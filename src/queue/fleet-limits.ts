@@ -192,6 +192,16 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     if (wanted.has(slot)) entry.wanted();
     else expireIn(turnMs); // nobody else asked: kept idle for this process's next connection, then given back
   };
+  /**
+   * A slot whose lease Redis no longer holds (it lapsed while Redis was away, or a Redis restarted without
+   * persistence forgot it): never used again, since Redis may give it to another process; given back (to clear it
+   * from Redis's view too) as soon as its connection is done, or now if it is idle.
+   */
+  const retire = (slot: FairSlot) => {
+    wanted.add(slot);
+    turnEnds.set(slot, 0);
+    parked.get(slot.key)?.find((entry) => entry.slot === slot)?.wanted();
+  };
   /** A request elsewhere queued for `key`: its slots here go back once idle for WANTED_GRACE_MS. */
   const onWanted = (key: string) => {
     for (const slot of heldOf.get(key) ?? []) wanted.add(slot);
@@ -202,12 +212,13 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     const key = slotKey(runId, pool, destination);
     let slot = unpark(key);
     if (!slot) {
-      slot = await take(key, destination, concurrency);
+      const taken = await take(key, destination, concurrency);
       acquired++;
-      held.add(slot);
-      turnEnds.set(slot, Date.now() + turnMs);
-      heldOf.set(key, (heldOf.get(key) ?? new Set()).add(slot));
-      slot.keep(() => { lost++; }, () => { redisErrors++; });
+      held.add(taken);
+      turnEnds.set(taken, Date.now() + turnMs);
+      heldOf.set(key, (heldOf.get(key) ?? new Set()).add(taken));
+      taken.keep(() => { lost++; retire(taken); }, () => { redisErrors++; });
+      slot = taken;
     }
     const holding = (heldByKey.get(key) ?? 0) + 1;
     heldByKey.set(key, holding);

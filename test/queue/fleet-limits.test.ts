@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProbeError } from '../../src/core/errors.ts';
 import { redisServerAvailable, startLabRedis } from '../../src/lab/redis-server.ts';
+import { runPrefix } from '../../src/queue/run-keys.ts';
 import { fleetLimits as openFleetLimits, type FleetLimitOptions, type FleetLimits } from '../../src/queue/fleet-limits.ts';
 import { startHolder } from '../fixtures/queue/holder-process.ts';
 import { useLabRedisPair } from '../support/lab-redis-clients.ts';
@@ -102,6 +103,19 @@ describe.skipIf(!redisServerAvailable())('fleetLimits on a real redis-server', (
     expect(waited).toBeLessThan(5_000);
     expect(other.stats()).toMatchObject({ acquired: 1, busyAttempts: 1 });
   }, 30_000);
+
+  it('a slot whose lease Redis lost is not used again: the next connection takes a slot anew', async () => {
+    const redis = connect();
+    const fleet = fleetLimits(redis, 'lost', { leaseMs: 300, turnMs: 20_000 });
+    await fleet.limits('mx', '198.51.100.7:25', 1, async () => {
+      // Redis forgets the holder (as a restart without persistence does); the refresh, every 100 ms, finds out.
+      await redis.del(`${runPrefix('lost')}slot:mx 198.51.100.7:25:held`);
+      await sleep(250);
+    });
+    expect(fleet.stats().lost).toBe(1);
+    await fleet.limits('mx', '198.51.100.7:25', 1, async () => {});
+    expect(fleet.stats().acquired).toBe(2); // not the lost slot kept idle for this turn
+  });
 
   it('a worker killed with SIGKILL while holding a slot loses it when its lease lapses, not before, not never', async () => {
     const leaseMs = 1_000;
