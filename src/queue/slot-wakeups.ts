@@ -15,7 +15,7 @@ import type { SlotChannels } from './run-keys.ts';
  *
  * The same subscriber hears the run's `wanted` channel (a request somewhere queued for a full destination) and tells
  * `onWanted`, so that this process gives back a slot of that destination it keeps idle. A missed one costs the
- * waiter at most the rest of the holder's turn.
+ * waiter its fallback pause: its next refused attempt is announced again.
  */
 export type SlotWakeups = {
   /** A promise that settles when `key` is announced, or after `ms`; `cancel` forgets it (the waiter got its slot). */
