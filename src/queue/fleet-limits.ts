@@ -65,6 +65,8 @@ export type FleetLimits = {
 };
 
 export const DEFAULT_LEASE_MS = 30_000;
+/** A held slot's turn: when it ends once wanted, and whether a request elsewhere queued for its destination. */
+type Turn = { ends: number; wanted: boolean };
 /**
  * A turn: how long a process keeps a destination's slot for its own connections before the fleet's next waiter gets
  * it (a waiter waits at most a turn per process ahead of it). A handover costs a script to give the slot back, an
@@ -86,7 +88,6 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
   const turnMs = options.turnMs ?? DEFAULT_TURN_MS;
   const acquireTimeoutMs = options.acquireTimeoutMs ?? leaseMs * 10;
   const local = inProcessLimits();
-  const held = new Set<FairSlot>();
   const heldByKey = new Map<string, number>();
   let acquired = 0, peak = 0, lost = 0, redisErrors = 0, busyAttempts = 0;
   let closed = false;
@@ -145,14 +146,11 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
   // `wanted` channel), the turn counts: the slot serves this process's own queue until `turnMs` after it was taken,
   // and stays idle here at most WANTED_GRACE_MS, then goes back. The limit holds throughout (one request uses a slot
   // at a time), and so does the fairness between workers, at the turn's grain.
-  const turnEnds = new Map<FairSlot, number>();
-  const wanted = new Set<FairSlot>();
+  /** Every slot this process holds (in use or parked), by destination key, with its turn. */
+  const heldOf = new Map<string, Map<FairSlot, Turn>>();
+  const turnOf = (slot: FairSlot): Turn | undefined => heldOf.get(slot.key)?.get(slot);
   const parked = new Map<string, { slot: FairSlot; cancel(): void; wanted(): void }[]>();
-  const heldOf = new Map<string, Set<FairSlot>>();
   const giveBack = (slot: FairSlot) => {
-    held.delete(slot);
-    turnEnds.delete(slot);
-    wanted.delete(slot);
     const ofKey = heldOf.get(slot.key);
     ofKey?.delete(slot);
     if (ofKey?.size === 0) heldOf.delete(slot.key);
@@ -186,10 +184,10 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       slot, cancel: () => clearTimeout(timer),
       // Wanted elsewhere: kept only for a probe of this process that connects again at once (the next hello of an
       // enumeration, the next session with an MX host, after its answer was read), not for the rest of the turn.
-      wanted: () => { expireIn(Math.min(WANTED_GRACE_MS - (Date.now() - parkedAt), (turnEnds.get(slot) ?? 0) - Date.now())); },
+      wanted: () => { expireIn(Math.min(WANTED_GRACE_MS - (Date.now() - parkedAt), (turnOf(slot)?.ends ?? 0) - Date.now())); },
     };
     list.push(entry);
-    if (wanted.has(slot)) entry.wanted();
+    if (turnOf(slot)?.wanted) entry.wanted();
     else expireIn(turnMs); // nobody else asked: kept idle for this process's next connection, then given back
   };
   /**
@@ -198,13 +196,13 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
    * from Redis's view too) as soon as its connection is done, or now if it is idle.
    */
   const retire = (slot: FairSlot) => {
-    wanted.add(slot);
-    turnEnds.set(slot, 0);
+    const turn = turnOf(slot);
+    if (turn) { turn.wanted = true; turn.ends = 0; }
     parked.get(slot.key)?.find((entry) => entry.slot === slot)?.wanted();
   };
   /** A request elsewhere queued for `key`: its slots here go back once idle for WANTED_GRACE_MS. */
   const onWanted = (key: string) => {
-    for (const slot of heldOf.get(key) ?? []) wanted.add(slot);
+    for (const turn of heldOf.get(key)?.values() ?? []) turn.wanted = true;
     for (const entry of parked.get(key) ?? []) entry.wanted();
   };
 
@@ -214,9 +212,7 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
     if (!slot) {
       const taken = await take(key, destination, concurrency);
       acquired++;
-      held.add(taken);
-      turnEnds.set(taken, Date.now() + turnMs);
-      heldOf.set(key, (heldOf.get(key) ?? new Set()).add(taken));
+      heldOf.set(key, (heldOf.get(key) ?? new Map<FairSlot, Turn>()).set(taken, { ends: Date.now() + turnMs, wanted: false }));
       taken.keep(() => { lost++; retire(taken); }, () => { redisErrors++; });
       slot = taken;
     }
@@ -229,7 +225,8 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       const left = heldByKey.get(key)! - 1;
       if (left === 0) heldByKey.delete(key);
       else heldByKey.set(key, left);
-      if (!closed && (!wanted.has(slot) || Date.now() < (turnEnds.get(slot) ?? 0))) park(key, slot);
+      const turn = turnOf(slot);
+      if (!closed && turn && (!turn.wanted || Date.now() < turn.ends)) park(key, slot);
       else giveBack(slot);
     }
   });
@@ -241,11 +238,8 @@ export function fleetLimits(redis: Redis, runId: string, options: FleetLimitOpti
       closed = true;
       for (const list of parked.values()) for (const entry of list) entry.cancel();
       parked.clear();
-      const slots = [...held];
-      held.clear();
+      const slots = [...heldOf.values()].flatMap((ofKey) => [...ofKey.keys()]);
       heldOf.clear();
-      wanted.clear();
-      turnEnds.clear();
       wakeups.close();
       // Bounded: a Redis that is away does not hold up the shutdown (the leases then lapse on their own).
       await answerWithin(Promise.all(slots.map((slot) => slot.leave().catch(() => { redisErrors++; }))), CLOSE_WAIT_MS);
