@@ -103,9 +103,8 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
         throw error;
       });
   };
-  const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[]): Promise<unknown> => {
+  const load = async (kind: AnyProbeKind, key: string, args: readonly unknown[], lifetime: Lifetime): Promise<unknown> => {
     if (!broker) return send(kind, key, args);
-    const lifetime = lifetimeOf(kind, args);
     const claim = await broker.claim(key, lifetime);
     if ('fact' in claim) {
       cache.adoptFact(key, claim.fact);
@@ -124,8 +123,10 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
       throw error;
     }
   };
-  const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) =>
-    cache.get(key, kind.name, () => load(kind, key, args), kind.artifact?.bind(kind), lifetimeOf(kind, args));
+  const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) => {
+    const lifetime = lifetimeOf(kind, args);
+    return cache.get(key, kind.name, () => load(kind, key, args, lifetime), kind.artifact?.bind(kind), lifetime);
+  };
   const sessionProbes = probesOver(registry, (kind, args) => fetch(kind, kind.key(...args), args));
 
   return {
