@@ -7,6 +7,7 @@ import { ProbeCache, type Lifetime } from './cache.ts';
 import { factValue, recordFact } from './fact-codec.ts';
 import { createSessionServices, type ProbeContext, type ProbeStats } from './probe-kinds/context.ts';
 import { PROBE_KINDS } from './probe-kinds/index.ts';
+import { SharedHosts } from './shared-hosts.ts';
 import { lifetimeOf, probesOver, type AnyProbeKind, type ProbeRegistry, type ProbesOf } from './probe-kinds/kind.ts';
 import { inProcessLimits, type ConnectionLimits } from './probe-kinds/limits.ts';
 
@@ -123,9 +124,14 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
       throw error;
     }
   };
+  const sharedHosts = new SharedHosts();
   const fetch = (kind: AnyProbeKind, key: string, args: readonly unknown[]) => {
-    const lifetime = lifetimeOf(kind, args);
-    return cache.get(key, kind.name, () => load(kind, key, args, lifetime), kind.artifact?.bind(kind), lifetime);
+    const lifetime = lifetimeOf(kind, args, sharedHosts);
+    const answer = cache.get(key, kind.name, () => load(kind, key, args, lifetime), kind.artifact?.bind(kind), lifetime);
+    // Noted before any caller's continuation runs (this reaction is registered first), so a check that asks about an
+    // MX host right after reading the MX answer finds it shared.
+    if (kind.sharedHostsIn) answer.then((value) => sharedHosts.note(kind.sharedHostsIn!(value)), () => undefined);
+    return answer;
   };
   const sessionProbes = probesOver(registry, (kind, args) => fetch(kind, kind.key(...args), args));
 

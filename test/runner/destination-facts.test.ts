@@ -47,7 +47,7 @@ async function scanInTurn(config: Config, session: ProbeSession, domains: readon
   return records;
 }
 
-async function scanAThenOthersThenB(options: ProbeSessionOptions, measure: 'per-address' | 'per-name' = 'per-address') {
+async function scanAThenOthersThenB(options: ProbeSessionOptions, measure: 'per-address' | 'per-name' = 'per-address', beforeB = () => {}) {
   const all = sites();
   estate = await startEstate(all);
   const config = await estateConfig(estate, all.map((s) => s.domain), { timeouts: { probeMs: 3000 }, tls: { measure } });
@@ -57,6 +57,7 @@ async function scanAThenOthersThenB(options: ProbeSessionOptions, measure: 'per-
     const first = await scanInTurn(config, session, ['a.mx.test', ...all.slice(2).map((s) => s.domain)]);
     const sessionsBefore = mx.connections();
     const statsBefore = session.stats.smtpSessions;
+    beforeB();
     const last = await scanInTurn(config, session, ['b.mx.test']);
     return {
       a: first.get('a.mx.test')!, b: last.get('b.mx.test')!, sessionsForA: sessionsBefore,
@@ -80,6 +81,23 @@ describe('an MX host shared by domains far apart', () => {
     expect(mxFacts(a).length).toBeGreaterThan(5);
     expect(mxFacts(b)).toEqual(mxFacts(a));
     expect(b.results.map((r) => [r.checkId, r.status])).toEqual(a.results.map((r) => [r.checkId, r.status]));
+  }, 14_000);
+
+  // The MX host's A and AAAA (dns.ipv6-mail) and their DNSSEC validation (mail.dnssec-mx) are questions about a host,
+  // not about B: the session knows the MX host from the MX answers and keeps what it asked about it for the run.
+  it('asks no DNS question about the MX host for the later domain', async () => {
+    const asked: string[] = [];
+    const logged = (kind: AnyProbeKind): AnyProbeKind => ({
+      ...kind, load: (ctx, ...args: unknown[]) => { asked.push(`${String(args[0]).toLowerCase()} ${String(args[1])}`); return kind.load(ctx, ...args); },
+    });
+    const kinds = { ...PROBE_KINDS, dns: logged(PROBE_KINDS.dns), dnssecQuestion: logged(PROBE_KINDS.dnssecQuestion) } as typeof PROBE_KINDS;
+    let askedBeforeB = 0;
+    const { b } = await scanAThenOthersThenB({ kinds }, 'per-address', () => { askedBeforeB = asked.length; });
+    const aboutMxHost = (questions: readonly string[]) => questions.filter((q) => q.startsWith('mx.a.mx.test '));
+    expect(aboutMxHost(asked.slice(0, askedBeforeB))).toEqual(expect.arrayContaining(['mx.a.mx.test A', 'mx.a.mx.test AAAA']));
+    expect(asked.slice(askedBeforeB).filter((q) => q.startsWith('b.mx.test ')).length).toBeGreaterThan(0); // B's own are asked
+    expect(aboutMxHost(asked.slice(askedBeforeB))).toEqual([]);
+    expect(b.facts.map((f) => f.key)).toEqual(expect.arrayContaining(['dns:AAAA:mx.a.mx.test', 'dnssec:v1:A:mx.a.mx.test.']));
   }, 14_000);
 
   it('without the run lifetime, the idle tiers drop the MX host long before B asks (the cause this fixes)', async () => {

@@ -35,6 +35,7 @@ export const dnssecQuestion = probeKind({
   name: 'dnssecQuestion',
   key: (name: string, type: string) => `dnssec-question:${type}:${absolute(name)}`,
   lifetime: (name: string, type: string) => (sharedQuestion(name, type) ? 'run' : 'domain'),
+  host: (name: string, _type: string) => name,
   load(ctx, name, type): Promise<RawReply> {
     ctx.stats.dnsQueries++;
     return ctx.resolver.queryRaw(name, type as DnsType, ctx.runSignal);
@@ -47,6 +48,7 @@ export const dnssec = probeKind({
   key: (name: string, type: string) => `dnssec:v1:${type}:${absolute(name)}`,
   // TLSA records at an MX host (RFC 7672) are asked by every domain that points at it.
   lifetime: (name: string, type: string) => (type === 'TLSA' && bare(name).startsWith('_25._tcp.') ? 'run' : 'domain'),
+  host: (name: string, _type: string) => name,
   async load(ctx, name, type): Promise<DnssecFacts> {
     const { validator, anchors } = await validatorOf(ctx);
     const validation = await validator.validate(absolute(name), type);

@@ -29,14 +29,27 @@ export type ProbeKind<N extends string, A extends readonly unknown[], V> = {
    * for kinds that ask about domains and destinations alike (DNS: a domain's TXT records, an MX host's TLSA).
    */
   readonly lifetime?: Lifetime | ((...args: NoInfer<A>) => Lifetime);
+  /**
+   * The host name a call asks about, for kinds that ask about names (DNS, DNSSEC): a call about a host that many
+   * domains share as a destination (an MX host named in the run's MX answers, src/runner/shared-hosts.ts) is kept
+   * for the run whatever `lifetime` says.
+   */
+  host?(...args: NoInfer<A>): string;
+  /** Destinations an answer names that many domains share (an MX answer's exchanges); none when absent. */
+  sharedHostsIn?(value: V): readonly string[];
 };
 
 /** Any kind: the registry holds kinds of every argument and value type. */
 export type AnyProbeKind = ProbeKind<string, any, any>;
 
-/** A kind's lifetime for one call: its function's answer, its constant, or `domain`. */
-export const lifetimeOf = (kind: AnyProbeKind, args: readonly unknown[]): Lifetime =>
-  (typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime) ?? 'domain';
+/**
+ * A kind's lifetime for one call: `run` for a call about a shared host, else its function's answer, its constant, or
+ * `domain`.
+ */
+export function lifetimeOf(kind: AnyProbeKind, args: readonly unknown[], sharedHosts?: { has(host: string): boolean }): Lifetime {
+  if (kind.host && sharedHosts?.has(kind.host(...args))) return 'run';
+  return (typeof kind.lifetime === 'function' ? kind.lifetime(...args) : kind.lifetime) ?? 'domain';
+}
 
 /** Identity, for inference: `probeKind({ name: 'dns', key: (...) => ..., load: async (ctx, ...) => ... })`. */
 export function probeKind<const N extends string, A extends readonly unknown[], V>(kind: ProbeKind<N, A, V>): ProbeKind<N, A, V> {
