@@ -133,9 +133,14 @@ async function startEstateProcess(domains: number, addresses: number, rttMs: num
   };
 }
 
-/** One measurement in a fresh process; its last stdout line is the result, or why there is none. */
+/**
+ * One measurement in a fresh process; its last stdout line is the result, or why there is none. `VOUCH_BENCH_NODE_ARGS`
+ * passes node flags to it, as in bench/queue-bench.ts (`--cpu-prof --cpu-prof-dir=/tmp/prof`: node refuses
+ * --cpu-prof in NODE_OPTIONS).
+ */
 async function runChild(spec: RunSpec): Promise<RunResult | string> {
-  const child: ChildProcess = spawn(process.execPath, [here('./bench-run.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const nodeArgs = (process.env.VOUCH_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, here('./bench-run.js'), JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let last = '';
   createInterface({ input: child.stdout! }).on('line', (line) => { last = line; });
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
