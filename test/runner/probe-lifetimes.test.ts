@@ -30,7 +30,8 @@ describe('probe lifetimes', () => {
 
   it('a question about an MX host named in an MX answer is kept for the run, whoever asks it', () => {
     const shared = new SharedHosts();
-    const mxAnswer: DnsAnswer = { name: 'example.nl', type: 'MX', resolver: '127.0.0.1:53', result: 'records', records: ['10 MX1.Hoster.example', '20 mx2.hoster.example'] };
+    const mxAnswer: DnsAnswer = { name: 'example.nl', type: 'MX', resolver: '127.0.0.1:53', result: 'records', records: ['10 MX1.Hoster.example', '20 mx2.hoster.example'],
+      authenticated: false, cnames: [], observedAt: '2026-12-04T00:00:00.000Z' };
     expect(lifetimeOfCall(PROBE_KINDS.dns, ['mx1.hoster.example', 'AAAA'], shared)).toBe('domain'); // not known yet
     shared.note(PROBE_KINDS.dns.sharedHostsIn!(mxAnswer));
     expect(lifetimeOfCall(PROBE_KINDS.dns, ['mx1.hoster.example.', 'AAAA'], shared)).toBe('run');
