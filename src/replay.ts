@@ -95,7 +95,7 @@ function* completeRecords(source: JournalReader): Generator<DomainJob> {
 function replayScope(record: DomainRecord): DomainProbeScope {
   const asked = new Set<string>();
   return {
-    probesFor: (track) => createReplayProbes(record.facts, (key) => { asked.add(key); track(key); }),
+    probesFor: (track) => createReplayProbes(record.facts, (key, answer) => { asked.add(key); track(key, answer); }),
     finish: () => ({
       artifacts: Object.fromEntries(Object.entries(record.artifacts).filter(([key]) => asked.has(key))),
       facts: record.facts.filter((f) => asked.has(f.key)),

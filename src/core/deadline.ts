@@ -11,7 +11,24 @@ export type Deadline = { readonly signal: AbortSignal; race<T>(work: Promise<T>)
  * the latter was seen to hang under vitest on Node 20 and leaves timers pending (architecture guide B.8).
  */
 export function deadline(parent: AbortSignal, ms: number, label: string): Deadline {
-  return new LazyDeadline(parent, ms, label);
+  return new LazyDeadline(parent, ms, label, undefined);
+}
+
+/**
+ * A check's deadline: `ms` of the check's own time, not counting the time it waits for probe answers (`waitFor`),
+ * and at most `capMs` in all. A probe answer has deadlines of its own, which start once its connection slot is free:
+ * its wait in the line for a politeness slot (one SMTP connection at a time to an MX address that dozens of domains
+ * in flight use) or for a fact another check is loading is the run's queue, not the check's slowness, and a busy
+ * machine made that queue longer than a whole check's budget: tens of thousands of `error/timeout` results on a
+ * loaded 2-core machine (docs/benchmark.md). The cap still ends a check whose probe never answers.
+ */
+export type CheckDeadline = Deadline & {
+  /** Counts `answer` as a wait while it is pending (several at once count once). */
+  waitFor(answer: Promise<unknown>): void;
+};
+
+export function checkDeadline(parent: AbortSignal, ms: number, capMs: number, label: string): CheckDeadline {
+  return new LazyDeadline(parent, ms, label, capMs);
 }
 
 /**
@@ -20,20 +37,65 @@ export function deadline(parent: AbortSignal, ms: number, label: string): Deadli
  * AbortSignal plus an add/removeEventListener pair per check was ~3% of a bench scan's CPU. A signal made after the
  * deadline expired is made aborted, with the same reason, so readers cannot tell the difference.
  */
-class LazyDeadline implements Deadline {
+class LazyDeadline implements CheckDeadline {
   #controller: AbortController | undefined;
   #aborted = false;
   #reason: unknown;
   #onAbort: ((reason: unknown) => void) | undefined;
-  readonly #timer: ReturnType<typeof setTimeout>;
+  #timer: ReturnType<typeof setTimeout>;
   readonly #siblings: Set<Abortable>;
+  readonly #ms: number;
+  readonly #label: string;
+  /** Undefined: every millisecond counts (a probe's deadline). Else the check's cap, waits included. */
+  readonly #capMs: number | undefined;
+  readonly #started = performance.now();
+  #waiting = 0;
+  #waitingSince = 0;
+  #waitedMs = 0;
 
-  constructor(parent: AbortSignal, ms: number, label: string) {
-    this.#timer = setTimeout(() => this.abort(new ProbeError('timeout', label, `no answer within ${ms} ms`)), ms);
-    this.#timer.unref?.();
+  constructor(parent: AbortSignal, ms: number, label: string, capMs: number | undefined) {
+    this.#ms = ms;
+    this.#label = label;
+    this.#capMs = capMs;
+    this.#timer = this.#arm(ms);
     if (parent.aborted) this.abort(parent.reason);
     this.#siblings = childrenOf(parent);
     this.#siblings.add(this);
+  }
+
+  #arm(ms: number): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => this.#expire(), ms);
+    timer.unref?.();
+    return timer;
+  }
+
+  /**
+   * The timer fires when the budget would be spent had nothing been waited for; waits found then push it on by
+   * what is left (one timer per check, re-armed only when it fires, rather than one per wait).
+   */
+  #expire(): void {
+    if (this.#capMs === undefined) {
+      this.abort(new ProbeError('timeout', this.#label, `no answer within ${this.#ms} ms`));
+      return;
+    }
+    const now = performance.now();
+    const elapsed = now - this.#started;
+    const waited = this.#waitedMs + (this.#waiting > 0 ? now - this.#waitingSince : 0);
+    const own = elapsed - waited;
+    const waitedNote = waited >= 1000 ? ` (and ${Math.round(waited / 1000)} s waiting for probe answers, not counted)` : '';
+    if (own >= this.#ms - 1) this.abort(new ProbeError('timeout', this.#label, `no answer within ${this.#ms} ms${waitedNote}`));
+    else if (elapsed >= this.#capMs - 1) {
+      this.abort(new ProbeError('timeout', this.#label, `no answer within ${this.#capMs} ms, ${Math.round(waited / 1000)} s of them waiting for probe answers`));
+    } else this.#timer = this.#arm(Math.min(this.#ms - own, this.#capMs - elapsed));
+  }
+
+  waitFor(answer: Promise<unknown>): void {
+    if (this.#capMs === undefined || this.#aborted) return;
+    if (this.#waiting++ === 0) this.#waitingSince = performance.now();
+    const done = () => {
+      if (--this.#waiting === 0) this.#waitedMs += performance.now() - this.#waitingSince;
+    };
+    answer.then(done, done);
   }
 
   get signal(): AbortSignal {

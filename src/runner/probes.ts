@@ -8,7 +8,7 @@ import { factValue, recordFact } from './fact-codec.ts';
 import { createSessionServices, type ProbeContext, type ProbeStats } from './probe-kinds/context.ts';
 import { PROBE_KINDS } from './probe-kinds/index.ts';
 import { SharedHosts } from './shared-hosts.ts';
-import { lifetimeOf, probesOver, type AnyProbeKind, type ProbeRegistry, type ProbesOf } from './probe-kinds/kind.ts';
+import { lifetimeOf, probesOver, type AnyProbeKind, type ProbeRegistry, type ProbesOf, type ProbeTracker } from './probe-kinds/kind.ts';
 import { inProcessLimits, type ConnectionLimits } from './probe-kinds/limits.ts';
 
 export { connectToMatcher } from './probe-kinds/connect-to.ts';
@@ -45,8 +45,11 @@ export type ProbeSessionOptions<R extends ProbeRegistry = typeof PROBE_KINDS> = 
 
 /** One domain's view of the session: what its checks asked is pinned in the cache until `finish`, and recorded. */
 export type DomainProbeScope<R extends ProbeRegistry = typeof PROBE_KINDS> = {
-  /** One check's probes; `track` is told the key of every call, and every key is recorded for the domain. */
-  probesFor(track: (key: string) => void): ProbesOf<R>;
+  /**
+   * One check's probes; `track` is told the key and the answer of every call (the check's deadline does not count
+   * the wait for an answer), and every key is recorded for the domain.
+   */
+  probesFor(track: ProbeTracker): ProbesOf<R>;
   /**
    * The domain is done: the artifacts (values only) and facts (values and failures) of every key its checks asked,
    * sorted by key, and its pins released. Nested loads (the A records behind `endpoints`) are not recorded: a replay
@@ -59,7 +62,7 @@ export type DomainProbeScope<R extends ProbeRegistry = typeof PROBE_KINDS> = {
 export type ProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS> = {
   forDomain(domain: string): DomainProbeScope<R>;
   /** Probes outside any domain (tools, the TLS bench): cached, never pinned, nothing recorded. */
-  probesFor(track: (key: string) => void): ProbesOf<R>;
+  probesFor(track: ProbeTracker): ProbesOf<R>;
   /** `address:port` of each resolver, in failover order. */
   readonly resolvers: readonly string[];
   /** Counters for the benchmark: connections opened by kind. */
@@ -142,8 +145,8 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
       return {
         probesFor: (track) => probesOver(registry, (kind, args) => {
           const key = kind.key(...args);
-          track(key);
           const answer = fetch(kind, key, args);
+          track(key, answer);
           if (!finished && !asked.has(key)) {
             asked.set(key, kind.name);
             cache.pin(key);
@@ -171,8 +174,9 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
     },
     probesFor: (track) => probesOver(registry, (kind, args) => {
       const key = kind.key(...args);
-      track(key);
-      return fetch(kind, key, args);
+      const answer = fetch(kind, key, args);
+      track(key, answer);
+      return answer;
     }),
     resolvers: services.resolvers,
     stats: services.stats,

@@ -4,7 +4,7 @@ import { ProbeError } from '../core/errors.ts';
 import type { Probes } from '../probes/types.ts';
 import { decode, factValue, FactCodecError } from './fact-codec.ts';
 import { PROBE_KINDS } from './probe-kinds/index.ts';
-import { probesOver, type ProbeRegistry, type ProbesOf } from './probe-kinds/kind.ts';
+import { probesOver, type ProbeRegistry, type ProbesOf, type ProbeTracker } from './probe-kinds/kind.ts';
 
 /**
  * Probes that answer from a recorded scan (issue 11, `vouch replay`): each call by its key, with the recorded value
@@ -12,21 +12,21 @@ import { probesOver, type ProbeRegistry, type ProbesOf } from './probe-kinds/kin
  * endpoint, stage and message). Never opens a socket. A call whose key was not recorded, or whose record cannot be
  * read, is `client-limitation`: the replay cannot know that answer, and says so instead of guessing.
  */
-export function createReplayProbes(facts: readonly RecordedFact[], track?: (key: string) => void): Probes;
-export function createReplayProbes<R extends ProbeRegistry>(facts: readonly RecordedFact[], track: ((key: string) => void) | undefined, kinds: R): ProbesOf<R>;
-export function createReplayProbes(facts: readonly RecordedFact[], track?: (key: string) => void, kinds: ProbeRegistry = PROBE_KINDS): ProbesOf<ProbeRegistry> {
+export function createReplayProbes(facts: readonly RecordedFact[], track?: ProbeTracker): Probes;
+export function createReplayProbes<R extends ProbeRegistry>(facts: readonly RecordedFact[], track: ProbeTracker | undefined, kinds: R): ProbesOf<R>;
+export function createReplayProbes(facts: readonly RecordedFact[], track?: ProbeTracker, kinds: ProbeRegistry = PROBE_KINDS): ProbesOf<ProbeRegistry> {
   const recorded = new Map(facts.map((fact) => [fact.key, fact]));
   // Decoded once per key, as the live cache answers every caller with the same value.
   const answers = new Map<string, Promise<unknown>>();
   return probesOver(kinds, (kind, args) => {
     const key = kind.key(...args);
-    track?.(key);
     let answer = answers.get(key);
     if (!answer) {
       answer = answerOf(recorded.get(key), key);
       answer.catch(() => undefined); // rejected for whoever awaits it, never unhandled
       answers.set(key, answer);
     }
+    track?.(key, answer);
     return answer;
   });
 }

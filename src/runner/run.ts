@@ -1,12 +1,18 @@
 import type { LimitFunction } from 'p-limit';
 import type { Logger } from 'pino';
 import type { Check } from '../core/check.ts';
-import { deadline } from '../core/deadline.ts';
+import { checkDeadline } from '../core/deadline.ts';
 import { ProbeError } from '../core/errors.ts';
 import { ERROR_REASONS, SKIP_REASONS, STATUSES, type CheckResult, type Outcome, type Target } from '../core/types.ts';
 import type { Settings } from '../config/settings.ts';
 import type { DomainRecord } from '../core/domain-record.ts';
 import type { DomainProbeScope } from './probes.ts';
+
+/**
+ * A check has `checkTimeoutMs` of its own time, not counting its waits for probe answers (in line for a politeness
+ * slot, or for a fact another check is loading: src/core/deadline.ts), and at most this many times that in all.
+ */
+export const CHECK_WAIT_CAP_FACTOR = 10;
 
 /** What running one domain needs: it never imports a concrete check or probe. */
 export type DomainRunDeps = {
@@ -61,11 +67,11 @@ async function runOne(check: Check, target: Target, deps: DomainRunDeps): Promis
     outcome = { status: 'error', summary: 'not started: the scan was interrupted', reason: 'interrupted' };
   }
   if (!outcome) {
-    const budget = deadline(deps.signal, deps.checkTimeoutMs, `check ${check.id}`);
+    const budget = checkDeadline(deps.signal, deps.checkTimeoutMs, deps.checkTimeoutMs * CHECK_WAIT_CAP_FACTOR, `check ${check.id}`);
     try {
       // Getters: the deadline's AbortSignal and the logger are made only if the check reads them (see LazyDeadline).
       const work = check.run({
-        target, probes: deps.scope.probesFor((key) => artifacts.add(key)), settings: deps.settings,
+        target, probes: deps.scope.probesFor((key, answer) => { artifacts.add(key); budget.waitFor(answer); }), settings: deps.settings,
         get signal() { return budget.signal; }, get log() { return logger(); },
       });
       outcome = validOutcome(await budget.race(work));

@@ -3,14 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { defineCheck, pass, type Check } from '../../src/core/check.ts';
 import { ProbeError } from '../../src/core/errors.ts';
 import { defaultTarget, DEFAULT_SETTINGS } from '../../src/config/defaults.ts';
-import { runDomain } from '../../src/runner/run.ts';
+import { CHECK_WAIT_CAP_FACTOR, runDomain } from '../../src/runner/run.ts';
+import type { ProbeTracker } from '../../src/runner/probe-kinds/kind.ts';
 import type { Probes } from '../../src/probes/types.ts';
 import type { Target } from '../../src/core/types.ts';
 import type { DomainRecord } from '../../src/core/domain-record.ts';
-import { fakeProbes } from '../support/fake-probes.ts';
+import { fakeProbes, zone } from '../support/fake-probes.ts';
 
 type RunDeps = {
-  targets: Target[]; checks: Check[]; probesFor: (track: (key: string) => void) => Probes; checkTimeoutMs: number; signal: AbortSignal;
+  targets: Target[]; checks: Check[]; probesFor: (track: ProbeTracker) => Probes; checkTimeoutMs: number; signal: AbortSignal;
 };
 
 /** Every target through runDomain, one after another; the records' results in target then check order. */
@@ -65,6 +66,37 @@ describe('runDomain', () => {
     expect(results[0]).toMatchObject({ reason: 'timeout' });
   });
 
+  // The budget is the check's own time: a probe answer in line behind other domains' connections (an MX address
+  // takes one at a time) is the run's queue, not the check's slowness. A probe that never answers still ends at the cap.
+  it('does not count the wait for a probe answer against the check, up to the cap', async () => {
+    const spfZone = zone({ 'a.example': { TXT: ['v=spf1 -all'] } });
+    const slowAnswer = <T>(ms: number, value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), ms));
+    const probesFor = (track: ProbeTracker) => fakeProbes({
+      dns: (n, t) => {
+        const answer = n === 'never.example' ? new Promise<never>(() => undefined) : slowAnswer(150, null).then(() => spfZone(n, t));
+        track(`dns:${t}:${n}`, answer);
+        return answer;
+      },
+    });
+    const waits = check('t.waits', async ({ probes, target }) => pass((await probes.dns(target.domain, 'TXT')).records[0]!, {}));
+    const waitsThenHangs = check('t.waits-then-hangs', async ({ probes, target }) => {
+      await probes.dns(target.domain, 'TXT');
+      return new Promise<never>(() => undefined);
+    });
+    const waitsForever = check('t.waits-forever', async ({ probes }) => pass(String(await probes.dns('never.example', 'TXT')), {}));
+    const started = performance.now();
+    const results = await runChecks(deps([waits, waitsThenHangs, waitsForever], { checkTimeoutMs: 40, probesFor, targets: [defaultTarget('a.example')] }));
+    const elapsed = performance.now() - started;
+    expect(results.map((r) => [r.checkId, r.status, 'reason' in r ? r.reason : undefined])).toEqual([
+      ['t.waits', 'pass', undefined], ['t.waits-then-hangs', 'error', 'timeout'], ['t.waits-forever', 'error', 'timeout'],
+    ]);
+    expect(results[0]!.summary).toBe('v=spf1 -all'); // answered after 150 ms, over three times the check's 40
+    expect(results[1]!.summary).toContain('no answer within 40 ms');
+    expect(results[1]!.durationMs).toBeGreaterThanOrEqual(150 + 40 - 5); // its own 40 ms counted from the answer
+    expect(results[2]!.summary).toContain(`no answer within ${40 * CHECK_WAIT_CAP_FACTOR} ms`);
+    expect(elapsed).toBeGreaterThanOrEqual(40 * CHECK_WAIT_CAP_FACTOR - 5);
+  });
+
   it('skips a mail check for a domain with mail off, without running it', async () => {
     let runs = 0;
     const mail = check('t.mail', async () => { runs++; return pass('ok', {}); }, 'mail');
@@ -85,7 +117,7 @@ describe('runDomain', () => {
     const used = check('t.used', async ({ probes }) => { await probes.dns('a.example', 'TXT').catch(() => null); return pass('ok', {}); });
     const results = await runChecks(deps([used], {
       targets: [defaultTarget('a.example')],
-      probesFor: (track) => fakeProbes({ dns: async (n, t) => { track(`dns:${t}:${n}`); throw new Error('x'); } }),
+      probesFor: (track) => fakeProbes({ dns: (n, t) => { const answer = Promise.reject(new Error('x')); track(`dns:${t}:${n}`, answer); return answer; } }),
     }));
     expect(results[0]?.artifacts).toEqual(['dns:TXT:a.example']);
   });

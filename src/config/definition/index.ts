@@ -51,7 +51,7 @@ const SCAN_KEYS: KeyTable = {
     type: 'mapping', example: { probeMs: 5000, checkMs: 30000 }, description: 'How long Vouch waits.',
     keys: {
       probeMs: int(10, 600_000, 'The deadline of each network operation (connect, handshake, DNS query, HTTP response), in milliseconds.', { default: PROBE.timeoutMs, example: 5000 }),
-      checkMs: int(10, 3_600_000, 'The deadline of one check on one domain, in milliseconds.', { defaultText: `${PROBE.checkTimeoutMs}, or 6 x probeMs if that is more`, example: 30000 }),
+      checkMs: int(10, 3_600_000, 'The deadline of one check on one domain, in milliseconds of its own time: the time it waits for probe answers (in line for a connection slot to a shared address, or for an answer another check is loading) is not counted, up to 10 x checkMs in all. A check past it is `error` (reason `timeout`), with how long it waited.', { defaultText: `${PROBE.checkTimeoutMs}, or 6 x probeMs if that is more`, example: 30000 }),
     },
   },
   concurrency: {

@@ -39,6 +39,9 @@ export type ProbeKind<N extends string, A extends readonly unknown[], V> = {
   sharedHostsIn?(value: V): readonly string[];
 };
 
+/** Told of every probe call a check makes: its key, and the answer it awaits. */
+export type ProbeTracker = (key: string, answer: Promise<unknown>) => void;
+
 /** Any kind: the registry holds kinds of every argument and value type. */
 export type AnyProbeKind = ProbeKind<string, any, any>;
 
