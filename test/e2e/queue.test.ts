@@ -13,6 +13,7 @@ import type { ScanReport } from '../../reports/types.ts';
 import { QUEUE_NAME } from '../../src/queue/job-record.ts';
 import { simpleSites } from '../support/simple-sites.ts';
 import { startCountingProxy } from '../runner/support/counting-proxy.ts';
+import { nodeOnOneCpu } from '../runner/support/one-cpu.ts';
 
 /**
  * Issue 12: `vouch scan --queue` with two `vouch worker` processes (the built CLI, real processes) on a real
@@ -57,8 +58,9 @@ async function scan(out: string, extra: readonly string[], env: NodeJS.ProcessEn
 
 /** A `vouch worker` process; resolves once it logs that it is listening. */
 async function startWorker(url: string): Promise<{ child: ChildProcess; log: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'worker', '--queue', url, '--concurrency', '2', '--lease-ms', '2000', '--log-level', 'debug'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Both workers on one CPU, so that the relays see the packets in the order they were sent (support/one-cpu.ts).
+  const command = nodeOnOneCpu([BIN, 'worker', '--queue', url, '--concurrency', '2', '--lease-ms', '2000', '--log-level', 'debug']);
+  const child = spawn(command.command, command.args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let text = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
   const worker = { child, log: () => text };

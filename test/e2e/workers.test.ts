@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEstate, type Estate } from '../../src/lab/estate.ts';
 import { startCountingProxy } from '../runner/support/counting-proxy.ts';
+import { nodeOnOneCpu } from '../runner/support/one-cpu.ts';
 import { simpleSites } from '../support/simple-sites.ts';
 import type { ScanReport } from '../../reports/types.ts';
 
@@ -18,18 +18,6 @@ import type { ScanReport } from '../../reports/types.ts';
 const BIN = new URL('../../dist/src/cli/main.js', import.meta.url).pathname;
 const run = promisify(execFile);
 
-/**
- * The scan runs on one CPU (its threads still preempt each other at any point). With its threads on two CPUs, a
- * connection closed on one (its FIN sent by close(2) before the slot is given back) and the next opened on the other
- * can reach the relay in the other order: loopback delivers each CPU's packets from that CPU's backlog, which a busy
- * machine leaves to a ksoftirqd thread for milliseconds. Seen: 3 open at once as the relay counted, in 4 of 8
- * two-worker runs under CPU hogs and once in a full suite, never with one thread (test/runner/support/counting-proxy.ts).
- * On one CPU the packets leave in the order the scan sent them. Without taskset (util-linux), unpinned.
- */
-function pinnedToOneCpu(): string[] {
-  const allowed = /^Cpus_allowed_list:\s*(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  return allowed && existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', '-c', allowed[1]!] : [];
-}
 const { domains: DOMAINS, sites: SITES } = simpleSites('workers.test', 8);
 
 let estate: Estate;
@@ -53,10 +41,11 @@ async function scan(workers: number): Promise<{ report: ScanReport; maxOpen: num
     const proxyOf = new Map(ports.map((port, i) => [port, proxies[i]!.port]));
     const rules = estate.connectTo.map((r) => { const [head, port] = r.split('::'); return `${head}::${proxyOf.get(Number(port))}`; });
     const out = join(dir, `out-${workers}`);
-    const [command, ...prefix] = [...pinnedToOneCpu(), process.execPath];
-    await run(command!, [...prefix, BIN, 'scan', ...DOMAINS, '--workers', String(workers), '--resolver', `127.0.0.1:${estate.dns.port}`,
+    // On one CPU, so that the relay sees the packets in the order they were sent (support/one-cpu.ts).
+    const scan = nodeOnOneCpu([BIN, 'scan', ...DOMAINS, '--workers', String(workers), '--resolver', `127.0.0.1:${estate.dns.port}`,
       '--ca', join(dir, 'ca.pem'), ...rules.flatMap((r) => ['--connect-to', r]), '--timeout', '2000',
-      '--out', out, '--format', 'json', '--log-level', 'silent'], { timeout: 60_000 }).catch((err: { code?: number }) => {
+      '--out', out, '--format', 'json', '--log-level', 'silent']);
+    await run(scan.command, scan.args, { timeout: 60_000 }).catch((err: { code?: number }) => {
       if (typeof err.code !== 'number' || err.code > 2) throw err; // 1 and 2 are verdicts, not failures to run
     });
     const counts = await Promise.all(proxies.map((p) => p.counts()));

@@ -9,12 +9,13 @@ import { once } from 'node:events';
  * the new connection a fraction of a millisecond before the old one's FIN, on a busy machine (seen: 0.17-0.41 ms).
  * Not a slot given back early: the scanner closes the socket (FIN sent by close(2): raw and node:tls sockets alike
  * close their descriptor within destroy(), and a relay in one process saw the FIN first in 100 of 100 handovers
- * each way) before the next connect. With two worker threads the close and the next connect run on different CPUs,
- * and loopback delivers each CPU's packets from its own backlog, so under load the SYN can overtake the FIN (the
- * two-worker scan under two CPU hogs saw it in 4 of 8 runs, always the old connection's end 0.17-0.38 ms after the
- * new one's accept; one thread never). So a connection counts from HANDOVER_US after it was accepted: an overlap
- * shorter than that is the handover, not a third connection. A real one lasts a whole exchange (a handshake, a quiet
- * window: milliseconds), and the unlimited test shows those are seen.
+ * each way) before the next connect. Two causes: the proxy may handle the accept before the end that arrived in the
+ * same poll; and with threads or processes on two CPUs, loopback delivers each CPU's packets from its own backlog,
+ * so under load the SYN can overtake the FIN by milliseconds (a two-worker scan under two CPU hogs: 4 of 8 runs;
+ * once in a full suite by more than the allowance below). Tests whose scans span threads or processes therefore run
+ * them on one CPU (one-cpu.ts), and a connection counts from HANDOVER_US after it was accepted: an overlap shorter
+ * than that is the handover, not a third connection. A real one lasts a whole exchange (a handshake, a quiet window:
+ * milliseconds), and the unlimited test shows those are seen.
  */
 export const HANDOVER_US = 1000;
 
