@@ -89,7 +89,7 @@ export function createProbeSession<R extends ProbeRegistry = typeof PROBE_KINDS>
   });
   const { broker } = options;
   const services = createSessionServices({
-    config, runSignal, log, version, limits: options.limits ?? inProcessLimits(), cache,
+    config, runSignal, log, version, limits: options.limits ?? inProcessLimits(), cache, broker,
     // The session's own probes, for kinds built on others; typed as the built-in ones, which every registry holds.
     probes: () => sessionProbes as unknown as ProbeContext['probes'],
   });

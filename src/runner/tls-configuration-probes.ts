@@ -22,7 +22,7 @@ import {
   smtpTlsEnumeration, smtpTlsHygiene, smtpTlsRenegotiation, smtpTlsSession, smtpTlsWeakness,
   tlsEnumeration, tlsHygiene, tlsRenegotiation, tlsSession, tlsWeakness,
 } from './probe-kinds/tls-configuration.ts';
-import { createEndpointSharing, type Transport } from './shared-endpoints.ts';
+import { createEndpointSharing, type ConfigurationBroker, type Transport } from './shared-endpoints.ts';
 
 /**
  * The measurements of the TLS configuration behind an address (issues 9 and 10), as opposed to a name's own facts:
@@ -48,6 +48,8 @@ export type TlsConfigurationDeps = {
   readonly limitedMx: <T>(ep: Endpoint, work: () => Promise<T>) => Promise<T>;
   /** The name's enumeration as the checks get it (cached): the hygiene and ROBOT plans are made from it. */
   readonly enumeration: (ep: Endpoint, transport: Transport) => Promise<TlsEnumeration>;
+  /** The run's fact broker, when other processes scan too: an address measured by one of them is not measured again. */
+  readonly elsewhere?: ConfigurationBroker | undefined;
 };
 
 export type TlsConfigurationMeasurements = {
@@ -84,7 +86,8 @@ export function createTlsConfigurationMeasurements(deps: TlsConfigurationDeps): 
       countHellos(transport, exchanger.connections());
     }
   }, undefined, transport === 'smtp-starttls' ? 'run' : 'domain');
-  const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel, held: cache });
+  const sharing = createEndpointSharing({ mode: config.tls.measure, fingerprint, label: endpointLabel, held: cache,
+    ...(deps.elsewhere ? { elsewhere: deps.elsewhere } : {}) });
   /**
    * Facts about the TLS configuration behind an address and port (issues 9 and 10), as opposed to facts about a name:
    * accepted suites, hygiene, weaknesses. Every such measurement goes through here so that one shared-hosting address

@@ -7,7 +7,8 @@ import { buildConfig } from '../../src/config/load.ts';
 import type { Endpoint } from '../../src/core/types.ts';
 import { createCa, issueLeaf, type LabCert } from '../../src/lab/pki.ts';
 import { createProbeSession, type ProbeSession } from '../../src/runner/probes.ts';
-import { createEndpointSharing, type Measurement, type Transport } from '../../src/runner/shared-endpoints.ts';
+import { createEndpointSharing, type ConfigurationBroker, type Measurement, type Transport } from '../../src/runner/shared-endpoints.ts';
+import { FactExchange } from '../../src/runner/workers/fact-exchange.ts';
 import type { TlsFingerprint } from '../../src/tls/fingerprint.ts';
 
 // One measurement per TLS configuration, not per hosted name (src/runner/shared-endpoints.ts): the pure sharing
@@ -18,11 +19,12 @@ const ep = (hostname: string, address = '192.0.2.1'): Endpoint => ({ hostname, p
 const clear = (...answers: string[]): TlsFingerprint => ({ answers, clear: true, connections: 5, sctExtension: null });
 
 /**
- * A sharing over fake fingerprints, and `held`, which plays the probe session's cache: what each name measured, by
- * name; `flush` drops all but what was kept (as the cache's idle tiers drop what is not kept for the run), `drop`
+ * A sharing over fake fingerprints, and `held`, which plays the probe session's cache: what each name was answered
+ * (measured or shared), by name; `flush` drops all but what was kept (as the cache's idle tiers drop what is not kept for the run), `drop`
  * one name's even if kept (as the kept tier does beyond its budget).
  */
-function sharingWith(prints: Record<string, TlsFingerprint>, options: { mode?: 'per-address' | 'per-name'; max?: number; maxAddresses?: number } = {}) {
+function sharingWith(prints: Record<string, TlsFingerprint>,
+  options: { mode?: 'per-address' | 'per-name'; max?: number; maxAddresses?: number; elsewhere?: ConfigurationBroker } = {}) {
   const asked: string[] = [];
   const held = new Map<string, Promise<object>>();
   const kept = new Set<string>();
@@ -34,6 +36,7 @@ function sharingWith(prints: Record<string, TlsFingerprint>, options: { mode?: '
       recall: (key) => { recalled.push(key); kept.add(key); return held.get(key) ?? null; },
     },
     ...(options.max ? { maxConfigurationsPerAddress: options.max } : {}), ...(options.maxAddresses ? { maxAddresses: options.maxAddresses } : {}),
+    ...(options.elsewhere ? { elsewhere: options.elsewhere } : {}),
     fingerprint: async (e: Endpoint, _t: Transport) => prints[e.hostname] ?? clear('x'),
   });
   const measurement = <T extends object>(e: Endpoint, facts: () => Promise<T> = () => Promise.resolve({ suites: [e.hostname] } as unknown as T), usable?: (f: T) => boolean): Measurement<T> => ({
@@ -41,7 +44,11 @@ function sharingWith(prints: Record<string, TlsFingerprint>, options: { mode?: '
     key: (name) => name.hostname,
     ...(usable ? { usable } : {}),
   });
-  const share = <T extends object>(kind: string, e: Endpoint, m: Measurement<T> = measurement<T>(e), transport: Transport = 'tls') => sharing.share(kind, e, transport, m);
+  const share = <T extends object>(kind: string, e: Endpoint, m: Measurement<T> = measurement<T>(e), transport: Transport = 'tls') => {
+    const answer = sharing.share(kind, e, transport, m);
+    if (!held.has(e.hostname)) held.set(e.hostname, answer); // the cache holds every name's answer, shared ones too
+    return answer;
+  };
   const flush = () => { for (const name of held.keys()) if (!kept.has(name)) held.delete(name); };
   return { share, asked, measurement, recalled, flush, drop: (name: string) => held.delete(name) };
 }
@@ -128,6 +135,65 @@ describe('createEndpointSharing (pure)', () => {
     await share('enum', ep('e'));
     await share('enum', ep('f'));
     expect(asked).toEqual(['a', 'd', 'e', 'f']);
+  });
+});
+
+/** Two worker threads' sharings over one run's FactExchange (src/runner/workers/fact-exchange.ts), as the pool wires them. */
+function twoWorkers(prints: Record<string, TlsFingerprint>) {
+  const exchange = new FactExchange<string>(16);
+  const brokerOf = (holder: string): ConfigurationBroker => ({
+    claim: (key) => new Promise((resolve) => exchange.claim(key, holder, resolve)),
+    publish: (fact, lifetime) => exchange.publish(fact, lifetime),
+  });
+  return { one: sharingWith(prints, { elsewhere: brokerOf('one') }), two: sharingWith(prints, { elsewhere: brokerOf('two') }), exchange };
+}
+
+describe('createEndpointSharing across worker threads (issue 11)', () => {
+  it('measures an address once for every worker: the other worker gets the facts and the name they were measured through', async () => {
+    const { one, two, exchange } = twoWorkers({});
+    const a = await one.share('enum', ep('a'));
+    const b = await two.share('enum', ep('b'));
+    const c = await two.share('enum', ep('c')); // shared in worker two from b's copy, still naming a
+    expect(one.asked).toEqual(['a']);
+    expect(two.asked).toEqual([]);
+    expect(a).toEqual({ suites: ['a'] });
+    expect(b).toMatchObject({ suites: ['a'], sharedFrom: { measuredThrough: 'a:443 (192.0.2.1)' } });
+    expect(c).toMatchObject({ suites: ['a'], sharedFrom: { measuredThrough: 'a:443 (192.0.2.1)' } });
+    expect(two.recalled).toEqual(['b']);
+    expect(exchange.shared).toBe(1);
+  });
+
+  it('a worker asking while another measures waits for that measurement', async () => {
+    const { one, two } = twoWorkers({});
+    let finish: (facts: object) => void = () => {};
+    const slow = one.measurement(ep('a'), () => new Promise<object>((resolve) => { finish = resolve; }));
+    const a = one.share('enum', ep('a'), slow);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a's claim is in; b's comes while a measures
+    const b = two.share('enum', ep('b'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(two.asked).toEqual([]);
+    finish({ suites: ['slow a'] });
+    expect(await a).toEqual({ suites: ['slow a'] });
+    expect(await b).toMatchObject({ suites: ['slow a'], sharedFrom: { measuredThrough: 'a:443 (192.0.2.1)' } });
+    expect(two.asked).toEqual([]);
+  });
+
+  it('never shares a failed or an unusable measurement across workers, nor one of another configuration, address or kind', async () => {
+    const failed = twoWorkers({});
+    await expect(failed.one.share('enum', ep('a'), failed.one.measurement(ep('a'), () => Promise.reject(new Error('timeout'))))).rejects.toThrow('timeout');
+    expect(await failed.two.share('enum', ep('b'))).toEqual({ suites: ['b'] });
+    const unusable = twoWorkers({});
+    const complete = (f: { complete: boolean }) => f.complete;
+    await unusable.one.share('enum', ep('a'), unusable.one.measurement(ep('a'), () => Promise.resolve({ complete: false }), complete));
+    expect(await unusable.two.share('enum', ep('b'), unusable.two.measurement(ep('b'), () => Promise.resolve({ complete: true }), complete)))
+      .toEqual({ complete: true });
+    const apart = twoWorkers({ a: clear('x'), b: clear('y') });
+    await apart.one.share('enum', ep('a'));
+    await apart.two.share('enum', ep('b'));
+    await apart.two.share('enum', ep('c', '192.0.2.2'));
+    await apart.two.share('other', ep('d'));
+    await apart.two.share('enum', ep('e'), apart.two.measurement(ep('e')), 'smtp-starttls');
+    expect(apart.two.asked).toEqual(['b', 'c', 'd', 'e']);
   });
 });
 

@@ -17,6 +17,7 @@ import type { Probes, TlsFacts } from '../../probes/types.ts';
 import type { ProbeCache } from '../cache.ts';
 import type { TlsConfigurationMeasurements } from '../tls-configuration-probes.ts';
 import { lazyTlsConfigurationMeasurements } from '../tls-configuration-lazy.ts';
+import type { ConfigurationBroker } from '../shared-endpoints.ts';
 import { connectToMatcher } from './connect-to.ts';
 import { endpointKey } from './kind.ts';
 import { destinationKey, type ConnectionLimits } from './limits.ts';
@@ -86,6 +87,8 @@ export type ServicesOptions = {
   readonly cache: ProbeCache;
   /** The session's own probes (made after the services, hence a function). */
   readonly probes: () => Probes;
+  /** The run's fact broker, when other processes scan too (for the TLS configurations their names share). */
+  readonly broker?: ConfigurationBroker | undefined;
 };
 
 export function createSessionServices(options: ServicesOptions): SessionServices {
@@ -156,7 +159,7 @@ export function createSessionServices(options: ServicesOptions): SessionServices
   });
 
   const tlsConfiguration = lazyTlsConfigurationMeasurements({
-    config, runSignal, cache, stats, limited: web, limitedMx: mx,
+    config, runSignal, cache, stats, limited: web, limitedMx: mx, elsewhere: options.broker,
     enumeration: (ep, transport) => (transport === 'tls' ? options.probes().tlsEnumeration(ep) : options.probes().smtpTlsEnumeration(ep)),
   });
 
