@@ -24,24 +24,60 @@ if (process.argv.includes('--tls')) {
  * (the checks resting on it skipped, and the minimal scan without the validator's questions), side by side, for
  * what validation costs (issue 13). A measurement, not a test: it asserts nothing. See docs/benchmark.md.
  */
-const { values } = parseArgs({
-  options: {
-    domains: { type: 'string', default: '1000' }, workers: { type: 'string', default: 'default' },
-    'rtt-ms': { type: 'string', default: '0' }, window: { type: 'string', default: '500' },
-    'web-addresses': { type: 'string', default: String(DEFAULT_WEB_ADDRESSES) }, formats: { type: 'string', default: 'json,text' },
-    'no-minimal': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, dnssec: { type: 'string', default: 'on' },
-  },
-});
+const USAGE = `usage: npm run bench -- [options]   (or: node dist/bench/bench.js [options])
+  --domains N[,N...]       estate sizes, one estate per size and latency (default 1000)
+  --workers W[,W...]       Vouch's worker threads per run; "default" is Vouch's own choice (default: default)
+  --rtt-ms MS[,MS...]      injected round-trip time (default 0)
+  --window N               domains in flight, for Vouch and the minimal scan alike (default 500)
+  --web-addresses N        loopback addresses the web servers listen on (default ${DEFAULT_WEB_ADDRESSES})
+  --formats F[,F...]       report formats Vouch writes after the scan (default json,text)
+  --dnssec on|off|on,off   Vouch's own DNSSEC validation (default on)
+  --no-minimal             skip the minimal scan
+  --json                   one JSON line per run
+  --tls                    issue 9's TLS bench instead (bench/tls-bench.ts)
+See docs/benchmark.md.`;
+
+function parseOptions() {
+  try {
+    return parseArgs({
+      options: {
+        domains: { type: 'string', default: '1000' }, workers: { type: 'string', default: 'default' },
+        'rtt-ms': { type: 'string', default: '0' }, window: { type: 'string', default: '500' },
+        'web-addresses': { type: 'string', default: String(DEFAULT_WEB_ADDRESSES) }, formats: { type: 'string', default: 'json,text' },
+        'no-minimal': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, dnssec: { type: 'string', default: 'on' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    // An unknown or malformed option: say which, and how the bench is used, rather than a stack trace.
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const { values } = parseOptions();
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
-const sizes = list(values.domains).map(Number);
-const workerCounts = list(values.workers).map((w) => (w === 'default' ? undefined : Number(w)));
-const rtts = list(values['rtt-ms']).map(Number);
+/** Whole numbers of at least `min`, or exit 2 naming the option. */
+const counts = (option: string, text: string, min: number) => list(text).map((item) => {
+  const n = Number(item);
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`bench: --${option} takes whole numbers of at least ${min}, not "${item}"\n${USAGE}`);
+    process.exit(2);
+  }
+  return n;
+});
+const sizes = counts('domains', values.domains, 1);
+const workerCounts = list(values.workers).map((w) => (w === 'default' ? undefined : counts('workers', w, 1)[0]));
+const rtts = counts('rtt-ms', values['rtt-ms'], 0);
 const dnssecModes = list(values.dnssec).map((mode) => {
   if (mode !== 'on' && mode !== 'off') throw new Error(`--dnssec takes on, off or on,off, not ${mode}`);
   return mode === 'on';
 });
-const window = Number(values.window);
-const webAddresses = Number(values['web-addresses']);
+const window = counts('window', values.window, 1)[0]!;
+const webAddresses = counts('web-addresses', values['web-addresses'], 1)[0]!;
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 type Row = Record<string, string | number | null>;
