@@ -76,6 +76,11 @@ export type ScanRun = {
   readonly status: 'complete' | 'interrupted';
   readonly finishedAt: string;
   readonly resumed: readonly ResumeNote[];
+  /**
+   * Domains the run ended without a complete record of (a scan only; a replay leaves it out): those a signal stopped,
+   * and in a complete run those whose worker thread died. `vouch scan --resume` scans them again.
+   */
+  readonly unfinished?: number;
   readonly workers: number;
   /** Probe counters summed over every worker, for the benchmark. */
   readonly stats: Readonly<Record<string, number>>;
@@ -156,7 +161,10 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   const onRecord = async (record: Parameters<typeof journal.append>[0]) => {
     await journal.append(record);
     await sink?.add(record);
-    if (record.complete) options.onDomainDone?.(++finished, total);
+    if (!record.complete) return;
+    // Counted apart from the call: `f?.(++n)` does not evaluate its arguments when there is no `f`.
+    finished++;
+    options.onDomainDone?.(finished, total);
   };
   const window = Math.max(1, queued ? config.queue.domainsInFlight : config.probe.domainsInFlight);
   let stats: Record<string, number>;
@@ -183,7 +191,8 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
       }
       stats = { ...session.stats };
     } else {
-      const pool = await startWorkerPool({ size: workers, config, checks, logLevel: options.logLevel ?? 'silent' });
+      const pool = await startWorkerPool({ size: workers, window, config, checks, logLevel: options.logLevel ?? 'silent' });
+      log.info({ workers, heapLimitMb: pool.heapLimitMb }, 'worker threads ready');
       const stop = () => pool.abort();
       signal.addEventListener('abort', stop, { once: true });
       try {
@@ -209,7 +218,7 @@ export async function runScan(options: ScanOptions): Promise<ScanRun> {
   log.info({ status, domains: total, workers }, 'scan finished');
   return {
     journalPath: await journalSource(journal.path, keeper), temporaryDir, header: journal.header, status, finishedAt, resumed,
-    workers, stats, peakConnectionsPerDestination: peak, release: () => keeper.close(),
+    unfinished: total - finished, workers, stats, peakConnectionsPerDestination: peak, release: () => keeper.close(),
   };
 }
 

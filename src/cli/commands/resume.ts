@@ -9,7 +9,9 @@ const JOURNAL = /^vouch-\d{8}T\d{6}(?:\.\d{3})?Z\.journal\.ndjson$/;
 
 /**
  * The journal `vouch scan --resume DIR` continues: the newest one in DIR (names sort by start time) that did not
- * finish. A DIR whose newest run finished has nothing to resume, which is said rather than starting a new scan.
+ * finish, or that finished without every domain (a worker thread died with some: their checks are `error`, and a
+ * resume scans them again). A DIR whose newest run finished every domain has nothing to resume, which is said rather
+ * than starting a new scan.
  */
 export async function findResumableJournal(dir: string): Promise<string> {
   let names: string[];
@@ -24,7 +26,7 @@ export async function findResumableJournal(dir: string): Promise<string> {
     const reader = await readJournal(path).catch(() => null);
     if (!reader) continue;
     try {
-      if (reader.end?.status === 'complete') {
+      if (reader.end?.status === 'complete' && reader.domainsDone >= reader.header.domains) {
         throw new ExitError(EXIT.usage, `--resume ${dir}: the newest run (${reader.header.runId}, ${name}) finished; there is nothing to resume`);
       }
     } finally {

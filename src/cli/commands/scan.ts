@@ -180,6 +180,11 @@ export async function executeScan(
     const { header, writeFailed } = live ? await reportLive(run, live, prepared, terminal.io, log, extra)
       : await reportFromJournal(run, prepared, terminal.io, log, { ...extra, inspect: [...(extra.inspect ?? []), terminal.recap.consume] });
     await terminal.finish();
+    if (run.status === 'complete' && run.unfinished) {
+      // Not "interrupted" (no signal stopped the scan) but not whole either: the operator should know it can be mended.
+      io.stderr.write(`vouch: ${run.unfinished} domain${run.unfinished === 1 ? '' : 's'} not finished (a worker thread exited; `
+        + `their checks are error)${config.output.dir ? `: vouch scan --resume ${config.output.dir} scans them again` : ''}\n`);
+    }
     const code = header.status === 'interrupted' ? EXIT.interrupted
       : writeFailed ? EXIT.cantWrite : exitCodeFor(header.summary, options.failOn);
     return { code, header };

@@ -7,6 +7,7 @@ import type { LogLevel } from '../../log.ts';
 import type { Check } from '../../core/check.ts';
 import type { DomainJob } from '../pipeline.ts';
 import { FactExchange } from './fact-exchange.ts';
+import { workerHeapLimits } from './heap-limits.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.ts';
 import { KeyedSemaphores } from './semaphores.ts';
 
@@ -23,6 +24,8 @@ export type WorkerPool = {
   run(job: DomainJob): Promise<DomainRecord>;
   /** Stops every worker's checks (their domains come back incomplete). */
   abort(): void;
+  /** Each worker's V8 heap limit as the worker itself reports it (src/runner/workers/heap-limits.ts), in MB. */
+  readonly heapLimitMb: number;
   /** Closes the workers; returns their probe counters summed, and the coordinator's own figures. */
   close(): Promise<{ stats: Record<string, number>; peakConnectionsPerDestination: number; sharedFacts: number }>;
 };
@@ -39,30 +42,34 @@ function workerScript(): URL {
   return built;
 }
 
-type Member = { readonly worker: Worker; readonly jobs: Map<number, (record: DomainRecord) => void>; alive: boolean };
+type Member = { readonly worker: Worker; readonly jobs: Map<number, (record: DomainRecord) => void>; alive: boolean; heapLimitMb: number };
 
-/** Starts `size` worker threads scanning with `config` and the checks `checkIds`; resolves once all are ready. */
-export async function startWorkerPool(options: { size: number; config: Config; checks: readonly Check[]; logLevel: LogLevel }): Promise<WorkerPool> {
+/**
+ * Starts `size` worker threads scanning with `config` and the checks `checkIds`, their heaps sized for their share of
+ * the window of `window` domains in flight; resolves once all are ready.
+ */
+export async function startWorkerPool(options: { size: number; window: number; config: Config; checks: readonly Check[]; logLevel: LogLevel }): Promise<WorkerPool> {
   const slots = new KeyedSemaphores<Worker>();
   const facts = new FactExchange<Worker>(SHARED_FACTS);
   const stats: Record<string, number> = {};
   const closed: Promise<void>[] = [];
   const script = workerScript();
+  const heapLimits = workerHeapLimits(options.window, options.size);
   const init: WorkerInit = { config: options.config, checkIds: options.checks.map((c) => c.id), logLevel: options.logLevel };
 
   const targets = new Map<number, DomainJob>();
   const started: Worker[] = [];
   const starting = Promise.all(Array.from({ length: options.size }, () => new Promise<Member>((resolve, reject) => {
-    const worker = new Worker(script, { workerData: init });
+    const worker = new Worker(script, { workerData: init, resourceLimits: heapLimits });
     started.push(worker);
-    const member: Member = { worker, jobs: new Map(), alive: true };
+    const member: Member = { worker, jobs: new Map(), alive: true, heapLimitMb: 0 };
     let lastError = '';
     const send = (message: ToWorker) => worker.postMessage(message);
     let closing: (() => void) | undefined;
     closed.push(new Promise<void>((done) => { closing = done; }));
     worker.on('message', (message: FromWorker) => {
       switch (message.t) {
-        case 'ready': resolve(member); break;
+        case 'ready': member.heapLimitMb = message.heapLimitMb; resolve(member); break;
         case 'failed': reject(new Error(`worker thread could not start: ${message.message}`)); break;
         case 'record':
           member.jobs.get(message.record.index)?.(message.record);
@@ -113,6 +120,7 @@ export async function startWorkerPool(options: { size: number; config: Config; c
   };
 
   return {
+    heapLimitMb: Math.max(...members.map((m) => m.heapLimitMb)),
     run(job) {
       const alive = members.filter((m) => m.alive);
       if (alive.length === 0) return Promise.reject(new Error('every worker thread has exited'));

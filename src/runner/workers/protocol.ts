@@ -27,7 +27,8 @@ export type ToWorker =
   | { readonly t: 'close' };
 
 export type FromWorker =
-  | { readonly t: 'ready' }
+  /** Started; with its V8 heap limit as it sees it, so that the limit the pool set can be seen to hold. */
+  | { readonly t: 'ready'; readonly heapLimitMb: number }
   | { readonly t: 'failed'; readonly message: string }
   | { readonly t: 'record'; readonly record: DomainRecord }
   | { readonly t: 'acquire'; readonly id: number; readonly key: string; readonly limit: number }

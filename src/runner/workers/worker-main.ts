@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import pLimit from 'p-limit';
 import { ALL_CHECKS } from '../../../checks/index.ts';
@@ -81,7 +82,7 @@ async function start(): Promise<void> {
         break;
     }
   });
-  post({ t: 'ready' });
+  post({ t: 'ready', heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20) });
 }
 
 start().catch((err: unknown) => post({ t: 'failed', message: err instanceof Error ? err.message : String(err) }));
