@@ -16,6 +16,9 @@ let dir: string;
 let journal: string;
 let scanned: ScanReport;
 let scanConfig: string;
+/** The same estate scanned by two worker threads, whose facts travel to the coordinator's journal. */
+let workersJournal: string;
+let workersScanned: ScanReport;
 
 beforeAll(async () => {
   const estate = await startEstate(SITES, { caName: 'Replay Test CA' });
@@ -33,6 +36,11 @@ beforeAll(async () => {
     expect(run.code, run.stderr).toBe(1); // the expired certificate fails
     scanned = JSON.parse(await readFile(join(out, 'latest.json'), 'utf8')) as ScanReport;
     journal = join(out, (await readdir(out)).find((n) => n.endsWith('.journal.ndjson'))!);
+    const workersOut = join(dir, 'scan-workers');
+    const two = await runCli(['scan', '-c', scanConfig, '--workers', '2', '--out', workersOut, '--format', 'json', '--log-level', 'silent']);
+    expect(two.code, two.stderr).toBe(1);
+    workersScanned = JSON.parse(await readFile(join(workersOut, 'latest.json'), 'utf8')) as ScanReport;
+    workersJournal = join(workersOut, (await readdir(workersOut)).find((n) => n.endsWith('.journal.ndjson'))!);
   } finally {
     await estate.close();
   }
@@ -54,6 +62,21 @@ describe('vouch replay (issue 11)', () => {
     expect(replayed.runId).not.toBe(scanned.runId);
     // A replay is not a scan: it never becomes the output directory's `latest`.
     expect(await readdir(out)).not.toContain('latest.json');
+  });
+
+  it('replays a scan by worker threads the same: their journal lines hold every fact', async () => {
+    // The two scans ran seconds apart against a certificate made minutes before: the whole days left may differ by one.
+    const sameDay = (lines: string[]) => lines.map((l) => l.replace(/expires in \d+ days/, 'expires in N days'));
+    expect(sameDay(verdicts(workersScanned))).toEqual(sameDay(verdicts(scanned)));
+    const run = await runCli(['replay', workersJournal, '--format', 'json', '--log-level', 'silent']);
+    expect(run.code, run.stderr).toBe(1);
+    const replayed = JSON.parse(run.stdout) as ScanReport;
+    expect(verdicts(replayed)).toEqual(verdicts(workersScanned));
+    expect(replayed.domains.map((d) => d.artifacts)).toEqual(workersScanned.domains.map((d) => d.artifacts));
+    // The facts are in the journal, one or more per domain (the reports never carry them).
+    const lines = (await readFile(workersJournal, 'utf8')).split('\n').filter((l) => l.startsWith('{"type":"domain"'));
+    expect(lines).toHaveLength(DOMAINS.length);
+    for (const line of lines) expect((JSON.parse(line) as { facts: unknown[] }).facts.length).toBeGreaterThan(5);
   });
 
   it('judges by the current configuration: a changed threshold changes the verdict it governs', async () => {
