@@ -1,11 +1,17 @@
 import type { Config } from '../src/config/config.ts';
 import type { Check } from '../src/core/check.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger, LOG_LEVELS, type LogLevel } from '../src/log.ts';
 import { discardTemporaryJournal, runScan } from '../src/scan.ts';
 import { journalReport } from '../src/runner/journal-report.ts';
 import { writeReports } from '../src/cli/output.ts';
 import type { ReportDomain } from '../reports/types.ts';
 import { createLiveReport, LIVE_FORMAT_NAMES, type LiveReport } from '../src/report-live/live-report.ts';
+
+/** `VOUCH_BENCH_LOG_LEVEL=info`: the scan's JSON log on stderr (what the kept tier held, the worker threads' heap limit). */
+function benchLogLevel(): LogLevel {
+  const level = process.env['VOUCH_BENCH_LOG_LEVEL'];
+  return level && (LOG_LEVELS as readonly string[]).includes(level) ? (level as LogLevel) : 'silent';
+}
 
 /** Wall and CPU time of one phase (CPU of the whole process: process.cpuUsage counts worker threads too). */
 export type Phase = { readonly wallMs: number; readonly cpuMs: number };
@@ -32,7 +38,7 @@ export async function runVouch(config: Config, checks: readonly Check[], options
   const clock = startClock();
   // As the CLI does: JSON, text and CSV written while the scan runs, the other formats from the journal after it.
   const run = await runScan({
-    config, checks, log: createLogger('silent'), journalDir: dir, ...(options.workers ? { workers: options.workers } : {}),
+    config, checks, log: createLogger(benchLogLevel()), journalDir: dir, ...(options.workers ? { workers: options.workers } : {}),
     recordSink: async (start) => (session = await createLiveReport({
       config, checks, baseline: null, run: start.header, dir, formats: config.output.formats, onDomain: errors.count,
     })),

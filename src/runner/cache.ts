@@ -170,8 +170,8 @@ export class ProbeCache {
     return { once: this.#idleOnce.size, shared: this.#idleShared.size, kept: this.#kept.size };
   }
 
-  /** The kept tier's bytes, and how many run-lifetime facts it has had to drop (a cap that cut something). */
-  get kept(): { readonly bytes: number; readonly evicted: number } {
+  /** The kept tier's bytes (now, at most), and how many run-lifetime facts it has had to drop (a cap that cut something). */
+  get kept(): { readonly bytes: number; readonly peakBytes: number; readonly evicted: number } {
     return this.#kept.usage;
   }
 

@@ -13,15 +13,23 @@ export const KEPT_BYTES = 64 * 1024 * 1024;
 export type KeptFact<Extra> = { readonly json: string; readonly owners: number; readonly extra: Extra };
 
 /**
- * A Map entry, the KeptFact object and the string headers, on top of the characters. V8 keeps a string at one byte a
- * character while every character is Latin-1, else at two: JSON.stringify leaves non-ASCII text as it is (an SMTP
- * banner, a certificate subject), so one such character doubles the whole string.
+ * A fact as held: its JSON as UTF-8 bytes outside V8's heap. V8 sizes its old generation as a multiple of the live
+ * heap (up to 4x while collection is cheap, docs/benchmark.md 2026-12-05), so 64 MB of kept strings cost up to four
+ * times that in RSS once the tier is full; the same bytes in an ArrayBuffer count once. Unpooled: a pooled slice of
+ * a small fact would keep its whole 8 KB slab alive.
  */
-const OVERHEAD_BYTES = 120;
+type Held<Extra> = { readonly bytes: Buffer; readonly owners: number; readonly extra: Extra };
 
-const TWO_BYTE = /[^\u0000-\u00ff]/;
-const charBytes = (text: string) => text.length * (TWO_BYTE.test(text) ? 2 : 1);
-const bytesOf = (key: string, fact: KeptFact<unknown>) => charBytes(fact.json) + charBytes(key) + OVERHEAD_BYTES;
+/** A Map entry, the Held and Buffer objects and the backing store's header, on top of the bytes. */
+const OVERHEAD_BYTES = 200;
+
+const bytesOf = (key: string, held: Held<unknown>) => held.bytes.length + key.length * 2 + OVERHEAD_BYTES;
+
+function hold<Extra>(fact: KeptFact<Extra>, length: number): Held<Extra> {
+  const bytes = Buffer.allocUnsafeSlow(length);
+  bytes.write(fact.json, 'utf8');
+  return { bytes, owners: fact.owners, extra: fact.extra };
+}
 
 /**
  * The probe cache's kept tier: facts in recorded form (no live objects, no promise), bounded by bytes, least
@@ -31,10 +39,11 @@ const bytesOf = (key: string, fact: KeptFact<unknown>) => charBytes(fact.json) +
  */
 export class KeptFacts<Extra> {
   /** Insertion order is recency: the first key is the least recently used. */
-  readonly #once = new Map<string, KeptFact<Extra>>();
-  readonly #shared = new Map<string, KeptFact<Extra>>();
+  readonly #once = new Map<string, Held<Extra>>();
+  readonly #shared = new Map<string, Held<Extra>>();
   readonly #capacity: number;
   #bytes = 0;
+  #peakBytes = 0;
   #evicted = 0;
 
   constructor(capacityBytes = KEPT_BYTES) {
@@ -43,35 +52,38 @@ export class KeptFacts<Extra> {
 
   put(key: string, fact: KeptFact<Extra>): void {
     this.take(key);
-    if (bytesOf(key, fact) > this.#capacity) { this.#evicted++; return; } // would push out everything else, and then itself
-    (fact.owners >= 2 ? this.#shared : this.#once).set(key, fact);
-    this.#bytes += bytesOf(key, fact);
+    const length = Buffer.byteLength(fact.json, 'utf8');
+    if (length + key.length * 2 + OVERHEAD_BYTES > this.#capacity) { this.#evicted++; return; } // would push out everything else, and then itself
+    const held = hold(fact, length);
+    (fact.owners >= 2 ? this.#shared : this.#once).set(key, held);
+    this.#bytes += bytesOf(key, held);
     while (this.#bytes > this.#capacity) {
       const segment = this.#once.size > 0 ? this.#once : this.#shared;
-      const [oldestKey, oldest] = segment.entries().next().value as [string, KeptFact<Extra>];
+      const [oldestKey, oldest] = segment.entries().next().value as [string, Held<Extra>];
       segment.delete(oldestKey);
       this.#bytes -= bytesOf(oldestKey, oldest);
       this.#evicted++;
     }
+    this.#peakBytes = Math.max(this.#peakBytes, this.#bytes);
   }
 
   /** The fact kept for `key`, no longer kept (the cache holds it live again), or undefined. */
   take(key: string): KeptFact<Extra> | undefined {
-    const fact = this.#once.get(key) ?? this.#shared.get(key);
-    if (!fact) return undefined;
+    const held = this.#once.get(key) ?? this.#shared.get(key);
+    if (!held) return undefined;
     this.#once.delete(key);
     this.#shared.delete(key);
-    this.#bytes -= bytesOf(key, fact);
-    return fact;
+    this.#bytes -= bytesOf(key, held);
+    return { json: held.bytes.toString('utf8'), owners: held.owners, extra: held.extra };
   }
 
   get size(): number {
     return this.#once.size + this.#shared.size;
   }
 
-  /** Bytes held, and facts dropped beyond the budget (a cap that cut something). */
-  get usage(): { readonly bytes: number; readonly evicted: number } {
-    return { bytes: this.#bytes, evicted: this.#evicted };
+  /** Bytes held now and at most, and facts dropped beyond the budget (a cap that cut something). */
+  get usage(): { readonly bytes: number; readonly peakBytes: number; readonly evicted: number } {
+    return { bytes: this.#bytes, peakBytes: this.#peakBytes, evicted: this.#evicted };
   }
 }
 

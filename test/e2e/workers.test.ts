@@ -89,6 +89,11 @@ describe('worker threads (issue 11)', () => {
     expect(ready?.['heapLimitMb']).toBeGreaterThanOrEqual(limits.maxOldGenerationSizeMb!);
     expect(ready?.['heapLimitMb']).toBeLessThanOrEqual(limits.maxOldGenerationSizeMb! + limits.maxYoungGenerationSizeMb!);
     expect(one.log.some((line) => line['msg'] === 'worker threads ready')).toBe(false);
+    // Each session says what its kept tier held (src/runner/kept-facts.ts); this estate is small enough for nothing to be dropped.
+    const kept = (log: typeof one.log) => log.filter((line) => line['msg'] === 'facts kept for the run');
+    expect(kept(one.log)).toHaveLength(1);
+    expect(kept(one.log)[0]).toMatchObject({ keptEvicted: 0 });
+    expect(kept(two.log)).toHaveLength(2); // one per worker thread
   }, 120_000);
 
   it('a worker thread that dies loses no domain: its domains come back as errors with the cause, and a resume scans them again', async () => {
