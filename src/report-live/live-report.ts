@@ -13,11 +13,11 @@ import { ReorderBuffer } from './reorder.ts';
 export const LIVE_FORMAT_NAMES: readonly string[] = Object.keys(LIVE_FORMATS);
 
 /**
- * Domains finished before their turn are kept in memory up to this many characters, then spilled to disk. Measured
- * in the bench (window 64): domains waiting on the first ones' shared measurements held 300 entries, 40 M characters,
- * which with V8's headroom for them raised peak RSS by ~180 MB at 64 Mi; spilling is cheap (the page cache).
+ * Domains finished before their turn are kept in memory up to this many bytes, then spilled to disk. Measured in the
+ * bench (window 64): domains waiting on the first ones' shared measurements held 300 entries, 40 M characters,
+ * which as strings, with V8's headroom for them, raised peak RSS by ~180 MB at 64 Mi; spilling is cheap (the page cache).
  */
-export const REORDER_BUDGET_CHARS = 16 * 1024 * 1024;
+export const REORDER_BUDGET_BYTES = 16 * 1024 * 1024;
 
 export type LiveReportOptions = JudgeContext & {
   /** The run as its journal header says (its start: runId, startedAt, the file stamp). */
@@ -31,7 +31,8 @@ export type LiveReportOptions = JudgeContext & {
   readonly earlier?: { isDone(index: number): boolean; recordOf(index: number): Promise<DomainRecord | null> };
   /** Every judged domain, in the order domains finish (a fold that does not care about order: the change summary). */
   readonly onDomain?: (domain: ReportDomain) => Promise<void> | void;
-  readonly reorderBudgetChars?: number;
+  /** Default: REORDER_BUDGET_BYTES. */
+  readonly reorderBudgetBytes?: number;
 };
 
 /** What a finished session leaves: the header it folded and the files it wrote, or why it could not write them. */
@@ -71,7 +72,7 @@ export async function createLiveReport(options: LiveReportOptions): Promise<Live
   const names = [...options.formats.filter((f) => LIVE_FORMATS[f]), ...(options.alsoText && !options.formats.includes('text') ? ['text'] : [])];
   const start = { dir, startedAt: run.startedAt, domains: total, header: judge.header({ status: 'complete', finishedAt: run.startedAt, resumed: [] }), signingKey: key };
   const formats: LiveFormat[] = [];
-  const reorder = new ReorderBuffer(join(dir, `${runFileName(run.startedAt, 'reorder')}.partial`), total, options.reorderBudgetChars ?? REORDER_BUDGET_CHARS);
+  const reorder = new ReorderBuffer(join(dir, `${runFileName(run.startedAt, 'reorder')}.partial`), total, options.reorderBudgetBytes ?? REORDER_BUDGET_BYTES);
   let failure: { error: unknown } | null = null;
   let cursor = 0;
   /** Domains this process judged from add(): after a write failure their texts are gone, but they are folded. */

@@ -5,24 +5,26 @@ type SpillIndex = { readonly offsets: Float64Array; readonly lengths: Uint32Arra
 
 /**
  * Domains' rendered texts that finished before their turn (reports are written in configured order, domains finish
- * in any order), kept until the writing cursor reaches them. Held in memory up to `budgetChars` characters; beyond
- * that, each further entry goes to a spill file and is read back when its turn comes, so one straggler (a domain
- * waiting for a 30-s timeout) never makes memory grow with the number of domains that finish after it. The spill
- * index is two typed arrays over the domain count (12 bytes a domain), allocated at the first spill.
+ * in any order), kept until the writing cursor reaches them. Held in memory up to `budgetBytes` bytes of UTF-8, in
+ * buffers outside V8's heap (V8 grows its old space as a multiple of the live heap, so the same text as strings
+ * would cost several times its size in RSS); beyond that, each further entry goes to a spill file in the same
+ * encoding and is read back when its turn comes, so one straggler (a domain waiting for a 30-s timeout) never makes
+ * memory grow with the number of domains that finish after it. The spill index is two typed arrays over the domain
+ * count (12 bytes a domain), allocated at the first spill.
  */
 export class ReorderBuffer {
-  readonly #memory = new Map<number, readonly string[]>();
-  #memoryChars = 0;
-  readonly #budgetChars: number;
+  readonly #memory = new Map<number, Buffer>();
+  #memoryBytes = 0;
+  readonly #budgetBytes: number;
   readonly #spillPath: string;
   readonly #domains: number;
   #spill: { readonly handle: FileHandle; readonly index: SpillIndex; end: number } | null = null;
   #spilledCount = 0;
 
-  constructor(spillPath: string, domains: number, budgetChars: number) {
+  constructor(spillPath: string, domains: number, budgetBytes: number) {
     this.#spillPath = spillPath;
     this.#domains = domains;
-    this.#budgetChars = budgetChars;
+    this.#budgetBytes = budgetBytes;
   }
 
   /** Entries held now, in memory and spilled. */
@@ -30,23 +32,19 @@ export class ReorderBuffer {
     return this.#memory.size + this.#spilledCount;
   }
 
-  /** Characters held in memory (the spilled ones are not). */
-  get memoryChars(): number {
-    return this.#memoryChars;
+  /** Bytes held in memory (the spilled ones are not). */
+  get memoryBytes(): number {
+    return this.#memoryBytes;
   }
 
   async put(index: number, pieces: readonly string[]): Promise<void> {
-    const chars = pieces.reduce((sum, piece) => sum + piece.length, 0);
-    if (this.#memoryChars + chars <= this.#budgetChars) {
-      for (const piece of pieces) flatten(piece);
-      this.#memory.set(index, pieces);
-      this.#memoryChars += chars;
+    const bytes = encodeEntry(pieces);
+    if (this.#memoryBytes + bytes.length <= this.#budgetBytes) {
+      this.#memory.set(index, bytes);
+      this.#memoryBytes += bytes.length;
       return;
     }
     const spill = this.#spill ?? await this.#openSpill();
-    // The pieces' lengths (UTF-16 units, as JS counts) on a line of their own, then the pieces: read back, the
-    // text is split where it was joined. JSON escapes lone surrogates, so a round trip through UTF-8 keeps every length.
-    const bytes = Buffer.from(`${pieces.map((p) => p.length).join(' ')}\n${pieces.join('')}`, 'utf8');
     let written = 0;
     while (written < bytes.length) {
       const { bytesWritten } = await spill.handle.write(bytes, written, bytes.length - written, spill.end + written);
@@ -63,8 +61,8 @@ export class ReorderBuffer {
     const held = this.#memory.get(index);
     if (held) {
       this.#memory.delete(index);
-      this.#memoryChars -= held.reduce((sum, piece) => sum + piece.length, 0);
-      return held;
+      this.#memoryBytes -= held.length;
+      return decodeEntry(held);
     }
     const spill = this.#spill;
     const offset = spill?.index.offsets[index];
@@ -84,15 +82,7 @@ export class ReorderBuffer {
       await spill.handle.truncate(0);
       spill.end = 0;
     }
-    const text = bytes.toString('utf8');
-    const newline = text.indexOf('\n');
-    const pieces: string[] = [];
-    let at = newline + 1;
-    for (const length of text.slice(0, newline).split(' ').map(Number)) {
-      pieces.push(text.slice(at, at + length));
-      at += length;
-    }
-    return pieces;
+    return decodeEntry(bytes);
   }
 
   /** Whether a spill file was needed (tests ask). */
@@ -103,7 +93,7 @@ export class ReorderBuffer {
   /** Drops everything and removes the spill file. */
   async close(): Promise<void> {
     this.#memory.clear();
-    this.#memoryChars = 0;
+    this.#memoryBytes = 0;
     const spill = this.#spill;
     this.#spill = null;
     this.#spilledCount = 0;
@@ -121,10 +111,25 @@ export class ReorderBuffer {
 }
 
 /**
- * Canonical JSON is built by concatenation, so V8 holds it as a tree of pieces ("cons string"): measured 7x its
- * length in memory. Reading a character makes V8 flatten the string in place (one buffer, the pieces freed), so
- * the budget counts what is held.
+ * One entry as bytes: the pieces' lengths (UTF-16 units, as JS counts) on a line of their own, then the pieces, in
+ * UTF-8; read back, the text is split where it was joined. JSON escapes lone surrogates, so a round trip through
+ * UTF-8 keeps every length. Unpooled: a small entry must not keep a shared 8 KB slab alive.
  */
-function flatten(text: string): void {
-  if (text.length > 0) text.charCodeAt(0);
+function encodeEntry(pieces: readonly string[]): Buffer {
+  const text = `${pieces.map((p) => p.length).join(' ')}\n${pieces.join('')}`;
+  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
+  bytes.write(text, 'utf8');
+  return bytes;
+}
+
+function decodeEntry(bytes: Buffer): string[] {
+  const text = bytes.toString('utf8');
+  const newline = text.indexOf('\n');
+  const pieces: string[] = [];
+  let at = newline + 1;
+  for (const length of text.slice(0, newline).split(' ').map(Number)) {
+    pieces.push(text.slice(at, at + length));
+    at += length;
+  }
+  return pieces;
 }

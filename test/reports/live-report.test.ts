@@ -99,7 +99,7 @@ async function bothWays(s: Scenario) {
 
   const done = new Set(s.earlier ?? []);
   const live = await createLiveReport({
-    ...context, run: header, dir, formats: ['json', 'text', 'csv'], reorderBudgetChars: s.budget ?? 64 * 1024 * 1024,
+    ...context, run: header, dir, formats: ['json', 'text', 'csv'], reorderBudgetBytes: s.budget ?? 64 * 1024 * 1024,
     ...(s.earlier ? { earlier: { isDone: (i: number) => done.has(i), recordOf: async (i: number) => (done.has(i) ? recordOf(i) : null) } } : {}),
   });
   for (const index of s.order) await live.add(recordOf(index, s.status === 'complete' || index !== s.order.at(-1)));
@@ -202,7 +202,7 @@ describe('live report (issue 11: written during the scan)', () => {
 
   it('when the directory goes mid-scan: finish says so, no file is published, and the header is still whole', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vouch-live-'));
-    const live = await createLiveReport({ config, checks, baseline: null, run: runHeader(), dir, formats: ['json', 'text'], reorderBudgetChars: 1 });
+    const live = await createLiveReport({ config, checks, baseline: null, run: runHeader(), dir, formats: ['json', 'text'], reorderBudgetBytes: 1 });
     for (const index of [3, 0, 1]) await live.add(recordOf(index));
     await rm(dir, { recursive: true });
     const outcome = await live.finish({ status: 'complete', finishedAt: FINISHED, resumed: [] });

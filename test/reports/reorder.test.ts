@@ -12,7 +12,7 @@ describe('ReorderBuffer', () => {
   it('gives back spilled pieces exactly (non-ASCII too), and starts the spill file over once nothing spilled waits', async () => {
     dir = await mkdtemp(join(tmpdir(), 'vouch-reorder-'));
     const path = join(dir, 'spill.partial');
-    const buffer = new ReorderBuffer(path, 10, 4); // four characters in memory: everything below spills
+    const buffer = new ReorderBuffer(path, 10, 4); // four bytes in memory: everything below spills
     const entry = (i: number) => [`{"domain":"d${i}.test"}`, `snow \u2603 ${i}`, ''];
     for (const i of [3, 1, 2]) await buffer.put(i, entry(i));
     expect(buffer.spilled).toBe(true);
@@ -28,5 +28,21 @@ describe('ReorderBuffer', () => {
     expect([await buffer.take(4), await buffer.take(5), await buffer.take(6)]).toEqual([entry(4), entry(5), null]);
     await buffer.close();
     await expect(stat(path)).rejects.toThrow();
+  });
+
+  it('holds entries within its budget in memory, as UTF-8 bytes, and gives them back exactly', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'vouch-reorder-'));
+    const path = join(dir, 'spill.partial');
+    const entry = [`{"banner":"snow \u2603 lock \u{1F512}"}`, '', 'plain']; // 3- and 4-byte characters
+    const size = Buffer.byteLength(`${entry.map((p) => p.length).join(' ')}\n${entry.join('')}`);
+    const buffer = new ReorderBuffer(path, 10, 2 * size);
+    await buffer.put(2, entry);
+    await buffer.put(1, entry);
+    expect(buffer.memoryBytes).toBe(2 * size);
+    await buffer.put(3, entry); // beyond the budget
+    expect(buffer.spilled).toBe(true);
+    expect([await buffer.take(1), await buffer.take(2), await buffer.take(3)]).toEqual([entry, entry, entry]);
+    expect(buffer.memoryBytes).toBe(0);
+    await buffer.close();
   });
 });
