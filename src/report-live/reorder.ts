@@ -1,4 +1,5 @@
 import { open, rm, type FileHandle } from 'node:fs/promises';
+import { offHeapUtf8 } from '../runner/off-heap-text.ts';
 
 /** Where a spilled entry is in the spill file: byte offset (NaN: not spilled) and length, by domain index. */
 type SpillIndex = { readonly offsets: Float64Array; readonly lengths: Uint32Array };
@@ -6,8 +7,7 @@ type SpillIndex = { readonly offsets: Float64Array; readonly lengths: Uint32Arra
 /**
  * Domains' rendered texts that finished before their turn (reports are written in configured order, domains finish
  * in any order), kept until the writing cursor reaches them. Held in memory up to `budgetBytes` bytes of UTF-8, in
- * buffers outside V8's heap (V8 grows its old space as a multiple of the live heap, so the same text as strings
- * would cost several times its size in RSS); beyond that, each further entry goes to a spill file in the same
+ * buffers outside V8's heap (src/runner/off-heap-text.ts says why); beyond that, each further entry goes to a spill file in the same
  * encoding and is read back when its turn comes, so one straggler (a domain waiting for a 30-s timeout) never makes
  * memory grow with the number of domains that finish after it. The spill index is two typed arrays over the domain
  * count (12 bytes a domain), allocated at the first spill.
@@ -113,13 +113,10 @@ export class ReorderBuffer {
 /**
  * One entry as bytes: the pieces' lengths (UTF-16 units, as JS counts) on a line of their own, then the pieces, in
  * UTF-8; read back, the text is split where it was joined. JSON escapes lone surrogates, so a round trip through
- * UTF-8 keeps every length. Unpooled: a small entry must not keep a shared 8 KB slab alive.
+ * UTF-8 keeps every length.
  */
 function encodeEntry(pieces: readonly string[]): Buffer {
-  const text = `${pieces.map((p) => p.length).join(' ')}\n${pieces.join('')}`;
-  const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text, 'utf8'));
-  bytes.write(text, 'utf8');
-  return bytes;
+  return offHeapUtf8(`${pieces.map((p) => p.length).join(' ')}\n${pieces.join('')}`);
 }
 
 function decodeEntry(bytes: Buffer): string[] {

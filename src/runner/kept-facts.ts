@@ -1,3 +1,5 @@
+import { offHeapUtf8 } from './off-heap-text.ts';
+
 /**
  * Bytes of recorded facts the probe cache keeps for the run (issue 11). An MX host's facts (its SMTP session, the
  * STARTTLS version probes, fingerprint, enumeration, hygiene, renegotiation, resumption and weakness probes) take
@@ -12,24 +14,14 @@ export const KEPT_BYTES = 64 * 1024 * 1024;
 /** One fact kept: its JSON (rebuilt with the fact codec on a hit) and what the cache needs to make it live again. */
 export type KeptFact<Extra> = { readonly json: string; readonly owners: number; readonly extra: Extra };
 
-/**
- * A fact as held: its JSON as UTF-8 bytes outside V8's heap. V8 sizes its old generation as a multiple of the live
- * heap (up to 4x while collection is cheap, docs/benchmark.md 2026-12-05), so 64 MB of kept strings cost up to four
- * times that in RSS once the tier is full; the same bytes in an ArrayBuffer count once. Unpooled: a pooled slice of
- * a small fact would keep its whole 8 KB slab alive.
- */
+/** A fact as held: its JSON as UTF-8 bytes outside V8's heap (off-heap-text.ts says why). */
 type Held<Extra> = { readonly bytes: Buffer; readonly owners: number; readonly extra: Extra };
 
 /** A Map entry, the Held and Buffer objects and the backing store's header, on top of the bytes. */
 const OVERHEAD_BYTES = 200;
 
-const bytesOf = (key: string, held: Held<unknown>) => held.bytes.length + key.length * 2 + OVERHEAD_BYTES;
-
-function hold<Extra>(fact: KeptFact<Extra>, length: number): Held<Extra> {
-  const bytes = Buffer.allocUnsafeSlow(length);
-  bytes.write(fact.json, 'utf8');
-  return { bytes, owners: fact.owners, extra: fact.extra };
-}
+/** What one entry counts against the budget: its JSON's UTF-8 bytes, its key (two bytes a character at most), overhead. */
+const entryBytes = (key: string, jsonBytes: number) => jsonBytes + key.length * 2 + OVERHEAD_BYTES;
 
 /**
  * The probe cache's kept tier: facts in recorded form (no live objects, no promise), bounded by bytes, least
@@ -52,16 +44,16 @@ export class KeptFacts<Extra> {
 
   put(key: string, fact: KeptFact<Extra>): void {
     this.take(key);
-    const length = Buffer.byteLength(fact.json, 'utf8');
-    if (length + key.length * 2 + OVERHEAD_BYTES > this.#capacity) { this.#evicted++; return; } // would push out everything else, and then itself
-    const held = hold(fact, length);
+    const jsonBytes = Buffer.byteLength(fact.json, 'utf8');
+    if (entryBytes(key, jsonBytes) > this.#capacity) { this.#evicted++; return; } // would push out everything else, and then itself
+    const held: Held<Extra> = { bytes: offHeapUtf8(fact.json, jsonBytes), owners: fact.owners, extra: fact.extra };
     (fact.owners >= 2 ? this.#shared : this.#once).set(key, held);
-    this.#bytes += bytesOf(key, held);
+    this.#bytes += entryBytes(key, jsonBytes);
     while (this.#bytes > this.#capacity) {
       const segment = this.#once.size > 0 ? this.#once : this.#shared;
       const [oldestKey, oldest] = segment.entries().next().value as [string, Held<Extra>];
       segment.delete(oldestKey);
-      this.#bytes -= bytesOf(oldestKey, oldest);
+      this.#bytes -= entryBytes(oldestKey, oldest.bytes.length);
       this.#evicted++;
     }
     this.#peakBytes = Math.max(this.#peakBytes, this.#bytes);
@@ -73,7 +65,7 @@ export class KeptFacts<Extra> {
     if (!held) return undefined;
     this.#once.delete(key);
     this.#shared.delete(key);
-    this.#bytes -= bytesOf(key, held);
+    this.#bytes -= entryBytes(key, held.bytes.length);
     return { json: held.bytes.toString('utf8'), owners: held.owners, extra: held.extra };
   }
 
